@@ -1,0 +1,1 @@
+"""Background work: arq tasks and WorkerSettings, or the in-process runner without Redis."""

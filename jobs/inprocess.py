@@ -1,0 +1,40 @@
+"""Without REDIS_URL the same jobs run inside the API process, on a timer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from jobs.tasks import dispatch_outbox, recompute_overdue
+
+log = logging.getLogger("registry.jobs")
+
+
+async def _loop(dispatch_every: float, overdue_every: float) -> None:
+    ctx: dict = {}
+    since_overdue = overdue_every  # run the overdue check at start
+    while True:
+        try:
+            await dispatch_outbox(ctx)
+            if since_overdue >= overdue_every:
+                await recompute_overdue(ctx)
+                since_overdue = 0.0
+        except Exception:  # noqa: BLE001 - the loop must survive a bad run
+            log.exception("in-process job run failed")
+        await asyncio.sleep(dispatch_every)
+        since_overdue += dispatch_every
+
+
+@contextlib.asynccontextmanager
+async def in_process_jobs(
+    dispatch_every: float = 5.0, overdue_every: float = 300.0
+) -> AsyncIterator[asyncio.Task]:
+    task = asyncio.create_task(_loop(dispatch_every, overdue_every), name="in-process-jobs")
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,101 @@
+"""The service: Starlette app with GraphQL at /graphql (HTTP + websockets) and /healthz."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise import Tortoise
+
+from jobs.inprocess import in_process_jobs
+from models.db import close_db, init_db
+from resolvers.auth import authenticate
+from rules.messages import negotiate_language
+from schema.context import Context
+from schema.schema import build_schema
+from settings import Settings
+
+log = logging.getLogger("registry")
+
+
+def _bearer(request: Request | WebSocket) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+class RegistryGraphQL(GraphQL):
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.development else None,
+            allow_queries_via_get=False,  # mutations over GET would bypass CSRF protections
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
+        return Context(
+            request=request,
+            settings=self.settings,
+            actor=await authenticate(_bearer(request)),
+            language=negotiate_language(request.headers.get("accept-language")),
+        )
+
+
+def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
+    settings = settings or Settings.from_env()
+    graphql = RegistryGraphQL(settings)
+
+    async def healthz(request: Request) -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            await Tortoise.get_connection("default").execute_query("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - a health check reports, never raises
+            checks["database"] = f"error: {type(exc).__name__}"
+        if settings.redis_url:
+            try:
+                async with Redis.from_url(settings.redis_url) as redis:
+                    await redis.ping()
+                checks["redis"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["redis"] = f"error: {type(exc).__name__}"
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if healthy else "fail", **checks}, 200 if healthy else 503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(settings.database_url)
+        try:
+            if settings.redis_url or not manage_db:
+                yield  # the arq worker process runs the jobs
+            else:
+                async with in_process_jobs():
+                    yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+        ],
+        lifespan=lifespan,
+    )
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    uvicorn.run("main:create_app", factory=True, host="127.0.0.1", port=8000)

@@ -1,0 +1,9 @@
+"""Tortoise models, one module per aggregate. `MODEL_MODULES` is what Tortoise loads."""
+
+MODEL_MODULES = [
+    "models.parties",
+    "models.access",
+    "models.audit",
+    "models.outbox",
+    "models.calendar",
+]

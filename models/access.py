@@ -1,0 +1,45 @@
+"""Users, their roles and API tokens (stored hashed)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.enums import Role
+from models.parties import Miner, Pool
+from models.timestamps import TimestampedModel
+
+
+class User(TimestampedModel):
+    id = fields.IntField(primary_key=True)
+    login = fields.CharField(max_length=128, unique=True)
+    full_name = fields.CharField(max_length=300)
+    role = fields.CharEnumField(Role, max_length=16)
+    # An applicant acts for exactly one organisation: a miner or a pool.
+    miner: fields.ForeignKeyNullableRelation[Miner] = fields.ForeignKeyField(
+        "models.Miner", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    pool: fields.ForeignKeyNullableRelation[Pool] = fields.ForeignKeyField(
+        "models.Pool", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "app_user"
+
+
+class ApiToken(Model):
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="tokens", on_delete=fields.CASCADE
+    )
+    # SHA-256 of the secret: a leaked database does not leak usable tokens. Tokens are long
+    # random strings, so a plain fast hash is enough (no password stretching needed).
+    token_hash = fields.CharField(max_length=64, unique=True)
+    label = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"

@@ -1,0 +1,116 @@
+"""Recording a change: the audit event and the outbox events, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+
+from models.audit import AuditEvent
+from models.outbox import OutboxEvent
+from rules.access import Actor
+from rules.audit_chain import GENESIS, ChainedFields, event_hash, to_jsonable
+
+# Any constant works: it names the one lock that serialises appends to the chain on PostgreSQL.
+_AUDIT_LOCK_KEY = 727_001
+
+
+def snapshot(instance: Model, exclude: Iterable[str] = ("created_at", "updated_at")) -> dict[str, Any]:
+    skip = set(exclude)
+    data: dict[str, Any] = {}
+    for name in instance._meta.db_fields:
+        field_name = instance._meta.fields_db_projection_reverse.get(name, name)
+        if field_name in skip:
+            continue
+        data[field_name] = to_jsonable(getattr(instance, field_name))
+    return data
+
+
+def _dialect(conn: BaseDBAsyncClient) -> str:
+    return conn.capabilities.dialect
+
+
+async def append_audit(
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    now: datetime | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction."""
+    if _dialect(conn) == "postgres":
+        # Two transactions appending at once would both link to the same predecessor.
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_AUDIT_LOCK_KEY])
+    last = await AuditEvent.all().using_db(conn).order_by("-id").only("hash").first()
+    prev = last.hash if last else GENESIS
+    fields = ChainedFields(
+        at=now or datetime.now(UTC),
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        before=to_jsonable(before),
+        after=to_jsonable(after),
+    )
+    return await AuditEvent.create(
+        using_db=conn,
+        at=fields.at,
+        actor_id=fields.actor_id,
+        actor_label=fields.actor_label,
+        action=fields.action,
+        entity_type=fields.entity_type,
+        entity_id=fields.entity_id,
+        before=fields.before,
+        after=fields.after,
+        prev_hash=prev,
+        hash=event_hash(prev, fields),
+    )
+
+
+async def emit(
+    conn: BaseDBAsyncClient,
+    topic: str,
+    payload: dict[str, Any],
+    *,
+    dedup_key: str | None = None,
+) -> None:
+    """Queue an event for the dispatcher; a repeated dedup_key is a no-op, not an error."""
+    if dedup_key and await OutboxEvent.filter(dedup_key=dedup_key).using_db(conn).exists():
+        return
+    await OutboxEvent.create(
+        using_db=conn, topic=topic, payload=to_jsonable(payload), dedup_key=dedup_key
+    )
+
+
+async def record_change(
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    action: str,
+    instance: Model,
+    before: dict[str, Any] | None,
+    *,
+    topic: str | None = None,
+) -> dict[str, Any]:
+    """Audit a change of `instance` and publish it on `topic` (default: the action name)."""
+    entity_type = type(instance).__name__
+    after = snapshot(instance)
+    await append_audit(conn, actor, action, entity_type, instance.pk, before, after)
+    await emit(
+        conn,
+        topic or action,
+        {"entity": entity_type, "id": instance.pk, "action": action, "after": after},
+    )
+    return after
+
+
+def connection() -> BaseDBAsyncClient:
+    return Tortoise.get_connection("default")

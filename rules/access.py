@@ -1,0 +1,89 @@
+"""Who may see and change what: the one place where roles turn into decisions.
+
+Organisation-level rule: an APPLICANT acts for exactly one organisation (a miner or a pool)
+and sees and changes only records owned by it. Everyone else with a role sees everything
+their role allows; only officers and admins change records of other organisations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from models.enums import Role
+
+
+class Permission(str, Enum):
+    READ_ALL = "READ_ALL"  # read every organisation's records
+    MANAGE_PARTIES = "MANAGE_PARTIES"  # create/update any miner, DC or pool
+    EDIT_OWN_PARTY = "EDIT_OWN_PARTY"  # an applicant edits its own organisation's data
+    EDIT_CALENDAR = "EDIT_CALENDAR"
+    READ_AUDIT = "READ_AUDIT"
+    VERIFY_AUDIT = "VERIFY_AUDIT"
+    MANAGE_USERS = "MANAGE_USERS"
+    DECIDE = "DECIDE"  # take the authority's decisions on applications
+    APPLY = "APPLY"  # file applications for one's own organisation
+    INSPECT = "INSPECT"
+
+
+_ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.OFFICER: frozenset(
+        {
+            Permission.READ_ALL,
+            Permission.MANAGE_PARTIES,
+            Permission.READ_AUDIT,
+            Permission.DECIDE,
+        }
+    ),
+    Role.INSPECTOR: frozenset({Permission.READ_ALL, Permission.INSPECT}),
+    Role.PARTNER: frozenset({Permission.READ_ALL}),
+    Role.APPLICANT: frozenset({Permission.EDIT_OWN_PARTY, Permission.APPLY}),
+}
+
+
+@dataclass(frozen=True)
+class OwnerRef:
+    """The organisation a record belongs to (at most one of the two is set)."""
+
+    miner_id: int | None = None
+    pool_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    role: Role
+    label: str
+    miner_id: int | None = None
+    pool_id: int | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in _ROLE_PERMISSIONS[self.role]
+
+    @property
+    def organisation(self) -> OwnerRef:
+        return OwnerRef(miner_id=self.miner_id, pool_id=self.pool_id)
+
+
+SYSTEM = Actor(user_id=None, role=Role.ADMIN, label="system")
+
+
+def owns(actor: Actor, owner: OwnerRef) -> bool:
+    if actor.role is not Role.APPLICANT:
+        return False
+    if owner.miner_id is not None:
+        return owner.miner_id == actor.miner_id
+    if owner.pool_id is not None:
+        return owner.pool_id == actor.pool_id
+    return False
+
+
+def can_read(actor: Actor, owner: OwnerRef) -> bool:
+    return actor.can(Permission.READ_ALL) or owns(actor, owner)
+
+
+def can_edit_party(actor: Actor, owner: OwnerRef) -> bool:
+    if actor.can(Permission.MANAGE_PARTIES):
+        return True
+    return actor.can(Permission.EDIT_OWN_PARTY) and owns(actor, owner)

@@ -1,0 +1,1 @@
+"""GraphQL layer: types, inputs, errors and permissions; schema.py assembles the one schema."""

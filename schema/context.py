@@ -1,0 +1,57 @@
+"""The per-request context: who is calling, in which language, and fresh DataLoaders."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.dataloader import DataLoader
+
+from models.parties import DataCenter, Miner, Pool
+from rules.access import Actor
+from rules.errors import DomainError, ErrorCode
+from settings import Settings
+
+
+async def _by_id(model: type, keys: Sequence[int]) -> list:
+    rows = {row.pk: row for row in await model.filter(pk__in=list(keys))}
+    return [rows.get(k) for k in keys]
+
+
+async def _data_centers_by_miner(keys: Sequence[int]) -> list[list[DataCenter]]:
+    groups: dict[int, list[DataCenter]] = defaultdict(list)
+    for dc in await DataCenter.filter(miner_id__in=list(keys)).order_by("id"):
+        groups[dc.miner_id].append(dc)  # type: ignore[attr-defined]
+    return [groups.get(k, []) for k in keys]
+
+
+@dataclass
+class Loaders:
+    miner: DataLoader[int, Miner | None] = field(
+        default_factory=lambda: DataLoader(lambda keys: _by_id(Miner, keys))
+    )
+    pool: DataLoader[int, Pool | None] = field(
+        default_factory=lambda: DataLoader(lambda keys: _by_id(Pool, keys))
+    )
+    data_centers_by_miner: DataLoader[int, list[DataCenter]] = field(
+        default_factory=lambda: DataLoader(_data_centers_by_miner)
+    )
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket
+    settings: Settings
+    actor: Actor | None
+    language: str
+    loaders: Loaders = field(default_factory=Loaders)
+
+    @property
+    def user(self) -> Actor:
+        """The authenticated caller; every non-public field goes through here."""
+        if self.actor is None:
+            raise DomainError(ErrorCode.UNAUTHENTICATED)
+        return self.actor

@@ -1,0 +1,124 @@
+"""Factories: valid parties and users with tokens, built through the real use cases."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+from httpx import AsyncClient
+
+from models.enums import MinerKind, Role
+from models.parties import DataCenter, Miner, Pool
+from resolvers import auth, parties
+from rules.access import SYSTEM
+from rules.bin_iin import checksum_digit, make_bin_iin
+
+_seq = itertools.count(1)
+
+
+def new_bin(entity_kind_digit: str = "4") -> str:
+    """A fresh valid BIN: YYMM + kind digit + 6-digit serial + control digit."""
+    while True:
+        first11 = f"2401{entity_kind_digit}{next(_seq):06d}"
+        if checksum_digit(first11) is not None:
+            return make_bin_iin(first11)
+
+
+def new_iin() -> str:
+    while True:
+        first11 = f"8501153{next(_seq):04d}"
+        if checksum_digit(first11) is not None:
+            return make_bin_iin(first11)
+
+
+async def make_miner(kind: MinerKind = MinerKind.LE, **overrides: Any) -> Miner:
+    data = {
+        "kind": kind,
+        "bin_iin": new_bin() if kind is MinerKind.LE else new_iin(),
+        "name": f"Miner {next(_seq)}",
+        "legal_address": "Astana, Mangilik El 55",
+        "phone": "+7 701 000 00 00",
+        "email": "office@miner.kz",
+        **overrides,
+    }
+    return await parties.create_miner(SYSTEM, data)
+
+
+async def make_data_center(miner: Miner, **overrides: Any) -> DataCenter:
+    data = {
+        "miner_id": miner.id,
+        "name": f"DC {next(_seq)}",
+        "address": "Ekibastuz, industrial zone 4",
+        "region": "PAVLODAR",
+        "outside_residential_zone": True,
+        "power_source": "GRID",
+        "substation_kv": "110",
+        "permitted_capacity_mw": "50",
+        **overrides,
+    }
+    return await parties.create_data_center(SYSTEM, data)
+
+
+async def make_pool(**overrides: Any) -> Pool:
+    data = {
+        "bin": new_bin(),
+        "name": f"Pool {next(_seq)}",
+        "legal_address": "Almaty, Al-Farabi 77",
+        "server_locations": [
+            {"role": "MAIN", "settlement": "Almaty", "address": "Tole bi 1"},
+            {"role": "BACKUP", "settlement": "Astana", "address": "Kabanbay 2"},
+        ],
+        **overrides,
+    }
+    return await parties.create_pool(SYSTEM, data)
+
+
+@dataclass
+class Caller:
+    """A user with a token, ready to call the API."""
+
+    client: AsyncClient
+    token: str
+    user_id: int
+    language: str | None = None
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict:
+        return await gql(self.client, query, variables, token=self.token, language=self.language, **headers)
+
+
+async def gql(
+    client: AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    language: str | None = None,
+) -> dict:
+    headers = {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if language:
+        headers["Accept-Language"] = language
+    response = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def make_caller(
+    client: AsyncClient, role: Role, *, miner: Miner | None = None, pool: Pool | None = None
+) -> Caller:
+    user = await auth.create_user(
+        SYSTEM,
+        login=f"user{next(_seq)}",
+        full_name="Test User",
+        role=role,
+        miner_id=miner.id if miner else None,
+        pool_id=pool.id if pool else None,
+    )
+    token = await auth.issue_token(SYSTEM, user.id, "test")
+    return Caller(client=client, token=token, user_id=user.id)
+
+
+def errors_of(result: dict) -> list[str]:
+    return [e["extensions"]["code"] for e in result.get("errors") or []]
