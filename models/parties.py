@@ -5,14 +5,14 @@ from __future__ import annotations
 from tortoise import fields
 
 from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region
-from models.timestamps import TimestampedModel
+from models.timestamps import SearchableName
 
 
-class Miner(TimestampedModel):
+class Miner(SearchableName):
     id = fields.IntField(primary_key=True)
     kind = fields.CharEnumField(MinerKind, max_length=2)
     bin_iin = fields.CharField(max_length=12, unique=True)
-    name = fields.CharField(max_length=500, db_index=True)
+    name = fields.CharField(max_length=500)
     legal_address = fields.CharField(max_length=1000)
     phone = fields.CharField(max_length=32)
     email = fields.CharField(max_length=254)
@@ -23,7 +23,7 @@ class Miner(TimestampedModel):
         table = "miner"
 
 
-class DataCenter(TimestampedModel):
+class DataCenter(SearchableName):
     id = fields.IntField(primary_key=True)
     miner: fields.ForeignKeyRelation[Miner] = fields.ForeignKeyField(
         "models.Miner", related_name="data_centers", on_delete=fields.RESTRICT
@@ -42,10 +42,10 @@ class DataCenter(TimestampedModel):
         table = "data_center"
 
 
-class Pool(TimestampedModel):
+class Pool(SearchableName):
     id = fields.IntField(primary_key=True)
     bin = fields.CharField(max_length=12, unique=True)
-    name = fields.CharField(max_length=500, db_index=True)
+    name = fields.CharField(max_length=500)
     legal_address = fields.CharField(max_length=1000, default="")
     # [{"role": "MAIN"|"BACKUP", "settlement": str, "address": str}]: the servers' physical
     # places matter for accreditation (004 §4 items 1 and 3).

@@ -19,7 +19,7 @@ from rules.audit_chain import GENESIS, ChainedFields, event_hash, to_jsonable
 _AUDIT_LOCK_KEY = 727_001
 
 
-def snapshot(instance: Model, exclude: Iterable[str] = ("created_at", "updated_at")) -> dict[str, Any]:
+def snapshot(instance: Model, exclude: Iterable[str] = ("created_at", "updated_at", "search_name")) -> dict[str, Any]:
     skip = set(exclude)
     data: dict[str, Any] = {}
     for name in instance._meta.db_fields:

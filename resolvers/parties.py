@@ -6,11 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.enums import MinerKind, PowerSource, Region, ServerRole
 from models.parties import DataCenter, Miner, Pool
+from models.timestamps import fold
 from resolvers.changes import record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.scope import get_visible, owner_of, visible
@@ -90,11 +92,11 @@ async def list_miners(
 ) -> Page[Miner]:
     qs: QuerySet[Miner] = visible(Miner.all(), actor)
     if name:
-        qs = qs.filter(name__icontains=name)
+        qs = qs.filter(search_name__contains=fold(name))
     if bin_iin:
         qs = qs.filter(bin_iin__startswith=bin_iin)
     if region:
-        qs = qs.filter(id__in=DataCenter.filter(region=region).values("miner_id"))
+        qs = qs.filter(id__in=Subquery(DataCenter.filter(region=region).values("miner_id")))
     return await paginate(qs, **page)
 
 
@@ -150,7 +152,7 @@ async def list_data_centers(
     if region:
         qs = qs.filter(region=region)
     if name:
-        qs = qs.filter(name__icontains=name)
+        qs = qs.filter(search_name__contains=fold(name))
     return await paginate(qs, **page)
 
 
@@ -200,7 +202,7 @@ async def list_pools(
 ) -> Page[Pool]:
     qs: QuerySet[Pool] = visible(Pool.all(), actor)
     if name:
-        qs = qs.filter(name__icontains=name)
+        qs = qs.filter(search_name__contains=fold(name))
     if bin:
         qs = qs.filter(bin__startswith=bin)
     return await paginate(qs, **page)

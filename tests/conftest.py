@@ -65,8 +65,9 @@ async def clean_db(db: str) -> str:
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;")
     else:
         await conn.execute_script(
-            "".join(f"DELETE FROM {t};" for t in tables)
-            + "DELETE FROM sqlite_sequence;"
+            "PRAGMA foreign_keys=OFF;"
+            + "".join(f"DELETE FROM {t};" for t in tables)
+            + "DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;"
         )
     return db
 

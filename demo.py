@@ -1,0 +1,116 @@
+"""A realistic demo set so a newcomer can explore in GraphiQL at once (idempotent)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models.access import User
+from models.enums import MinerKind, Role
+from models.parties import Miner
+from resolvers import auth, parties
+from rules.access import SYSTEM
+from rules.bin_iin import make_bin_iin
+
+# (kind, first 11 digits, name, legal address)
+_MINERS = [
+    (MinerKind.LE, "21054000123", "ТОО «Экибастуз Дата Майнинг»", "Павлодарская обл., г. Экибастуз, ул. Энергетиков 12"),
+    (MinerKind.LE, "19114000456", "ТОО «Qazaq Hash Power»", "г. Астана, пр. Мангилик Ел 55/20"),
+    (MinerKind.LE, "22034000789", "АО «Шыгыс Энерго Компьют»", "ВКО, г. Усть-Каменогорск, ул. Бажова 3"),
+    (MinerKind.IE, "85011530001", "ИП Сейткали Нурлан", "Карагандинская обл., г. Темиртау, ул. Мира 8"),
+    (MinerKind.IE, "90070240002", "ИП Ахметова Дана", "Жамбылская обл., г. Тараз, ул. Толе би 40"),
+]
+
+# (miner index, name, address, region, kV, MW, connected on, source, purchase)
+_DATA_CENTERS = [
+    (0, "ЦОД Экибастуз-1", "г. Экибастуз, промзона, уч. 4", "PAVLODAR", "110", "60", date(2022, 9, 1), "GRID", "SINGLE_BUYER"),
+    (0, "ЦОД Экибастуз-2", "г. Экибастуз, промзона, уч. 9", "PAVLODAR", "35", "12", date(2023, 6, 15), "GRID", "SINGLE_BUYER"),
+    (1, "Hash Park Astana", "г. Астана, ИП «Астана — новый город», уч. 17", "ASTANA", "220", "100", date(2023, 11, 20), "GRID", "SINGLE_BUYER"),
+    (2, "ЦОД Бухтарма", "ВКО, Зыряновский р-н, у ГЭС", "EAST_KAZAKHSTAN", None, None, None, "OFF_GRID", "OFF_GRID_GENERATOR"),
+    (3, "Мини-ЦОД Темиртау", "г. Темиртау, ул. Металлургов 2", "KARAGANDA", "10", "0.8", date(2022, 3, 1), "GRID", "SINGLE_BUYER"),
+]
+
+_POOLS = [
+    ("20104000321", "ТОО «KZ Mining Pool»", "г. Алматы, пр. Аль-Фараби 77",
+     [("MAIN", "Алматы", "ул. Толе би 1"), ("BACKUP", "Астана", "пр. Кабанбай батыра 2")]),
+    ("21124000654", "ТОО «Steppe Pool»", "г. Астана, ул. Сыганак 10",
+     [("MAIN", "Астана", "ул. Сыганак 10"), ("BACKUP", "Караганда", "пр. Бухар жырау 5")]),
+]
+
+
+def _valid(first11: str) -> str:
+    """Demo numbers are built to pass the checksum; bump the last digit until one does."""
+    for bump in range(100):
+        candidate = f"{int(first11) + bump:011d}"
+        try:
+            return make_bin_iin(candidate)
+        except ValueError:
+            continue
+    raise ValueError(first11)
+
+
+async def load_demo() -> list[str]:
+    if await Miner.exists(name=_MINERS[0][2]):
+        return ["demo data already loaded"]
+    miners = []
+    for kind, digits, name, address in _MINERS:
+        miners.append(
+            await parties.create_miner(
+                SYSTEM,
+                {
+                    "kind": kind,
+                    "bin_iin": _valid(digits),
+                    "name": name,
+                    "legal_address": address,
+                    "phone": "+7 701 555 01 0" + str(len(miners)),
+                    "email": f"info{len(miners)}@demo-miner.kz",
+                },
+            )
+        )
+    for idx, name, address, region, kv, mw, connected, source, purchase in _DATA_CENTERS:
+        await parties.create_data_center(
+            SYSTEM,
+            {
+                "miner_id": miners[idx].id,
+                "name": name,
+                "address": address,
+                "region": region,
+                "outside_residential_zone": True,
+                "power_source": source,
+                "substation_kv": kv,
+                "permitted_capacity_mw": mw,
+                "connected_on": connected,
+                "electricity_purchase": purchase,
+            },
+        )
+    pools = []
+    for digits, name, address, servers in _POOLS:
+        pools.append(
+            await parties.create_pool(
+                SYSTEM,
+                {
+                    "bin": _valid(digits),
+                    "name": name,
+                    "legal_address": address,
+                    "server_locations": [
+                        {"role": r, "settlement": s, "address": a} for r, s, a in servers
+                    ],
+                },
+            )
+        )
+    lines = [f"{len(miners)} miners, {len(_DATA_CENTERS)} data centers, {len(pools)} pools"]
+    demo_users = [
+        ("officer", "Officer Demo", Role.OFFICER, None, None),
+        ("inspector", "Inspector Demo", Role.INSPECTOR, None, None),
+        ("partner-kegoc", "Grid operator (partner)", Role.PARTNER, None, None),
+        ("applicant-ekibastuz", "Applicant of miner 1", Role.APPLICANT, miners[0].id, None),
+        ("applicant-pool", "Applicant of pool 1", Role.APPLICANT, None, pools[0].id),
+    ]
+    for login, full_name, role, miner_id, pool_id in demo_users:
+        if await User.exists(login=login):
+            continue
+        user = await auth.create_user(
+            SYSTEM, login=login, full_name=full_name, role=role, miner_id=miner_id, pool_id=pool_id
+        )
+        token = await auth.issue_token(SYSTEM, user.id, "demo")
+        lines.append(f"{role.value:<10} {login:<22} token: {token}")
+    return lines
