@@ -20,7 +20,7 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     redis_url: str | None = None
     environment: str = "development"  # development | production
-    max_query_depth: int = 12
+    max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 5000
 

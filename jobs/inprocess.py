@@ -21,7 +21,7 @@ async def _loop(dispatch_every: float, overdue_every: float) -> None:
             if since_overdue >= overdue_every:
                 await recompute_overdue(ctx)
                 since_overdue = 0.0
-        except Exception:  # noqa: BLE001 - the loop must survive a bad run
+        except Exception:  # the loop must survive a bad run
             log.exception("in-process job run failed")
         await asyncio.sleep(dispatch_every)
         since_overdue += dispatch_every

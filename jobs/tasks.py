@@ -32,7 +32,7 @@ async def dispatch_outbox(ctx: dict[str, Any], limit: int = 200) -> int:
             try:
                 if handler is not None:
                     await handler(event.payload, ctx)
-            except Exception as exc:  # noqa: BLE001 - any handler failure is retried later
+            except Exception as exc:
                 log.warning("outbox event %s (%s) failed: %s", event.id, event.topic, exc)
                 event.attempts += 1
                 event.last_error = repr(exc)[:2000]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from arq import cron
 from arq.connections import RedisSettings
@@ -29,8 +29,8 @@ def redis_settings() -> RedisSettings:
 
 
 class WorkerSettings:
-    functions = [dispatch_outbox, recompute_overdue]
-    cron_jobs = [
+    functions: ClassVar = [dispatch_outbox, recompute_overdue]
+    cron_jobs: ClassVar = [
         cron(dispatch_outbox, second=set(range(0, 60, 5)), unique=True),
         cron(recompute_overdue, minute=set(range(0, 60, 5)), unique=True),
     ]

@@ -131,11 +131,14 @@ def _check_grid(data: dict[str, Any]) -> None:
         value = data.get(name)
         if value is not None and Decimal(value) < 0:
             raise DomainError(ErrorCode.VALIDATION, field=name, detail="must not be negative")
-    if data.get("power_source") is PowerSource.GRID and "substation_kv" in data:
-        if data["substation_kv"] is None:
-            raise DomainError(
-                ErrorCode.VALIDATION, field="substation_kv", detail="required for GRID power"
-            )
+    if (
+        data.get("power_source") is PowerSource.GRID
+        and "substation_kv" in data
+        and data["substation_kv"] is None
+    ):
+        raise DomainError(
+            ErrorCode.VALIDATION, field="substation_kv", detail="required for GRID power"
+        )
 
 
 async def list_data_centers(

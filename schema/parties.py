@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
@@ -12,11 +12,11 @@ from strawberry.types import Info
 from models import parties as m
 from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
 from resolvers import parties as uc
+from rules.errors import DomainError, ErrorCode
 from schema.context import Context
 from schema.ids import pk_of, to_global_id
 from schema.inputs import given
 from schema.relay import Connection, Node, page_args
-from rules.errors import DomainError, ErrorCode
 
 __all__ = ["DataCenter", "Miner", "PartiesMutation", "PartiesQuery", "Pool"]
 
@@ -37,7 +37,7 @@ class Miner(Node):
         return strawberry.ID(to_global_id("Miner", self.pk))  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def data_centers(self, info: Ctx) -> list[Annotated["DataCenter", strawberry.lazy("schema.parties")]]:
+    async def data_centers(self, info: Ctx) -> list[DataCenter]:
         return await info.context.loaders.data_centers_by_miner.load(self.pk)  # type: ignore[attr-defined]
 
     @classmethod

@@ -4,7 +4,7 @@ import pytest
 
 from models.audit import AuditEvent
 from models.parties import DataCenter, Miner, Pool
-from tests.factories import errors_of, make_data_center, make_miner, make_pool, new_bin, new_iin
+from tests.factories import errors_of, make_data_center, make_miner, new_bin, new_iin
 
 CREATE_MINER = """
 mutation($input: CreateMinerInput!) {

@@ -29,11 +29,11 @@ def test_second_weight_set_is_used_when_first_gives_10():
     first11 = "00000000001"  # weight 11 * 1 = 11 -> 0, not 10; search one that gives 10
     candidates = [f"{n:011d}" for n in range(1, 5000)]
     needing_second = [
-        c for c in candidates if sum(int(d) * w for d, w in zip(c, range(1, 12))) % 11 == 10
+        c for c in candidates if sum(int(d) * w for d, w in zip(c, range(1, 12), strict=True)) % 11 == 10
     ]
     assert needing_second, first11
     sample = needing_second[0]
-    second = sum(int(d) * w for d, w in zip(sample, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+    second = sum(int(d) * w for d, w in zip(sample, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
     if second == 10:
         assert checksum_digit(sample) is None
     else:
@@ -46,8 +46,8 @@ def test_number_whose_both_weight_sets_give_10_is_invalid_whatever_its_last_digi
     both_ten = next(
         f"{n:011d}"
         for n in range(1, 10**6)
-        if sum(int(d) * w for d, w in zip(f"{n:011d}", range(1, 12))) % 11 == 10
-        and sum(int(d) * w for d, w in zip(f"{n:011d}", (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
+        if sum(int(d) * w for d, w in zip(f"{n:011d}", range(1, 12), strict=True)) % 11 == 10
+        and sum(int(d) * w for d, w in zip(f"{n:011d}", (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2), strict=True)) % 11
         == 10
     )
     assert all(not is_valid_bin_iin(both_ten + str(d)) for d in range(10))

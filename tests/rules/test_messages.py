@@ -1,6 +1,6 @@
 import pytest
 
-from rules.messages import MESSAGES, render, negotiate_language
+from rules.messages import MESSAGES, negotiate_language, render
 
 
 @pytest.mark.parametrize(
