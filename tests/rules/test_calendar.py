@@ -44,8 +44,8 @@ def cal() -> WorkCalendar:
 
 
 def test_office_hours_and_zone() -> None:
-    assert OFFICE_OPENS == time(9, 0)
-    assert OFFICE_CLOSES == time(18, 30)
+    assert time(9, 0) == OFFICE_OPENS
+    assert time(18, 30) == OFFICE_CLOSES
     assert ALMATY.key == "Asia/Almaty"
     # The packaged tz database knows the 2024 switch even if the host's files do not.
     assert datetime(2024, 2, 29, 12, tzinfo=ALMATY).utcoffset() == timedelta(hours=6)
