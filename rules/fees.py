@@ -1,0 +1,117 @@
+"""Licence fees in MRP and tenge (001 App.3 item 7), as dated data.
+
+The fee is set in monthly calculation indices (MRP); the tenge value of one MRP is fixed each
+year by the budget law, so the database keeps one editable row per year and passes the rows in
+as a mapping. The amount due is MRP x the rate of the year of payment. Registry and pool
+services are free (002 App.5 item 6, 004 App.2 item 6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from rules.errors import DomainError
+from rules.workflow import LicenseSubtype, ProcedureCode
+
+__all__ = [
+    "DEFAULT_MRP",
+    "FEE_SCHEDULES",
+    "FeeSchedule",
+    "MissingMrp",
+    "fee_mrp",
+    "fee_schedule",
+    "fee_tenge",
+]
+
+# Tenge per MRP by year [outside the seeds: the yearly budget laws]. Defaults for a fresh
+# database; the admin-edited rows win.
+DEFAULT_MRP: Mapping[int, Decimal] = {
+    2023: Decimal(3450),
+    2024: Decimal(3692),
+    2025: Decimal(3932),
+    2026: Decimal(4325),
+}
+
+_TIYN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    effective_from: date
+    issue_mrp_i: Decimal  # issuing a subtype-I licence (App.3 item 7.1)
+    issue_mrp_ii: Decimal  # issuing a subtype-II licence (App.3 item 7.2)
+    reissue_share: Decimal  # re-issue as a share of the issuance rate (App.3 item 7.3)
+
+
+# 001 order §4: App.3 item 7 applies from 2024-01-01; applications registered before pay
+# nothing (no schedule in force).
+FEE_SCHEDULES: tuple[FeeSchedule, ...] = (
+    FeeSchedule(
+        effective_from=date(2024, 1, 1),
+        issue_mrp_i=Decimal(2000),
+        issue_mrp_ii=Decimal(5),
+        reissue_share=Decimal("0.10"),
+    ),
+)
+
+
+class MissingMrp(DomainError, LookupError):
+    """No tenge value of the MRP for the year of payment."""
+
+    def __init__(self, year: int) -> None:
+        self.year = year
+        super().__init__("MISSING_MRP", detail=f"no MRP value for {year}", year=year)
+
+
+def fee_schedule(registered_on: date) -> FeeSchedule | None:
+    """The fee schedule in force on the registration date, or None before any fee applied."""
+    in_force = [s for s in FEE_SCHEDULES if s.effective_from <= registered_on]
+    return max(in_force, key=lambda s: s.effective_from) if in_force else None
+
+
+def fee_mrp(
+    procedure: ProcedureCode, subtype: LicenseSubtype | str | None, registered_on: date
+) -> Decimal:
+    """The fee in MRP for an application registered on ``registered_on``.
+
+    ``subtype`` ('I' or 'II') is required for licence issue and re-issue, ignored otherwise.
+    """
+    procedure = ProcedureCode(procedure)
+    if procedure not in (ProcedureCode.LICENSE_ISSUE, ProcedureCode.LICENSE_REISSUE):
+        return Decimal(0)
+    if subtype is None:
+        raise ValueError(f"{procedure.value} needs the licence subtype ('I' or 'II')")
+    kind = LicenseSubtype(subtype)  # ValueError for anything but 'I' / 'II'
+    schedule = fee_schedule(registered_on)
+    if schedule is None:
+        return Decimal(0)
+    issue = schedule.issue_mrp_i if kind is LicenseSubtype.I else schedule.issue_mrp_ii
+    if procedure is ProcedureCode.LICENSE_REISSUE:
+        return issue * schedule.reissue_share
+    return issue
+
+
+def fee_tenge(
+    procedure: ProcedureCode,
+    subtype: LicenseSubtype | str | None,
+    registered_on: date,
+    mrp_by_year: Mapping[int, Decimal | int],
+    payment_year: int | None = None,
+) -> Decimal:
+    """The fee in tenge: MRP x the rate of the payment year (default: registration year).
+
+    Rounded to the tiyn. A free service needs no MRP value, so it never raises MissingMrp.
+    """
+    mrp = fee_mrp(procedure, subtype, registered_on)
+    if not mrp:
+        return Decimal(0)
+    year = registered_on.year if payment_year is None else payment_year
+    if year not in mrp_by_year:
+        raise MissingMrp(year)
+    rate = mrp_by_year[year]
+    # str() keeps a float row exact to what was typed instead of its binary expansion.
+    rate = rate if isinstance(rate, Decimal) else Decimal(str(rate))
+    return (mrp * rate).quantize(_TIYN, rounding=ROUND_HALF_UP)

@@ -1,0 +1,306 @@
+"""Completeness of a licence application per subtype (001 App.1, App.2, App.11).
+
+Takes plain facts (no ORM objects) and lists every problem at once, so the officer sees the
+whole picture and the motivated refusal of further review (001 §7) can name each gap. The
+requirements are judged as in force on the registration date (001 order §4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from models.enums import ElectricityPurchase, PowerSource
+from rules.workflow import LicenseSubtype
+
+__all__ = [
+    "ASKUE_REQUIRED_FROM",
+    "BUILDING_CONDITIONS_CUTOFF",
+    "MIN_PERMITTED_MW",
+    "MIN_SUBSTATION_KV",
+    "Confirmations",
+    "DataCenterFacts",
+    "DocumentKind",
+    "LicenseApplicationFacts",
+    "Problem",
+    "QualificationDocument",
+    "completeness_problems",
+]
+
+# App.11 item 1.5: technical conditions "от трансформаторных подстанций напряжением 35
+# киловольт и выше с разрешенной мощностью не менее одного мегаватта".
+MIN_SUBSTATION_KV = Decimal(35)
+MIN_PERMITTED_MW = Decimal(1)
+# App.11 item 1.5 para 2: miners connected "до 1 апреля 2023 года" may present technical
+# conditions for a data-center / industrial building instead.
+BUILDING_CONDITIONS_CUTOFF = date(2023, 4, 1)
+# 001 order §4: App.11 item 1.4 (ASKUE, load shedding, telecoms) applies from 2024-01-01.
+ASKUE_REQUIRED_FROM = date(2024, 1, 1)
+
+
+class DocumentKind(str, Enum):
+    # Subtype I (App.11 item 1)
+    DC_OWNERSHIP = "DC_OWNERSHIP"  # 1.1 ownership / lawful holding of the DC, with location
+    DC_OUTSIDE_RESIDENTIAL = "DC_OUTSIDE_RESIDENTIAL"  # 1.2 letter: DC outside residential zone
+    ASKUE_TELECOM = "ASKUE_TELECOM"  # 1.4 metering, load shedding, telecoms
+    GRID_TECH_CONDITIONS = "GRID_TECH_CONDITIONS"  # 1.5 para 1: >= 35 kV, >= 1 MW
+    BUILDING_TECH_CONDITIONS = "BUILDING_TECH_CONDITIONS"  # 1.5 para 2: connected before cutoff
+    # Subtype II (App.11 item 2)
+    HOSTING_LETTER_OF_INTENT = "HOSTING_LETTER_OF_INTENT"  # 2.1 letter naming the subtype-I host
+    # Both (1.3 and 2.2)
+    POOL_EVIDENCE = "POOL_EVIDENCE"  # certificate, letter or contract with an accredited pool
+
+
+_SUBTYPE_KINDS: dict[LicenseSubtype, frozenset[DocumentKind]] = {
+    LicenseSubtype.I: frozenset(
+        {
+            DocumentKind.DC_OWNERSHIP,
+            DocumentKind.DC_OUTSIDE_RESIDENTIAL,
+            DocumentKind.POOL_EVIDENCE,
+            DocumentKind.ASKUE_TELECOM,
+            DocumentKind.GRID_TECH_CONDITIONS,
+            DocumentKind.BUILDING_TECH_CONDITIONS,
+        }
+    ),
+    LicenseSubtype.II: frozenset(
+        {DocumentKind.HOSTING_LETTER_OF_INTENT, DocumentKind.POOL_EVIDENCE}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class QualificationDocument:
+    kind: DocumentKind
+    valid_until: date | None = None  # None: no expiry (a letter, an ownership record)
+
+
+@dataclass(frozen=True)
+class DataCenterFacts:
+    substation_kv: Decimal | None
+    permitted_mw: Decimal | None
+    connected_on: date | None  # date of connection to the grid, if known
+    power_source: PowerSource | str
+    outside_residential: bool
+
+
+@dataclass(frozen=True)
+class Confirmations:
+    """The four statements of App.1 / App.2, each ticked by the applicant."""
+
+    official_contacts: bool = False  # the contacts given are official
+    no_court_ban: bool = False  # no court ban on the licensed activity
+    documents_true: bool = False  # all documents are true and reliable
+    personal_data_consent: bool = False  # consent to use restricted personal data
+
+
+@dataclass(frozen=True)
+class LicenseApplicationFacts:
+    subtype: LicenseSubtype | str
+    registered_on: date
+    documents: Sequence[QualificationDocument] = ()
+    data_centers: Sequence[DataCenterFacts] = ()
+    electricity_method: ElectricityPurchase | str | None = None  # subtype I only (App.1)
+    confirmations: Confirmations = field(default_factory=Confirmations)
+    host_has_active_subtype_i: bool | None = None  # subtype II: None = not verified
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    field: str
+    message_en: str
+
+
+def completeness_problems(facts: LicenseApplicationFacts) -> list[Problem]:
+    """Every completeness / qualification problem of ``facts``; empty when it may proceed."""
+    subtype = LicenseSubtype(facts.subtype)
+    problems: list[Problem] = []
+    problems += _document_problems(facts, subtype)
+    problems += _confirmation_problems(facts.confirmations)
+    if subtype is LicenseSubtype.I:
+        problems += _subtype_i_problems(facts)
+    else:
+        problems += _subtype_ii_problems(facts)
+    return problems
+
+
+def _document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> list[Problem]:
+    problems: list[Problem] = []
+    for i, doc in enumerate(facts.documents):
+        kind = DocumentKind(doc.kind)
+        where = f"documents[{i}]"
+        if kind not in _SUBTYPE_KINDS[subtype]:
+            problems.append(
+                Problem(
+                    "DOCUMENT_NOT_FOR_SUBTYPE",
+                    where,
+                    f"{kind.value} is not a subtype {subtype.value} document",
+                )
+            )
+        elif doc.valid_until is not None and doc.valid_until < facts.registered_on:
+            # 001 §7: documents "с истекшим сроком действия" on registration are refused.
+            problems.append(
+                Problem(
+                    "EXPIRED_DOCUMENT",
+                    where,
+                    f"{kind.value} expired on {doc.valid_until.isoformat()}, before "
+                    f"registration on {facts.registered_on.isoformat()}",
+                )
+            )
+    return problems
+
+
+def _present(facts: LicenseApplicationFacts, *kinds: DocumentKind) -> bool:
+    """A document of one of ``kinds`` was given (expired ones are reported separately)."""
+    return any(DocumentKind(d.kind) in kinds for d in facts.documents)
+
+
+def _missing(kind: DocumentKind, why: str) -> Problem:
+    return Problem("MISSING_DOCUMENT", f"documents.{kind.value}", f"{kind.value} missing: {why}")
+
+
+def _confirmation_problems(confirmations: Confirmations) -> list[Problem]:
+    return [
+        Problem(
+            "MISSING_CONFIRMATION",
+            f"confirmations.{f.name}",
+            f"the applicant has not confirmed {f.name.replace('_', ' ')}",
+        )
+        for f in fields(confirmations)
+        if not getattr(confirmations, f.name)
+    ]
+
+
+def _subtype_i_problems(facts: LicenseApplicationFacts) -> list[Problem]:
+    problems: list[Problem] = []
+    required = [
+        (DocumentKind.DC_OWNERSHIP, "App.11 item 1.1"),
+        (DocumentKind.DC_OUTSIDE_RESIDENTIAL, "App.11 item 1.2"),
+        (DocumentKind.POOL_EVIDENCE, "App.11 item 1.3"),
+    ]
+    if facts.registered_on >= ASKUE_REQUIRED_FROM:
+        required.append((DocumentKind.ASKUE_TELECOM, "App.11 item 1.4, from 2024-01-01"))
+    for kind, why in required:
+        if not _present(facts, kind):
+            problems.append(_missing(kind, why))
+
+    method = (
+        None if facts.electricity_method is None else ElectricityPurchase(facts.electricity_method)
+    )
+    if method is None:
+        problems.append(
+            Problem(
+                "ELECTRICITY_METHOD_REQUIRED",
+                "electricity_method",
+                "subtype I must state how it buys electricity (App.1)",
+            )
+        )
+
+    if not facts.data_centers:
+        problems.append(
+            Problem("DATA_CENTER_REQUIRED", "data_centers", "subtype I needs its data center")
+        )
+    for i, dc in enumerate(facts.data_centers):
+        problems += _data_center_problems(facts, i, dc, method)
+    return problems
+
+
+def _data_center_problems(
+    facts: LicenseApplicationFacts,
+    i: int,
+    dc: DataCenterFacts,
+    method: ElectricityPurchase | None,
+) -> list[Problem]:
+    where = f"data_centers[{i}]"
+    problems: list[Problem] = []
+    if not dc.outside_residential:
+        # 001 §2.7: a mining DC is by definition "вне территории жилой зоны".
+        problems.append(
+            Problem(
+                "DC_IN_RESIDENTIAL_ZONE",
+                f"{where}.outside_residential",
+                "the data center must be outside residential zones",
+            )
+        )
+    source = PowerSource(dc.power_source)
+    if method is not None:
+        off_grid = method is ElectricityPurchase.OFF_GRID_GENERATOR
+        expected = PowerSource.OFF_GRID if off_grid else PowerSource.GRID
+        if source is not expected:
+            # The off-grid exemption is claimed on the form; the DC's facts must agree with it.
+            problems.append(
+                Problem(
+                    "ELECTRICITY_METHOD_MISMATCH",
+                    f"{where}.power_source",
+                    f"data center powered {source.value}, application buys via {method.value}",
+                )
+            )
+    if source is PowerSource.OFF_GRID:
+        return problems  # App.11 note *: item 1.5 does not apply to off-grid power
+
+    connected = dc.connected_on
+    if connected is not None and connected < BUILDING_CONDITIONS_CUTOFF:
+        # Connected before 2023-04-01: building technical conditions suffice, and the
+        # 35 kV / 1 MW thresholds (which belong to the new grid conditions) do not apply.
+        if not _present(
+            facts, DocumentKind.GRID_TECH_CONDITIONS, DocumentKind.BUILDING_TECH_CONDITIONS
+        ):
+            problems.append(
+                _missing(
+                    DocumentKind.BUILDING_TECH_CONDITIONS,
+                    f"{where} connected before 2023-04-01 (App.11 item 1.5 para 2)",
+                )
+            )
+        return problems
+
+    if not _present(facts, DocumentKind.GRID_TECH_CONDITIONS):
+        problems.append(
+            _missing(DocumentKind.GRID_TECH_CONDITIONS, f"{where} is on the grid (App.11 1.5)")
+        )
+    if dc.substation_kv is None or dc.permitted_mw is None:
+        problems.append(
+            Problem(
+                "MISSING_GRID_FACTS",
+                where,
+                "substation voltage and permitted capacity are needed to check App.11 item 1.5",
+            )
+        )
+    if dc.substation_kv is not None and dc.substation_kv < MIN_SUBSTATION_KV:
+        problems.append(
+            Problem(
+                "GRID_BELOW_35KV",
+                f"{where}.substation_kv",
+                f"substation of {dc.substation_kv} kV; at least 35 kV required",
+            )
+        )
+    if dc.permitted_mw is not None and dc.permitted_mw < MIN_PERMITTED_MW:
+        problems.append(
+            Problem(
+                "GRID_BELOW_1MW",
+                f"{where}.permitted_mw",
+                f"permitted capacity {dc.permitted_mw} MW; at least 1 MW required",
+            )
+        )
+    return problems
+
+
+def _subtype_ii_problems(facts: LicenseApplicationFacts) -> list[Problem]:
+    problems: list[Problem] = []
+    for kind, why in (
+        (DocumentKind.HOSTING_LETTER_OF_INTENT, "App.11 item 2.1"),
+        (DocumentKind.POOL_EVIDENCE, "App.11 item 2.2"),
+    ):
+        if not _present(facts, kind):
+            problems.append(_missing(kind, why))
+    if facts.host_has_active_subtype_i is not True:
+        # 001 §3 and App.11 item 2.1: the units sit in the DC of a *licensed* subtype-I miner.
+        reason = (
+            "the host's subtype-I licence has not been verified"
+            if facts.host_has_active_subtype_i is None
+            else "the host holds no active subtype-I licence"
+        )
+        problems.append(Problem("HOST_NOT_LICENSED", "host_has_active_subtype_i", reason))
+    return problems

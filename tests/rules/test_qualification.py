@@ -1,0 +1,302 @@
+"""Completeness of a licence application per subtype (001 App.11, App.1/2, order §4).
+
+Each rule is tested on and off: a complete baseline application yields no problem, and each
+case changes one fact and expects exactly the listed (code, field) pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from rules.qualification import (
+    Confirmations,
+    DataCenterFacts,
+    DocumentKind,
+    LicenseApplicationFacts,
+    QualificationDocument,
+    completeness_problems,
+)
+
+K = DocumentKind
+ALL_CONFIRMED = Confirmations(True, True, True, True)
+GRID_DC = DataCenterFacts(
+    substation_kv=Decimal(110),
+    permitted_mw=Decimal(5),
+    connected_on=date(2024, 6, 1),
+    power_source="GRID",
+    outside_residential=True,
+)
+SUBTYPE_I = LicenseApplicationFacts(
+    subtype="I",
+    registered_on=date(2025, 3, 19),
+    documents=(
+        QualificationDocument(K.DC_OWNERSHIP),
+        QualificationDocument(K.DC_OUTSIDE_RESIDENTIAL),
+        QualificationDocument(K.POOL_EVIDENCE, valid_until=date(2026, 1, 1)),
+        QualificationDocument(K.ASKUE_TELECOM),
+        QualificationDocument(K.GRID_TECH_CONDITIONS, valid_until=date(2027, 1, 1)),
+    ),
+    data_centers=(GRID_DC,),
+    electricity_method="SINGLE_BUYER",
+    confirmations=ALL_CONFIRMED,
+)
+SUBTYPE_II = LicenseApplicationFacts(
+    subtype="II",
+    registered_on=date(2025, 3, 19),
+    documents=(
+        QualificationDocument(K.HOSTING_LETTER_OF_INTENT),
+        QualificationDocument(K.POOL_EVIDENCE),
+    ),
+    confirmations=ALL_CONFIRMED,
+    host_has_active_subtype_i=True,
+)
+
+Facts = LicenseApplicationFacts
+
+
+def without(facts: Facts, kind: DocumentKind) -> Facts:
+    return replace(facts, documents=tuple(d for d in facts.documents if d.kind is not kind))
+
+
+def with_docs(facts: Facts, *docs: QualificationDocument) -> Facts:
+    return replace(facts, documents=(*facts.documents, *docs))
+
+
+def dc(facts: Facts, **changes: object) -> Facts:
+    return replace(facts, data_centers=(replace(GRID_DC, **changes),))
+
+
+def building_instead_of_grid(facts: Facts) -> Facts:
+    return with_docs(
+        without(facts, K.GRID_TECH_CONDITIONS), QualificationDocument(K.BUILDING_TECH_CONDITIONS)
+    )
+
+
+def off_grid(facts: Facts) -> Facts:
+    facts = without(facts, K.GRID_TECH_CONDITIONS)
+    facts = replace(facts, electricity_method="OFF_GRID_GENERATOR")
+    return dc(
+        facts, power_source="OFF_GRID", substation_kv=None, permitted_mw=None, connected_on=None
+    )
+
+
+CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
+    ("subtype I complete", lambda: SUBTYPE_I, []),
+    ("subtype II complete", lambda: SUBTYPE_II, []),
+    # -- documents ----------------------------------------------------------------------
+    (
+        "I without pool evidence",
+        lambda: without(SUBTYPE_I, K.POOL_EVIDENCE),
+        [("MISSING_DOCUMENT", "documents.POOL_EVIDENCE")],
+    ),
+    (
+        "I without DC ownership",
+        lambda: without(SUBTYPE_I, K.DC_OWNERSHIP),
+        [("MISSING_DOCUMENT", "documents.DC_OWNERSHIP")],
+    ),
+    (
+        "I without the residential-zone letter",
+        lambda: without(SUBTYPE_I, K.DC_OUTSIDE_RESIDENTIAL),
+        [("MISSING_DOCUMENT", "documents.DC_OUTSIDE_RESIDENTIAL")],
+    ),
+    (
+        "document valid until the registration day is fine",
+        lambda: replace(
+            SUBTYPE_I,
+            documents=(
+                *without(SUBTYPE_I, K.GRID_TECH_CONDITIONS).documents,
+                QualificationDocument(K.GRID_TECH_CONDITIONS, valid_until=date(2025, 3, 19)),
+            ),
+        ),
+        [],
+    ),
+    (
+        "document expired the day before registration",
+        lambda: replace(
+            SUBTYPE_I,
+            documents=(
+                *without(SUBTYPE_I, K.GRID_TECH_CONDITIONS).documents,
+                QualificationDocument(K.GRID_TECH_CONDITIONS, valid_until=date(2025, 3, 18)),
+            ),
+        ),
+        [("EXPIRED_DOCUMENT", "documents[4]")],
+    ),
+    (
+        "I given a subtype-II letter of intent",
+        lambda: with_docs(SUBTYPE_I, QualificationDocument(K.HOSTING_LETTER_OF_INTENT)),
+        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[5]")],
+    ),
+    (
+        "II given a DC ownership document",
+        lambda: with_docs(SUBTYPE_II, QualificationDocument(K.DC_OWNERSHIP)),
+        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[2]")],
+    ),
+    (
+        "II given grid technical conditions",
+        lambda: with_docs(SUBTYPE_II, QualificationDocument(K.GRID_TECH_CONDITIONS)),
+        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[2]")],
+    ),
+    (
+        "II without the letter of intent",
+        lambda: without(SUBTYPE_II, K.HOSTING_LETTER_OF_INTENT),
+        [("MISSING_DOCUMENT", "documents.HOSTING_LETTER_OF_INTENT")],
+    ),
+    (
+        "II without pool evidence",
+        lambda: without(SUBTYPE_II, K.POOL_EVIDENCE),
+        [("MISSING_DOCUMENT", "documents.POOL_EVIDENCE")],
+    ),
+    # -- ASKUE requirement from 2024-01-01 (order §4) ---------------------------------------
+    (
+        "I without ASKUE registered 2023-12-29: not yet required",
+        lambda: replace(without(SUBTYPE_I, K.ASKUE_TELECOM), registered_on=date(2023, 12, 29)),
+        [],
+    ),
+    (
+        # The rule's own boundary (a holiday, so no real registration lands on it).
+        "I without ASKUE registered 2024-01-01: required",
+        lambda: replace(without(SUBTYPE_I, K.ASKUE_TELECOM), registered_on=date(2024, 1, 1)),
+        [("MISSING_DOCUMENT", "documents.ASKUE_TELECOM")],
+    ),
+    (
+        "I without ASKUE registered 2024-01-02: required",
+        lambda: replace(without(SUBTYPE_I, K.ASKUE_TELECOM), registered_on=date(2024, 1, 2)),
+        [("MISSING_DOCUMENT", "documents.ASKUE_TELECOM")],
+    ),
+    # -- 35 kV / 1 MW ---------------------------------------------------------------------
+    (
+        "exactly 35 kV and 1 MW",
+        lambda: dc(SUBTYPE_I, substation_kv=Decimal(35), permitted_mw=Decimal(1)),
+        [],
+    ),
+    (
+        "34.9 kV substation",
+        lambda: dc(SUBTYPE_I, substation_kv=Decimal("34.9")),
+        [("GRID_BELOW_35KV", "data_centers[0].substation_kv")],
+    ),
+    (
+        "0.99 MW permitted",
+        lambda: dc(SUBTYPE_I, permitted_mw=Decimal("0.99")),
+        [("GRID_BELOW_1MW", "data_centers[0].permitted_mw")],
+    ),
+    (
+        "grid facts unknown",
+        lambda: dc(SUBTYPE_I, substation_kv=None),
+        [("MISSING_GRID_FACTS", "data_centers[0]")],
+    ),
+    (
+        "grid DC without grid technical conditions",
+        lambda: without(SUBTYPE_I, K.GRID_TECH_CONDITIONS),
+        [("MISSING_DOCUMENT", "documents.GRID_TECH_CONDITIONS")],
+    ),
+    # -- connected before 2023-04-01: building conditions instead, no 35 kV / 1 MW ------------
+    (
+        "exemption on: connected 2023-03-31, 10 kV, 0.5 MW, building conditions",
+        lambda: dc(
+            building_instead_of_grid(SUBTYPE_I),
+            connected_on=date(2023, 3, 31),
+            substation_kv=Decimal(10),
+            permitted_mw=Decimal("0.5"),
+        ),
+        [],
+    ),
+    (
+        "exemption off: connected 2023-04-01, same facts",
+        lambda: dc(
+            building_instead_of_grid(SUBTYPE_I),
+            connected_on=date(2023, 4, 1),
+            substation_kv=Decimal(10),
+            permitted_mw=Decimal("0.5"),
+        ),
+        [
+            ("GRID_BELOW_1MW", "data_centers[0].permitted_mw"),
+            ("GRID_BELOW_35KV", "data_centers[0].substation_kv"),
+            ("MISSING_DOCUMENT", "documents.GRID_TECH_CONDITIONS"),
+        ],
+    ),
+    (
+        "exempt miner with no technical conditions at all",
+        lambda: dc(without(SUBTYPE_I, K.GRID_TECH_CONDITIONS), connected_on=date(2022, 5, 1)),
+        [("MISSING_DOCUMENT", "documents.BUILDING_TECH_CONDITIONS")],
+    ),
+    # -- off-grid power: item 1.5 does not apply -------------------------------------------
+    ("exemption on: off-grid DC, no grid document, no grid facts", lambda: off_grid(SUBTYPE_I), []),
+    (
+        "exemption off: the same DC on the grid",
+        lambda: dc(
+            replace(off_grid(SUBTYPE_I), electricity_method="SINGLE_BUYER"),
+            substation_kv=Decimal(110),
+            permitted_mw=Decimal(5),
+        ),
+        [("MISSING_DOCUMENT", "documents.GRID_TECH_CONDITIONS")],
+    ),
+    (
+        "off-grid method but a grid DC",
+        lambda: replace(SUBTYPE_I, electricity_method="OFF_GRID_GENERATOR"),
+        [("ELECTRICITY_METHOD_MISMATCH", "data_centers[0].power_source")],
+    ),
+    # -- form fields ----------------------------------------------------------------------
+    (
+        "I without electricity method",
+        lambda: replace(SUBTYPE_I, electricity_method=None),
+        [("ELECTRICITY_METHOD_REQUIRED", "electricity_method")],
+    ),
+    (
+        "II needs no electricity method nor ASKUE",
+        lambda: replace(SUBTYPE_II, registered_on=date(2025, 6, 2)),
+        [],
+    ),
+    (
+        "personal-data consent not given",
+        lambda: replace(SUBTYPE_I, confirmations=Confirmations(True, True, True, False)),
+        [("MISSING_CONFIRMATION", "confirmations.personal_data_consent")],
+    ),
+    (
+        "nothing confirmed",
+        lambda: replace(SUBTYPE_II, confirmations=Confirmations()),
+        [
+            ("MISSING_CONFIRMATION", "confirmations.documents_true"),
+            ("MISSING_CONFIRMATION", "confirmations.no_court_ban"),
+            ("MISSING_CONFIRMATION", "confirmations.official_contacts"),
+            ("MISSING_CONFIRMATION", "confirmations.personal_data_consent"),
+        ],
+    ),
+    (
+        "DC inside a residential zone",
+        lambda: dc(SUBTYPE_I, outside_residential=False),
+        [("DC_IN_RESIDENTIAL_ZONE", "data_centers[0].outside_residential")],
+    ),
+    (
+        "I with no data center",
+        lambda: replace(SUBTYPE_I, data_centers=()),
+        [("DATA_CENTER_REQUIRED", "data_centers")],
+    ),
+    # -- subtype II host ------------------------------------------------------------------
+    (
+        "II host without an active subtype-I licence",
+        lambda: replace(SUBTYPE_II, host_has_active_subtype_i=False),
+        [("HOST_NOT_LICENSED", "host_has_active_subtype_i")],
+    ),
+    (
+        "II host not verified",
+        lambda: replace(SUBTYPE_II, host_has_active_subtype_i=None),
+        [("HOST_NOT_LICENSED", "host_has_active_subtype_i")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_completeness_problems(build: Callable[[], Facts], expected: list[tuple[str, str]]) -> None:
+    problems = completeness_problems(build())
+    assert sorted((p.code, p.field) for p in problems) == sorted(expected)
+    assert all(p.message_en for p in problems)
+
+
+def test_unknown_subtype_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        completeness_problems(replace(SUBTYPE_I, subtype="III"))
