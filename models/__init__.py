@@ -6,4 +6,6 @@ MODEL_MODULES = [
     "models.audit",
     "models.outbox",
     "models.calendar",
+    "models.applications",
+    "models.licensing",
 ]

@@ -1,0 +1,86 @@
+"""The one application engine's records: applications of every procedure, their stage
+history (reported to the state monitoring system, 001 §18) and attached documents."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from tortoise import fields
+from tortoise.models import Model
+
+from models.parties import Miner, Pool
+from models.timestamps import TimestampedModel
+from rules.workflow import Action, ProcedureCode, Stage
+
+
+class Channel(str, Enum):
+    PORTAL = "PORTAL"  # accepted at any time; registered on the next working day if after hours
+    OFFICE = "OFFICE"  # paper application; an officer records the time it was received
+
+
+class Application(TimestampedModel):
+    id = fields.IntField(primary_key=True)
+    procedure = fields.CharEnumField(ProcedureCode, max_length=32, db_index=True)
+    stage = fields.CharEnumField(Stage, max_length=32, default=Stage.SUBMITTED, db_index=True)
+    channel = fields.CharEnumField(Channel, max_length=16)
+    # The applicant organisation: a miner (licensing, registry) or a pool (accreditation).
+    miner: fields.ForeignKeyNullableRelation[Miner] = fields.ForeignKeyField(
+        "models.Miner", related_name="applications", null=True, on_delete=fields.RESTRICT
+    )
+    pool: fields.ForeignKeyNullableRelation[Pool] = fields.ForeignKeyField(
+        "models.Pool", related_name="applications", null=True, on_delete=fields.RESTRICT
+    )
+    received_at = fields.DatetimeField()
+    registered_on = fields.DateField(null=True)
+    incoming_number = fields.CharField(max_length=32, unique=True, null=True)
+    completeness_due = fields.DatetimeField(null=True)
+    decision_due = fields.DatetimeField(null=True, db_index=True)
+    hearing_notice_last_day = fields.DateField(null=True)
+    # Preliminary refusal and hearing (001 §10)
+    preliminary_grounds = fields.JSONField(default=list)
+    preliminary_text = fields.TextField(null=True)
+    hearing_notice_sent_on = fields.DateField(null=True)
+    hearing_on = fields.DateField(null=True)
+    hearing_place = fields.CharField(max_length=500, null=True)
+    # Decision
+    refusal_grounds = fields.JSONField(default=list)
+    refusal_text = fields.TextField(null=True)
+    decided_at = fields.DatetimeField(null=True)
+    overdue = fields.BooleanField(default=False, db_index=True)
+
+    class Meta:
+        table = "application"
+
+
+class StageEvent(Model):
+    id = fields.BigIntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "models.Application", related_name="stage_events", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    actor_id = fields.IntField(null=True)
+    actor_label = fields.CharField(max_length=300)
+    action = fields.CharEnumField(Action, max_length=32, null=True)  # null: submission
+    from_stage = fields.CharEnumField(Stage, max_length=32, null=True)
+    to_stage = fields.CharEnumField(Stage, max_length=32)
+    comment = fields.TextField(default="")
+
+    class Meta:
+        table = "stage_event"
+
+
+class ApplicationDocument(Model):
+    """A document attached to an application, typed by what it proves (e.g. 001 App.11)."""
+
+    id = fields.IntField(primary_key=True)
+    application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
+        "models.Application", related_name="documents", on_delete=fields.CASCADE
+    )
+    kind = fields.CharField(max_length=64)
+    title = fields.CharField(max_length=500)
+    number = fields.CharField(max_length=100, default="")
+    issued_on = fields.DateField(null=True)
+    valid_until = fields.DateField(null=True)
+
+    class Meta:
+        table = "application_document"
