@@ -25,9 +25,10 @@ class LicenseStatus(str, Enum):
 class LicenseApplication(Model):
     """What a licence (or re-issue) application asks for, beside the engine's Application."""
 
+    # Own integer key: Tortoise 1.1 cannot build a many-to-many table on a one-to-one key.
+    id = fields.IntField(primary_key=True)
     application: fields.OneToOneRelation[Application] = fields.OneToOneField(
-        "models.Application", related_name="license_details", primary_key=True,
-        on_delete=fields.CASCADE,
+        "models.Application", related_name="license_details", on_delete=fields.CASCADE
     )
     subtype = fields.CharEnumField(LicenseSubtype, max_length=4)
     electricity_purchase = fields.CharEnumField(ElectricityPurchase, max_length=32, null=True)

@@ -125,7 +125,8 @@ class Migration(migrations.Migration):
         ops.CreateModel(
             name='LicenseApplication',
             fields=[
-                ('application', fields.OneToOneField('models.Application', source_field='application_id', primary_key=True, db_index=True, db_constraint=True, to_field='id', related_name='license_details', on_delete=OnDelete.CASCADE)),
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('application', fields.OneToOneField('models.Application', source_field='application_id', db_constraint=True, to_field='id', related_name='license_details', on_delete=OnDelete.CASCADE)),
                 ('subtype', fields.CharEnumField(description='I: I\nII: II', enum_type=LicenseSubtype, max_length=4)),
                 ('electricity_purchase', fields.CharEnumField(null=True, description='SINGLE_BUYER: SINGLE_BUYER\nOFF_GRID_GENERATOR: OFF_GRID_GENERATOR', enum_type=ElectricityPurchase, max_length=32)),
                 ('data_centers', fields.ManyToManyField('models.DataCenter', unique=True, db_constraint=True, through='license_application_dc', forward_key='datacenter_id', backward_key='license_application_id', related_name='license_applications', on_delete=OnDelete.CASCADE)),
@@ -140,7 +141,7 @@ class Migration(migrations.Migration):
                 ('payment_reference', fields.CharField(null=True, max_length=100)),
                 ('paid_on', fields.DateField(null=True)),
             ],
-            options={'table': 'license_application', 'app': 'models', 'pk_attr': 'application_id', 'table_description': "What a licence (or re-issue) application asks for, beside the engine's Application."},
+            options={'table': 'license_application', 'app': 'models', 'pk_attr': 'id', 'table_description': "What a licence (or re-issue) application asks for, beside the engine's Application."},
             bases=['Model'],
         ),
         ops.CreateModel(
