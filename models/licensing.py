@@ -20,6 +20,7 @@ class LicenseStatus(str, Enum):
     ACTIVE = "ACTIVE"
     SUSPENDED = "SUSPENDED"
     REVOKED = "REVOKED"
+    REPLACED = "REPLACED"  # re-issued: the new licence carries on, this one stays for history
 
 
 class LicenseApplication(Model):

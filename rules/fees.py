@@ -81,13 +81,13 @@ def fee_mrp(
     """
     procedure = ProcedureCode(procedure)
     if procedure not in (ProcedureCode.LICENSE_ISSUE, ProcedureCode.LICENSE_REISSUE):
-        return Decimal(0)
+        return Decimal(0).quantize(_TIYN)
     if subtype is None:
         raise ValueError(f"{procedure.value} needs the licence subtype ('I' or 'II')")
     kind = LicenseSubtype(subtype)  # ValueError for anything but 'I' / 'II'
     schedule = fee_schedule(registered_on)
     if schedule is None:
-        return Decimal(0)
+        return Decimal(0).quantize(_TIYN)
     issue = schedule.issue_mrp_i if kind is LicenseSubtype.I else schedule.issue_mrp_ii
     if procedure is ProcedureCode.LICENSE_REISSUE:
         return issue * schedule.reissue_share
@@ -107,7 +107,7 @@ def fee_tenge(
     """
     mrp = fee_mrp(procedure, subtype, registered_on)
     if not mrp:
-        return Decimal(0)
+        return Decimal(0).quantize(_TIYN)
     year = registered_on.year if payment_year is None else payment_year
     if year not in mrp_by_year:
         raise MissingMrp(year)

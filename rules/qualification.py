@@ -114,6 +114,11 @@ class Problem:
     message_en: str
 
 
+def kinds_for(subtype: LicenseSubtype | str) -> frozenset[DocumentKind]:
+    """The document kinds App.11 lists for ``subtype``."""
+    return _SUBTYPE_KINDS[LicenseSubtype(subtype)]
+
+
 def completeness_problems(facts: LicenseApplicationFacts) -> list[Problem]:
     """Every completeness / qualification problem of ``facts``; empty when it may proceed."""
     subtype = LicenseSubtype(facts.subtype)

@@ -11,7 +11,9 @@ from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
 from models.parties import DataCenter, Miner, Pool
+from resolvers.calendar import load_calendar
 from rules.access import Actor
+from rules.calendar import WorkCalendar
 from rules.errors import DomainError, ErrorCode
 from settings import Settings
 
@@ -48,6 +50,13 @@ class Context:
     actor: Actor | None
     language: str
     loaders: Loaders = field(default_factory=Loaders)
+    _calendar: WorkCalendar | None = None
+
+    async def calendar(self) -> WorkCalendar:
+        """The working-day calendar, loaded once per request."""
+        if self._calendar is None:
+            self._calendar = await load_calendar()
+        return self._calendar
 
     @property
     def user(self) -> Actor:

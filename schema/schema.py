@@ -18,8 +18,10 @@ from strawberry.types import ExecutionContext
 
 from rules.errors import DomainError
 from schema.admin import AdminMutation, AdminQuery
+from schema.applications import ApplicationsMutation, ApplicationsQuery
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.errors import TypedErrors
+from schema.licensing import LicensingMutation
 from schema.node import NodeQuery
 from schema.parties import DataCenter, Miner, PartiesMutation, PartiesQuery, Pool
 from settings import Settings
@@ -27,8 +29,13 @@ from settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-Query = merge_types("Query", (NodeQuery, PartiesQuery, CalendarQuery, AdminQuery))
-Mutation = merge_types("Mutation", (PartiesMutation, CalendarMutation, AdminMutation))
+Query = merge_types(
+    "Query", (NodeQuery, PartiesQuery, CalendarQuery, AdminQuery, ApplicationsQuery)
+)
+Mutation = merge_types(
+    "Mutation",
+    (PartiesMutation, CalendarMutation, AdminMutation, ApplicationsMutation, LicensingMutation),
+)
 
 
 class RegistrySchema(strawberry.Schema):

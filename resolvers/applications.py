@@ -1,0 +1,310 @@
+"""The one application engine: receive, register, check, review, hear, decide.
+
+Every procedure's application goes through these functions; the procedure's differences
+(documents, completeness rules, what approval creates) come from resolvers/procedures.py and
+its terms from rules/workflow.py, as data.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from jobs.registry import overdue_checker
+from models.applications import Application, Channel, StageEvent
+from resolvers.calendar import load_calendar
+from resolvers.changes import emit, record_change, snapshot
+from resolvers.pagination import Page, paginate
+from resolvers.procedures import hooks_for
+from resolvers.scope import get_visible, owner_of, register_ownership, visible
+from rules.access import Actor, Permission, owns
+from rules.calendar import WorkCalendar
+from rules.errors import DomainError, ErrorCode
+from rules.grounds import validate_grounds
+from rules.licensing import incoming_number
+from rules.workflow import (
+    TERMINAL_STAGES,
+    Action,
+    ProcedureCode,
+    Stage,
+    check_hearing,
+    compute_deadlines,
+    next_stage,
+    procedure_spec,
+)
+
+register_ownership("Application", "miner", "miner_id")
+
+# Actions only the authority takes; WITHDRAW is the applicant's (or an officer on its behalf).
+_AUTHORITY_ACTIONS = frozenset(Action) - {Action.WITHDRAW, Action.REGISTER}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- receiving ----------------------------------------------------------------------------
+
+
+def receipt_time(actor: Actor, channel: Channel, received_at: datetime | None, now: datetime) -> datetime:
+    """Portal applications are received now; an officer may record a paper one's receipt time."""
+    if received_at is None:
+        return now
+    if channel is not Channel.OFFICE or not actor.can(Permission.DECIDE):
+        raise DomainError(
+            ErrorCode.FORBIDDEN, field="receivedAt", detail="only officers record paper receipt"
+        )
+    if received_at.tzinfo is None:
+        raise DomainError(ErrorCode.VALIDATION, field="receivedAt", detail="give a time zone")
+    if received_at > now:
+        raise DomainError(ErrorCode.VALIDATION, field="receivedAt", detail="in the future")
+    return received_at
+
+
+async def receive(
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    *,
+    procedure: ProcedureCode,
+    channel: Channel,
+    received_at: datetime,
+    calendar: WorkCalendar,
+    miner_id: int | None = None,
+    pool_id: int | None = None,
+) -> Application:
+    """Create the application and register it on the working day the calendar gives.
+
+    Registration needs no human step: the date follows from the receipt time alone
+    (001 §5, 002 §8, 004 §6), and every term runs from it.
+    """
+    registered_on = calendar.registration_date(received_at)
+    spec = procedure_spec(procedure, registered_on)
+    deadlines = compute_deadlines(spec, registered_on, calendar)
+    app = await Application.create(
+        using_db=conn,
+        procedure=procedure,
+        channel=channel,
+        miner_id=miner_id,
+        pool_id=pool_id,
+        received_at=received_at,
+        stage=Stage.SUBMITTED,
+    )
+    await _log_stage(conn, app, actor, None, None, Stage.SUBMITTED, "")
+    app.stage = next_stage(Stage.SUBMITTED, Action.REGISTER, hearing=spec.hearing)
+    app.registered_on = registered_on
+    app.incoming_number = incoming_number(
+        hooks_for(procedure).incoming_prefix, registered_on.year, app.id
+    )
+    app.completeness_due = deadlines.completeness_due
+    app.decision_due = deadlines.decision_due
+    app.hearing_notice_last_day = deadlines.hearing_notice_last_day
+    await app.save(using_db=conn)
+    await _log_stage(conn, app, actor, Action.REGISTER, Stage.SUBMITTED, app.stage, "")
+    return app
+
+
+async def _log_stage(
+    conn: BaseDBAsyncClient,
+    app: Application,
+    actor: Actor,
+    action: Action | None,
+    from_stage: Stage | None,
+    to_stage: Stage,
+    comment: str,
+) -> None:
+    await StageEvent.create(
+        using_db=conn,
+        application=app,
+        at=_now(),
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        action=action,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        comment=comment,
+    )
+    # The state monitoring system (001 §18) hears of every stage.
+    await emit(
+        conn,
+        "application.stage",
+        {"application": app.id, "procedure": app.procedure, "from": from_stage, "to": to_stage},
+    )
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+async def list_applications(
+    actor: Actor,
+    *,
+    procedure: ProcedureCode | None = None,
+    stage: Stage | None = None,
+    overdue: bool | None = None,
+    due_before: datetime | None = None,
+    miner_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+    **page: int | None,
+) -> Page[Application]:
+    qs: QuerySet[Application] = visible(Application.all(), actor)
+    if procedure:
+        qs = qs.filter(procedure=procedure)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if overdue is not None:
+        qs = qs.filter(overdue=overdue)
+    if due_before:
+        qs = qs.filter(decision_due__lt=due_before, stage__not_in=list(TERMINAL_STAGES))
+    if miner_id is not None:
+        qs = qs.filter(miner_id=miner_id)
+    if extra:
+        qs = qs.filter(**extra)
+    return await paginate(qs, **page)
+
+
+async def get_application(actor: Actor, app_id: int) -> Application:
+    return await get_visible(Application, actor, app_id, "Application")
+
+
+# --- acting -------------------------------------------------------------------------------
+
+
+async def _load_for_action(conn: BaseDBAsyncClient, actor: Actor, app_id: int, action: Action) -> Application:
+    app = await get_application(actor, app_id)
+    if action in _AUTHORITY_ACTIONS:
+        if not actor.can(Permission.DECIDE):
+            raise DomainError(ErrorCode.FORBIDDEN)
+    elif not (actor.can(Permission.DECIDE) or owns(actor, owner_of(app))):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    # Re-read under a row lock: two officers acting at once must not both move the stage.
+    query = Application.filter(id=app.id)
+    if conn.capabilities.dialect == "postgres":
+        query = query.select_for_update()
+    return await query.using_db(conn).get()
+
+
+async def act(
+    actor: Actor,
+    app_id: int,
+    action: Action,
+    *,
+    comment: str = "",
+    prepare: Any = None,
+) -> tuple[Application, Any]:
+    """Move an application by one action, in one transaction with its audit and events.
+
+    `prepare(conn, app, spec, calendar)` checks and fills the action's own data before the
+    stage changes (grounds, hearing dates, ...) and may return a result (e.g. a licence).
+    """
+    calendar = await load_calendar()
+    async with in_transaction() as conn:
+        app = await _load_for_action(conn, actor, app_id, action)
+        before = snapshot(app)
+        spec = procedure_spec(app.procedure, app.registered_on)
+        new_stage = next_stage(app.stage, action, hearing=spec.hearing)
+        result = await prepare(conn, app, spec, calendar) if prepare else None
+        from_stage, app.stage = app.stage, new_stage
+        if new_stage in TERMINAL_STAGES:
+            app.decided_at = _now()
+            app.overdue = False if app.decision_due is None else app.overdue
+        await app.save(using_db=conn)
+        await _log_stage(conn, app, actor, action, from_stage, new_stage, comment)
+        await record_change(conn, actor, f"application.{action.value.lower()}", app, before)
+    return app, result
+
+
+async def accept_complete(actor: Actor, app_id: int, comment: str = "") -> Application:
+    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        problems = await hooks_for(app.procedure).completeness(app)
+        if problems:
+            raise DomainError(
+                "APPLICATION_INCOMPLETE",
+                detail="; ".join(f"{p.field}: {p.code}" for p in problems),
+                problems=", ".join(p.code for p in problems),
+            )
+
+    return (await act(actor, app_id, Action.ACCEPT_COMPLETE, comment=comment, prepare=prepare))[0]
+
+
+def _refusal(grounds: list[str], text: str):  # type: ignore[no-untyped-def]
+    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        validate_grounds(app.procedure, app.registered_on, grounds)
+        if not text.strip():
+            raise DomainError(ErrorCode.VALIDATION, field="text", detail="a motivated refusal needs its reasons")
+        app.refusal_grounds = list(dict.fromkeys(grounds))
+        app.refusal_text = text.strip()
+
+    return prepare
+
+
+async def refuse_incomplete(actor: Actor, app_id: int, grounds: list[str], text: str) -> Application:
+    return (await act(actor, app_id, Action.REFUSE_INCOMPLETE, comment=text, prepare=_refusal(grounds, text)))[0]
+
+
+async def refuse(actor: Actor, app_id: int, grounds: list[str], text: str) -> Application:
+    return (await act(actor, app_id, Action.REFUSE, comment=text, prepare=_refusal(grounds, text)))[0]
+
+
+async def preliminary_refuse(actor: Actor, app_id: int, grounds: list[str], text: str) -> Application:
+    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        validate_grounds(app.procedure, app.registered_on, grounds)
+        if not text.strip():
+            raise DomainError(ErrorCode.VALIDATION, field="text", detail="state the grounds found")
+        app.preliminary_grounds = list(dict.fromkeys(grounds))
+        app.preliminary_text = text.strip()
+
+    return (await act(actor, app_id, Action.PRELIMINARY_REFUSE, comment=text, prepare=prepare))[0]
+
+
+async def schedule_hearing(
+    actor: Actor, app_id: int, notice_sent_on: date, hearing_on: date, place: str
+) -> Application:
+    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        if not place.strip():
+            raise DomainError(ErrorCode.VALIDATION, field="place", detail="time and place or way")
+        check_hearing(spec, app.registered_on, notice_sent_on, hearing_on, calendar)
+        app.hearing_notice_sent_on, app.hearing_on, app.hearing_place = notice_sent_on, hearing_on, place.strip()
+        await emit(
+            conn,
+            "notice.hearing",
+            {"application": app.id, "hearing_on": hearing_on, "place": place.strip()},
+            dedup_key=f"hearing-notice:{app.id}",
+        )
+
+    return (await act(actor, app_id, Action.SCHEDULE_HEARING, prepare=prepare))[0]
+
+
+async def approve(actor: Actor, app_id: int, decision: dict[str, Any]) -> tuple[Application, Any]:
+    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        return await hooks_for(app.procedure).approve(conn, app, actor, decision)
+
+    return await act(actor, app_id, Action.APPROVE, prepare=prepare)
+
+
+async def withdraw(actor: Actor, app_id: int, comment: str = "") -> Application:
+    return (await act(actor, app_id, Action.WITHDRAW, comment=comment))[0]
+
+
+# --- overdue ------------------------------------------------------------------------------
+
+
+@overdue_checker("applications")
+async def flag_overdue_applications(now: datetime, calendar: WorkCalendar) -> int:
+    """Flag open applications past their decision term; one alert per application."""
+    late = await Application.filter(
+        decision_due__lt=now, overdue=False, stage__not_in=list(TERMINAL_STAGES)
+    )
+    for app in late:
+        async with in_transaction() as conn:
+            app.overdue = True
+            await app.save(using_db=conn, update_fields=["overdue"])
+            await emit(
+                conn,
+                "alert.application_overdue",
+                {"application": app.id, "incoming_number": app.incoming_number, "due": app.decision_due},
+                dedup_key=f"application-overdue:{app.id}",
+            )
+    return len(late)

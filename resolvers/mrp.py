@@ -1,0 +1,77 @@
+"""The tenge value of the MRP per year (the fee unit, 001 App.3 item 7): one row a year.
+
+Seeding is lazy, not a migration: `rules.fees.DEFAULT_MRP` holds the budget-law values
+[outside the seeds] and the rows an administrator records win over them. A fresh database
+therefore already computes fees, and correcting a year is a `setMrpRate`, audited, without a
+deploy. (A data migration would have frozen the same four numbers into history twice.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from tortoise.transactions import in_transaction
+
+from models.enums import Role
+from models.licensing import MrpRate
+from resolvers.changes import record_change, snapshot
+from rules.access import Actor
+from rules.errors import DomainError, ErrorCode
+from rules.fees import DEFAULT_MRP
+
+__all__ = ["MAX_YEAR", "MIN_YEAR", "MrpValue", "list_mrp", "mrp_by_year", "set_mrp_rate"]
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+@dataclass(frozen=True)
+class MrpValue:
+    year: int
+    tenge: Decimal
+    recorded: bool  # False: the built-in default, no row recorded for the year
+
+
+async def mrp_by_year() -> dict[int, Decimal]:
+    """Tenge per MRP by year: the built-in defaults, overridden by the recorded rows."""
+    rates = dict(DEFAULT_MRP)
+    for row in await MrpRate.all():
+        rates[row.year] = Decimal(row.tenge)
+    return rates
+
+
+async def list_mrp() -> list[MrpValue]:
+    recorded = {row.year: Decimal(row.tenge) for row in await MrpRate.all()}
+    merged = {**DEFAULT_MRP, **recorded}
+    return [MrpValue(year, merged[year], year in recorded) for year in sorted(merged)]
+
+
+def _require_admin(actor: Actor) -> None:
+    # Reference data that changes every fee: administrators only. No permission in
+    # rules/access.py names this yet, and borrowing MANAGE_USERS would mislead the reader.
+    if actor.role is not Role.ADMIN:
+        raise DomainError(ErrorCode.FORBIDDEN)
+
+
+async def set_mrp_rate(actor: Actor, year: int, tenge: Decimal) -> MrpValue:
+    _require_admin(actor)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DomainError(ErrorCode.VALIDATION, field="year", detail=f"{MIN_YEAR}..{MAX_YEAR}")
+    try:
+        value = Decimal(tenge)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise DomainError(ErrorCode.VALIDATION, field="tenge", detail="not a number") from exc
+    if not value.is_finite() or value <= 0:
+        raise DomainError(ErrorCode.VALIDATION, field="tenge", detail="must be positive")
+    if value != value.quantize(Decimal("0.01")) or value >= Decimal(10) ** 10:
+        raise DomainError(ErrorCode.VALIDATION, field="tenge", detail="at most 10 digits and 2 decimals")
+    async with in_transaction() as conn:
+        row = await MrpRate.filter(year=year).using_db(conn).first()
+        before = snapshot(row) if row else None
+        if row is None:
+            row = MrpRate(year=year, tenge=value)
+        else:
+            row.tenge = value
+        await row.save(using_db=conn)
+        await record_change(conn, actor, "mrp_rate.set", row, before)
+    return MrpValue(year, value, True)

@@ -1,0 +1,111 @@
+"""Licensing rules that are not terms or fees: validity, re-issue grounds, numbering, and
+the special conditions a licence lists (001 App.4-7, App.9-10; Law on digital assets art. 9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+from rules.errors import DomainError
+from rules.workflow import LicenseSubtype, NoRulesInForce
+
+
+@dataclass(frozen=True)
+class ValidityRule:
+    years: int
+    effective_from: date
+
+
+# [outside the seeds] Law on digital assets art. 9: the licence is issued for three years.
+VALIDITY_RULES: tuple[ValidityRule, ...] = (ValidityRule(years=3, effective_from=date(2023, 4, 28)),)
+
+
+def validity_until(issued_on: date, *, rules: Sequence[ValidityRule] = VALIDITY_RULES) -> date:
+    """Last day of validity: the day before the same date `years` later."""
+    in_force = [r for r in rules if r.effective_from <= issued_on]
+    if not in_force:
+        raise NoRulesInForce("licence validity rule", issued_on)
+    years = max(in_force, key=lambda r: r.effective_from).years
+    try:
+        anniversary = issued_on.replace(year=issued_on.year + years)
+    except ValueError:  # 29 February
+        anniversary = date(issued_on.year + years, 3, 1)
+    return date.fromordinal(anniversary.toordinal() - 1)
+
+
+class ReissueGround(str, Enum):
+    """Grounds for re-issue: App.9 (subtype I, 6 grounds) and App.10 (subtype II, 4 grounds)."""
+
+    REREGISTRATION = "REREGISTRATION"  # re-registration, change of name or legal address
+    REORGANISATION = "REORGANISATION"  # merger, transformation, accession, spin-off, division
+    DC_LOCATION_CHANGE = "DC_LOCATION_CHANGE"  # I only
+    SUBTYPE_NAME_CHANGE = "SUBTYPE_NAME_CHANGE"
+    ELECTRICITY_SOURCE_CHANGE = "ELECTRICITY_SOURCE_CHANGE"  # I only
+    LAW_REQUIREMENT = "LAW_REQUIREMENT"
+
+
+class ReorganisationForm(str, Enum):
+    MERGER = "MERGER"
+    TRANSFORMATION = "TRANSFORMATION"
+    ACCESSION = "ACCESSION"
+    SPIN_OFF = "SPIN_OFF"
+    DIVISION = "DIVISION"
+
+
+REISSUE_GROUNDS: dict[LicenseSubtype, frozenset[ReissueGround]] = {
+    LicenseSubtype.I: frozenset(ReissueGround),
+    LicenseSubtype.II: frozenset(
+        {
+            ReissueGround.REREGISTRATION,
+            ReissueGround.REORGANISATION,
+            ReissueGround.SUBTYPE_NAME_CHANGE,
+            ReissueGround.LAW_REQUIREMENT,
+        }
+    ),
+}
+
+
+def validate_reissue(
+    subtype: LicenseSubtype,
+    grounds: Iterable[ReissueGround],
+    reorganisation_form: ReorganisationForm | None,
+) -> None:
+    cited = set(grounds)
+    if not cited:
+        raise DomainError("REISSUE_GROUND_REQUIRED", field="grounds", detail="cite a ground")
+    wrong = cited - REISSUE_GROUNDS[subtype]
+    if wrong:
+        raise DomainError(
+            "INVALID_REISSUE_GROUND",
+            field="grounds",
+            detail=f"not a ground for subtype {subtype.value}: {sorted(g.value for g in wrong)}",
+        )
+    if (ReissueGround.REORGANISATION in cited) != (reorganisation_form is not None):
+        raise DomainError(
+            "VALIDATION",
+            field="reorganisationForm",
+            detail="give the form of reorganisation exactly when reorganisation is a ground",
+        )
+
+
+def license_number(year: int, serial: int) -> str:
+    """Licence numbers: KZ-DM-<year>-<6-digit serial>, unique and readable on the phone."""
+    return f"KZ-DM-{year}-{serial:06d}"
+
+
+def appendix_number(license_no: str, index: int) -> str:
+    return f"{license_no}/{index:03d}"
+
+
+def incoming_number(prefix: str, year: int, serial: int) -> str:
+    return f"{prefix}-{year}-{serial:06d}"
+
+
+def special_conditions(data_center_locations: Sequence[str]) -> str:
+    """App.4: when there are several data centers, the licence lists every location."""
+    if len(data_center_locations) <= 1:
+        return ""
+    lines = [f"{i}. {loc}" for i, loc in enumerate(data_center_locations, 1)]
+    return "Места расположения ЦОД:\n" + "\n".join(lines)
