@@ -13,7 +13,7 @@ Pure: no I/O, never reads the clock; callers pass dates, instants and a ``WorkCa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
@@ -261,52 +261,40 @@ _LICENSE_ISSUE_KK = "Цифрлық майнинг жөніндегі қызме
 _LICENSE_REISSUE_RU = "Переоформление лицензии на осуществление деятельности по цифровому майнингу"
 _LICENSE_REISSUE_KK = "Цифрлық майнинг жөніндегі қызметті жүзеге асыруға лицензияны қайта ресімдеу"
 
+# From 2024-01-01 only the grounds change (the fee ground comes in); the terms stay.
+_LICENSE_ISSUE_2023 = ProcedureSpec(
+    code=ProcedureCode.LICENSE_ISSUE,
+    title_ru=_LICENSE_ISSUE_RU,
+    title_kk=_LICENSE_ISSUE_KK,
+    completeness_days=2,
+    total_days=15,
+    hearing=True,
+    refusal_grounds=_LICENSING_GROUNDS_2023,
+    effective_from=_LICENSING_FROM,
+)
+_LICENSE_REISSUE_2023 = ProcedureSpec(
+    code=ProcedureCode.LICENSE_REISSUE,
+    title_ru=_LICENSE_REISSUE_RU,
+    title_kk=_LICENSE_REISSUE_KK,
+    completeness_days=1,
+    total_days=2,
+    hearing=False,
+    refusal_grounds=_LICENSING_GROUNDS_2023,
+    effective_from=_LICENSING_FROM,
+)
+
 PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
     ProcedureCode.LICENSE_ISSUE: (
         # 001 §7: completeness 2 WD; §8: 13 WD more; App.3 item 4: 15 WD in total; §10: hearing.
-        ProcedureSpec(
-            code=ProcedureCode.LICENSE_ISSUE,
-            title_ru=_LICENSE_ISSUE_RU,
-            title_kk=_LICENSE_ISSUE_KK,
-            completeness_days=2,
-            total_days=15,
-            hearing=True,
-            refusal_grounds=_LICENSING_GROUNDS_2023,
-            effective_from=_LICENSING_FROM,
-        ),
-        ProcedureSpec(
-            code=ProcedureCode.LICENSE_ISSUE,
-            title_ru=_LICENSE_ISSUE_RU,
-            title_kk=_LICENSE_ISSUE_KK,
-            completeness_days=2,
-            total_days=15,
-            hearing=True,
-            refusal_grounds=_LICENSING_GROUNDS_2024,
-            effective_from=_LICENSING_2024,
-        ),
+        _LICENSE_ISSUE_2023,
+        replace(_LICENSE_ISSUE_2023, refusal_grounds=_LICENSING_GROUNDS_2024, effective_from=_LICENSING_2024),
     ),
     ProcedureCode.LICENSE_REISSUE: (
         # 001 §14: completeness 1 WD; §15 and App.3 item 4: 2 WD in total. §15 goes straight to
         # a motivated refusal (no hearing). App.3 item 10 covers the whole service, re-issue too.
-        ProcedureSpec(
-            code=ProcedureCode.LICENSE_REISSUE,
-            title_ru=_LICENSE_REISSUE_RU,
-            title_kk=_LICENSE_REISSUE_KK,
-            completeness_days=1,
-            total_days=2,
-            hearing=False,
-            refusal_grounds=_LICENSING_GROUNDS_2023,
-            effective_from=_LICENSING_FROM,
-        ),
-        ProcedureSpec(
-            code=ProcedureCode.LICENSE_REISSUE,
-            title_ru=_LICENSE_REISSUE_RU,
-            title_kk=_LICENSE_REISSUE_KK,
-            completeness_days=1,
-            total_days=2,
-            hearing=False,
-            refusal_grounds=_LICENSING_GROUNDS_2024,
-            effective_from=_LICENSING_2024,
+        _LICENSE_REISSUE_2023,
+        replace(
+            _LICENSE_REISSUE_2023, refusal_grounds=_LICENSING_GROUNDS_2024, effective_from=_LICENSING_2024
         ),
     ),
     ProcedureCode.ASIC_INCLUSION: (
