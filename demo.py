@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from models.access import User
 from models.enums import MinerKind, Role
-from models.parties import Miner
-from resolvers import auth, parties
+from models.parties import DataCenter, Miner
+from resolvers import applications, auth, licensing, parties
 from rules.access import SYSTEM
 from rules.bin_iin import make_bin_iin
+from rules.calendar import ALMATY
 
 # (kind, first 11 digits, name, legal address)
 _MINERS = [
@@ -35,6 +36,47 @@ _POOLS = [
     ("21124000654", "ТОО «Steppe Pool»", "г. Астана, ул. Сыганак 10",
      [("MAIN", "Астана", "ул. Сыганак 10"), ("BACKUP", "Караганда", "пр. Бухар жырау 5")]),
 ]
+
+
+_SUBTYPE_I_DOCUMENTS = [
+    {"kind": "DC_OWNERSHIP", "title": "Свидетельство о праве собственности на здание ЦОД"},
+    {"kind": "DC_OUTSIDE_RESIDENTIAL", "title": "Письмо акимата о расположении вне жилой зоны"},
+    {"kind": "POOL_EVIDENCE", "title": "Договор с ТОО «KZ Mining Pool»", "valid_until": date(2027, 12, 31)},
+    {"kind": "ASKUE_TELECOM", "title": "Акт ввода АСКУЭ и ПА"},
+    {"kind": "GRID_TECH_CONDITIONS", "title": "ТУ АО «KEGOC» 110 кВ / 60 МВт", "valid_until": date(2028, 1, 1)},
+]
+_ALL_CONFIRMED = {
+    "official_contacts": True, "no_court_ban": True, "documents_true": True, "personal_data_consent": True,
+}
+
+
+async def _demo_licensing(miners: list[Miner]) -> list[str]:
+    """One issued subtype-I licence and one application waiting for review."""
+    ekibastuz = miners[0]
+    dcs = await DataCenter.filter(miner_id=ekibastuz.id).order_by("id")
+    issued = await licensing.apply_for_license(
+        SYSTEM,
+        {
+            "subtype": "I", "miner_id": ekibastuz.id, "data_center_ids": [dc.id for dc in dcs],
+            "electricity_purchase": "SINGLE_BUYER", "confirmations": _ALL_CONFIRMED,
+            "documents": _SUBTYPE_I_DOCUMENTS, "channel": "OFFICE",
+            "received_at": datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY),
+        },
+    )
+    await licensing.record_payment(SYSTEM, issued.id, "KASPI-2025-000101", date(2025, 3, 20))
+    await applications.accept_complete(SYSTEM, issued.id)
+    _, license = await applications.approve(SYSTEM, issued.id, {"place_of_issue": "г. Астана"})
+    qazaq = miners[1]
+    qdc = await DataCenter.filter(miner_id=qazaq.id).first()
+    pending = await licensing.apply_for_license(
+        SYSTEM,
+        {
+            "subtype": "I", "miner_id": qazaq.id, "data_center_ids": [qdc.id],
+            "electricity_purchase": "SINGLE_BUYER", "confirmations": _ALL_CONFIRMED,
+            "documents": _SUBTYPE_I_DOCUMENTS[:3],
+        },
+    )
+    return [f"licence {license.number} issued; application {pending.incoming_number} awaits review"]
 
 
 def _valid(first11: str) -> str:
@@ -98,6 +140,7 @@ async def load_demo() -> list[str]:
             )
         )
     lines = [f"{len(miners)} miners, {len(_DATA_CENTERS)} data centers, {len(pools)} pools"]
+    lines += await _demo_licensing(miners)
     demo_users = [
         ("officer", "Officer Demo", Role.OFFICER, None, None),
         ("inspector", "Inspector Demo", Role.INSPECTOR, None, None),

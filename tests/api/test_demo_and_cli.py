@@ -2,6 +2,8 @@
 
 from demo import load_demo
 from models.access import User
+from models.applications import Application
+from models.licensing import License
 from models.enums import Role
 from models.parties import DataCenter, Miner, Pool
 from resolvers.auth import bootstrap_admin
@@ -14,6 +16,8 @@ async def test_demo_loads_once_and_is_queryable(client):
     assert counts == (5, 5, 2)
     assert {m.kind.value for m in await Miner.all()} == {"IE", "LE"}
     assert len({dc.region for dc in await DataCenter.all()}) >= 4
+    assert await License.all().count() == 1
+    assert await Application.filter(stage="REGISTERED").count() == 1
     assert await load_demo() == ["demo data already loaded"]
     assert (await Miner.all().count(), await DataCenter.all().count(), await Pool.all().count()) == counts
     officer_token = next(line.split("token: ")[1] for line in lines if line.startswith("OFFICER"))
