@@ -109,6 +109,49 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "ru": "На эту дату правила не действовали: {what}.",
         "en": "No rules were in force on that date: {what}.",
     },
+    "LICENSE_REVOKED": {
+        "kk": "Лицензиядан (немесе оның қосымшасынан) айырылған: «{action}» әрекеті мүмкін емес.",
+        "ru": "Лицензия (или приложение к ней) отозвана: действие «{action}» невозможно.",
+        "en": "The licence (or appendix) has been revoked: {action} is not possible.",
+    },
+    "SUSPENSION_TERM": {
+        "kk": "Тоқтата тұру мерзімі бір айдан алты айға дейін: аяқталу күні {earliest} мен {latest} аралығында болуы тиіс.",
+        "ru": "Срок приостановления — от одного до шести месяцев: дата окончания должна быть с {earliest} по {latest}.",
+        "en": "A suspension lasts one to six months: its end date must fall between {earliest} and {latest}.",
+    },
+    "APPLICATION_NOT_DECIDED": {
+        "kk": "Шағым тек шешім қабылданған өтініш бойынша беріледі (ағымдағы кезең: «{stage}»).",
+        "ru": "Жалоба подаётся только на заявление, по которому принято решение (текущий этап: «{stage}»).",
+        "en": "A complaint can only be filed against a decided application (current stage: {stage}).",
+    },
+    "COMPLAINT_GRANT_WINDOW_CLOSED": {
+        "kk": "Шағымды толық қанағаттандыру мерзімі (3 жұмыс күні) өтіп кетті: {limit}.",
+        "ru": "Срок полного удовлетворения жалобы (3 рабочих дня) истёк: {limit}.",
+        "en": "The 3-working-day window to grant the complaint in full has closed: {limit}.",
+    },
+    "SERIAL_ALREADY_REGISTERED": {
+        "kk": "{serial} сериялық нөмірлі құрылғы тізілімде тұр (жазба № {record}).",
+        "ru": "Устройство с серийным номером {serial} уже внесено в реестр (запись № {record}).",
+        "en": "The unit with serial number {serial} is already registered (record No. {record}).",
+    },
+    "UNIT_NOT_IN_REGISTRY": {
+        "kk": "{serial} жазбасы өтініш берушінің тізіліміндегі жазбалар арасында жоқ.",
+        "ru": "Запись {serial} не найдена среди действующих записей реестра заявителя.",
+        "en": "Record {serial} is not among the applicant's records in the registry.",
+    },
+    "DATA_CENTER_NOT_USABLE": {
+        "kk": "Майнер бұл деректер орталығын пайдалана алмайды: өз ДО-сы емес және онда "
+        "орналастыруға II кіші түрдегі лицензиясы жоқ.",
+        "ru": "Майнер не может размещать оборудование в этом ЦОД: он не принадлежит майнеру, "
+        "и лицензии подвида II на размещение в нём нет.",
+        "en": "The miner may not place units in this data center: it is not its own and it "
+        "holds no subtype II licence to be hosted there.",
+    },
+    "INVALID_TNVED": {
+        "kk": "ЕАЭО СЭҚ ТН коды 10 цифрдан тұруы керек.",
+        "ru": "Код ТН ВЭД ЕАЭС должен состоять из 10 цифр.",
+        "en": "The TN VED EAEU code must be 10 digits.",
+    },
     "INTERNAL": {
         "kk": "Ішкі қате. Кейінірек қайталап көріңіз.",
         "ru": "Внутренняя ошибка. Повторите попытку позже.",

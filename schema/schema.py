@@ -20,21 +20,31 @@ from rules.errors import DomainError
 from schema.admin import AdminMutation, AdminQuery
 from schema.applications import ApplicationsMutation, ApplicationsQuery
 from schema.calendar import CalendarMutation, CalendarQuery
+from schema.complaints import ComplaintsMutation, ComplaintsQuery
 from schema.errors import TypedErrors
+from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation
 from schema.node import NodeQuery
 from schema.parties import DataCenter, Miner, PartiesMutation, PartiesQuery, Pool
+from schema.pool_change import PoolChangeMutation, PoolChangeQuery
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
 Query = merge_types(
-    "Query", (NodeQuery, PartiesQuery, CalendarQuery, AdminQuery, ApplicationsQuery)
+    "Query",
+    (
+        NodeQuery, PartiesQuery, CalendarQuery, AdminQuery, ApplicationsQuery,
+        LicensesQuery, PoolChangeQuery, ComplaintsQuery,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
-    (PartiesMutation, CalendarMutation, AdminMutation, ApplicationsMutation, LicensingMutation),
+    (
+        PartiesMutation, CalendarMutation, AdminMutation, ApplicationsMutation, LicensingMutation,
+        LicensesMutation, PoolChangeMutation, ComplaintsMutation,
+    ),
 )
 
 
