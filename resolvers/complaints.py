@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tortoise.expressions import F
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -35,9 +34,7 @@ from rules.workflow import ComplaintReviewer, Stage, complaint_deadlines
 
 __all__ = [
     "DECIDED_STAGES",
-    "ComplaintNodes",
     "complaint_overdue",
-    "complaints",
     "decide_complaint",
     "file_complaint",
     "flag_overdue_complaints",
@@ -46,9 +43,8 @@ __all__ = [
     "list_complaints",
 ]
 
-# A complaint belongs to its application's miner; the row does not carry it, so every complaint
-# queryset is annotated with `miner_id` (see complaints()) and visible() filters on that.
-register_ownership("Complaint", "miner", "miner_id")
+# A complaint belongs to its application's miner: visibility follows that relation.
+register_ownership("Complaint", "miner", "application__miner_id")
 
 DECIDED_STAGES = frozenset({Stage.APPROVED, Stage.REFUSED, Stage.INCOMPLETE_REFUSED})
 OUTCOMES = frozenset({ComplaintStatus.UPHELD, ComplaintStatus.PARTLY_UPHELD, ComplaintStatus.REJECTED})
@@ -64,20 +60,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def complaints() -> QuerySet[Complaint]:
-    return Complaint.annotate(miner_id=F("application__miner_id"))
-
-
-class ComplaintNodes:
-    """What `node(id:)` loads complaints through (it calls `get_or_none(pk=)` on the model)."""
-
-    @staticmethod
-    async def get_or_none(pk: int) -> Complaint | None:
-        return await complaints().get_or_none(pk=pk)
-
-
 def _scoped(actor: Actor) -> QuerySet[Complaint]:
-    return visible(complaints(), actor)
+    return visible(Complaint.all(), actor)
 
 
 async def get_complaint(actor: Actor, complaint_id: int) -> Complaint:

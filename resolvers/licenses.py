@@ -1,9 +1,8 @@
 """Licences and appendices as objects: lookups by organisation, and their life (001 §18-1):
 suspension, resumption and revocation of a whole licence or of one appendix.
 
-Visibility: a licence belongs to its holder (`holder_id`); an appendix to its licence's holder,
-which the appendix row does not carry, so appendix querysets are annotated with `holder_id`
-(see `appendices()`) and `visible()` filters on that annotation.
+Visibility: a licence belongs to its holder (`holder_id`); an appendix to its licence's holder
+(`visible()` follows the relation).
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.licensing import (
@@ -25,7 +22,7 @@ from models.licensing import (
 )
 from resolvers.changes import append_audit, emit, snapshot
 from resolvers.pagination import Page, paginate
-from resolvers.scope import register_ownership, visible
+from resolvers.scope import get_visible, register_ownership, visible
 from rules.access import Actor, Permission
 from rules.calendar import ALMATY
 from rules.errors import DomainError, ErrorCode
@@ -33,8 +30,6 @@ from rules.license_life import check_suspension, next_status
 from rules.workflow import LicenseSubtype
 
 __all__ = [
-    "AppendixNodes",
-    "appendices",
     "change_status",
     "get_appendix",
     "get_license",
@@ -43,7 +38,7 @@ __all__ = [
 ]
 
 register_ownership("License", "miner", "holder_id")
-register_ownership("LicenseAppendix", "miner", "holder_id")  # annotated, see appendices()
+register_ownership("LicenseAppendix", "miner", "license__holder_id")
 
 M = TypeVar("M", License, LicenseAppendix)
 
@@ -60,19 +55,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def appendices() -> QuerySet[LicenseAppendix]:
-    """Every appendix query starts here: it carries the holder for the visibility filter."""
-    return LicenseAppendix.annotate(holder_id=F("license__holder_id"))
-
-
-class AppendixNodes:
-    """What `node(id:)` loads appendices through (it calls `get_or_none(pk=)` on the model)."""
-
-    @staticmethod
-    async def get_or_none(pk: int) -> LicenseAppendix | None:
-        return await appendices().get_or_none(pk=pk)
-
-
 async def get_license(actor: Actor, pk: int) -> License:
     row = await visible(License.filter(pk=pk), actor).first()
     if row is None:
@@ -81,10 +63,7 @@ async def get_license(actor: Actor, pk: int) -> License:
 
 
 async def get_appendix(actor: Actor, pk: int) -> LicenseAppendix:
-    row = await visible(appendices().filter(pk=pk), actor).first()
-    if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity="LicenseAppendix")
-    return row
+    return await get_visible(LicenseAppendix, actor, pk, "LicenseAppendix")
 
 
 async def license_by_number(actor: Actor, number: str) -> License:

@@ -11,12 +11,13 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from rules.access import Actor, OwnerRef, Permission, can_read
+from rules.access import Actor, OwnerRef, Permission
 from rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
 
-# model class name -> (organisation kind, field on the model that holds the owner's id)
+# model class name -> (organisation kind, path from the row to the owner's id). The path may
+# cross relations ("license__holder_id"): visibility is always a query filter.
 OWNERSHIP: dict[str, tuple[str, str]] = {
     "Miner": ("miner", "id"),
     "DataCenter": ("miner", "miner_id"),
@@ -30,7 +31,10 @@ def register_ownership(model_name: str, kind: str, field: str) -> None:
 
 
 def owner_of(instance: Model) -> OwnerRef:
+    """The owner of a loaded row; only for models whose path is a column of their own."""
     kind, field = OWNERSHIP[type(instance).__name__]
+    if "__" in field:
+        raise TypeError(f"{type(instance).__name__}'s owner is behind a relation: use visible()")
     value = getattr(instance, field)
     return OwnerRef(miner_id=value) if kind == "miner" else OwnerRef(pool_id=value)
 
@@ -47,8 +51,8 @@ def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
 
 async def get_visible(model: type[M], actor: Actor, pk: int, entity: str | None = None) -> M:
     """Load one row the actor may read; another organisation's row is reported NOT_FOUND."""
-    instance = await model.get_or_none(pk=pk)
+    instance = await visible(model.filter(pk=pk), actor).first()
     # Not FORBIDDEN: saying "it exists but is not yours" would leak that it exists.
-    if instance is None or not can_read(actor, owner_of(instance)):
+    if instance is None:
         raise DomainError(ErrorCode.NOT_FOUND, entity=entity or model.__name__)
     return instance

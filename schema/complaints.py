@@ -34,7 +34,7 @@ class ComplaintOutcome(Enum):
     REJECTED = "REJECTED"
 
 
-register_node("Complaint", uc.ComplaintNodes)  # type: ignore[arg-type]
+register_node("Complaint", m.Complaint)
 
 
 @strawberry.type(description="A complaint against a decision (001 §19-23) with its terms.")

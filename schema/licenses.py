@@ -32,7 +32,7 @@ LicenseStatusEnum = strawberry.enum(LicenseStatus, name="LicenseStatus")
 LicenseStatusActionEnum = strawberry.enum(LicenseStatusAction, name="LicenseStatusAction")
 
 register_node("License", m.License)
-register_node("LicenseAppendix", uc.AppendixNodes)  # type: ignore[arg-type]
+register_node("LicenseAppendix", m.LicenseAppendix)
 
 
 @strawberry.type(description="A suspension, resumption or revocation (001 §18-1).")
