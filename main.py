@@ -17,7 +17,8 @@ from tortoise import Tortoise
 
 from jobs.inprocess import in_process_jobs
 from models.db import close_db, init_db
-from resolvers.auth import authenticate
+from resolvers import registry_files
+from resolvers.auth import authenticate, bearer_token
 from rules.messages import negotiate_language
 from schema.context import Context
 from schema.schema import build_schema
@@ -26,18 +27,13 @@ from settings import Settings
 log = logging.getLogger("registry")
 
 
-def _bearer(request: Request | WebSocket) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
-
-
 class RegistryGraphQL(GraphQL):
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.development else None,
             allow_queries_via_get=False,  # mutations over GET would bypass CSRF protections
+            multipart_uploads_enabled=True,  # App.3 unit lists (GraphQL multipart request spec)
         )
         self.settings = settings
 
@@ -45,7 +41,7 @@ class RegistryGraphQL(GraphQL):
         return Context(
             request=request,
             settings=self.settings,
-            actor=await authenticate(_bearer(request)),
+            actor=await authenticate(bearer_token(request.headers.get("authorization"))),
             language=negotiate_language(request.headers.get("accept-language")),
         )
 
@@ -90,6 +86,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
+            Route("/exports/asic-units", registry_files.export_endpoint),
         ],
         lifespan=lifespan,
     )

@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.calendar",
     "models.applications",
     "models.licensing",
+    "models.registry",
 ]

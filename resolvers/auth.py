@@ -21,6 +21,12 @@ TOKEN_PREFIX = "kzm_"
 _TOUCH_EVERY = timedelta(minutes=5)
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer ...` header, if that is what was sent."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

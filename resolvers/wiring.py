@@ -4,4 +4,4 @@ The API gets them through the schema's imports; the arq worker imports this modu
 processes run the same set. Add a procedure module here when you add one.
 """
 
-from resolvers import applications, complaints, licenses, licensing, pool_change  # noqa: F401
+from resolvers import applications, complaints, licenses, licensing, pool_change, registry  # noqa: F401

@@ -13,6 +13,7 @@ from models import applications as m
 from models.applications import Channel
 from resolvers import applications as engine
 from resolvers import licensing as licensing_uc
+from resolvers import registry as registry_uc
 from rules.grounds import grounds_for
 from rules.workflow import (
     TERMINAL_STAGES,
@@ -33,6 +34,7 @@ from schema.relay import Connection, Node, page_args
 if TYPE_CHECKING:
     from schema.licenses import License
     from schema.licensing import LicenseApplicationDetails
+    from schema.registry import RegistryApplicationDetails
 
 Ctx = Info[Context, None]
 
@@ -151,6 +153,12 @@ class Application(Node):
         self,
     ) -> Annotated[LicenseApplicationDetails, strawberry.lazy("schema.licensing")] | None:
         return await licensing_uc.license_details(_stored(self))  # type: ignore[return-value]
+
+    @strawberry.field(description="ASIC registry applications: units, reason, change, capacity review.")
+    async def registry_details(
+        self,
+    ) -> Annotated[RegistryApplicationDetails, strawberry.lazy("schema.registry")] | None:
+        return await registry_uc.registry_details(_stored(self))  # type: ignore[return-value]
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

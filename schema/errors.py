@@ -34,7 +34,9 @@ def localize(error: GraphQLError, language: str) -> GraphQLError:
             extensions["detail"] = original.detail
         params = {"field": original.field, **original.params}
         message = render(original.code, language, params)
-    elif original is None:
+    elif original is None or error.path is None:
+        # No path: the request itself is wrong (syntax, validation, variable coercion such as
+        # an unknown enum value); its message describes the request, not our internals.
         if error.extensions and "code" in error.extensions:
             return error
         extensions = {"code": "GRAPHQL_VALIDATION"}

@@ -27,6 +27,7 @@ from schema.licensing import LicensingMutation
 from schema.node import NodeQuery
 from schema.parties import DataCenter, Miner, PartiesMutation, PartiesQuery, Pool
 from schema.pool_change import PoolChangeMutation, PoolChangeQuery
+from schema.registry import RegistryMutation, RegistryQuery
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
@@ -36,14 +37,14 @@ Query = merge_types(
     "Query",
     (
         NodeQuery, PartiesQuery, CalendarQuery, AdminQuery, ApplicationsQuery,
-        LicensesQuery, PoolChangeQuery, ComplaintsQuery,
+        LicensesQuery, PoolChangeQuery, ComplaintsQuery, RegistryQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
     (
         PartiesMutation, CalendarMutation, AdminMutation, ApplicationsMutation, LicensingMutation,
-        LicensesMutation, PoolChangeMutation, ComplaintsMutation,
+        LicensesMutation, PoolChangeMutation, ComplaintsMutation, RegistryMutation,
     ),
 )
 

@@ -84,3 +84,9 @@ async def test_introspection_works_in_development(client):
 async def test_queries_over_get_are_refused(client):
     response = await client.get("/graphql", params={"query": "{ miners { totalCount } }"})
     assert response.status_code in (400, 405)
+
+
+async def test_unknown_enum_value_in_variables_is_a_request_error_not_internal(officer):
+    result = await officer.gql("query($r: Region) { miners(region: $r) { totalCount } }", {"r": "ATLANTIS"})
+    assert errors_of(result) == ["GRAPHQL_VALIDATION"]
+    assert "ATLANTIS" in result["errors"][0]["message"]
