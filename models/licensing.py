@@ -174,6 +174,7 @@ class NotificationObligation(TimestampedModel):
     occurred_on = fields.DateField()  # when the change became known
     due_at = fields.DatetimeField(db_index=True)
     met_at = fields.DatetimeField(null=True)
+    notice_text = fields.TextField(null=True)  # what the miner told the authority
     overdue = fields.BooleanField(default=False, db_index=True)
     # One obligation per triggering fact, however often the trigger is replayed.
     dedup_key = fields.CharField(max_length=200, unique=True)

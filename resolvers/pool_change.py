@@ -216,11 +216,13 @@ async def notify_pool_change(
         if obligation.met_at is not None:
             raise DomainError(ErrorCode.ILLEGAL_TRANSITION, detail="already notified", action="NOTIFY", stage="MET")
         before = snapshot(obligation)
-        obligation.met_at = at
+        obligation.met_at, obligation.notice_text = at, text.strip()
         if at > obligation.due_at:
             obligation.overdue = True
-        await obligation.save(using_db=conn, update_fields=["met_at", "overdue", "updated_at"])
-        after = {**snapshot(obligation), "notice_text": text.strip()}
+        await obligation.save(
+            using_db=conn, update_fields=["met_at", "notice_text", "overdue", "updated_at"]
+        )
+        after = snapshot(obligation)
         await append_audit(conn, actor, "obligation.met", "NotificationObligation", obligation.pk, before, after)
         await emit(
             conn,

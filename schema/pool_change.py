@@ -49,6 +49,7 @@ class NotificationObligation(Node):
     occurred_on: date = strawberry.field(description="Registration day of the change becoming known.")
     due_at: datetime
     met_at: datetime | None
+    notice_text: str | None
 
     @strawberry.field
     def id(self) -> strawberry.ID:

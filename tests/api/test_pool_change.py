@@ -140,6 +140,7 @@ async def test_notify_marks_the_obligation_met_once(client, mining, clock):
     }
     audit = await AuditEvent.get(action="obligation.met")
     assert audit.after["notice_text"].startswith("С 21.03.2025")
+    assert (await NotificationObligation.get()).notice_text == "С 21.03.2025 майним через пул «Второй»"
     assert errors_of(await applicant.gql(NOTIFY, {"id": oid, "text": "again"})) == ["ILLEGAL_TRANSITION"]
     assert (await applicant.gql(OBLIGATIONS, {"open": True}))["data"]["obligations"]["totalCount"] == 0
     assert (await applicant.gql(OBLIGATIONS, {"open": False}))["data"]["obligations"]["totalCount"] == 1
