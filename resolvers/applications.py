@@ -26,6 +26,7 @@ from rules.calendar import WorkCalendar
 from rules.errors import DomainError, ErrorCode
 from rules.grounds import validate_grounds
 from rules.licensing import incoming_number
+from rules.qualification import Problem
 from rules.workflow import (
     TERMINAL_STAGES,
     Action,
@@ -216,9 +217,14 @@ async def act(
     return app, result
 
 
+async def completeness_problems(app: Application) -> list[Problem]:
+    """What the procedure's rules find missing or wrong in the package (officers see it)."""
+    return await hooks_for(app.procedure).completeness(app)
+
+
 async def accept_complete(actor: Actor, app_id: int, comment: str = "") -> Application:
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
-        problems = await hooks_for(app.procedure).completeness(app)
+        problems = await completeness_problems(app)
         if problems:
             raise DomainError(
                 "APPLICATION_INCOMPLETE",

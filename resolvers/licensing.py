@@ -268,12 +268,6 @@ async def _completeness(app: Application) -> list[Problem]:
     return completeness_problems(facts)
 
 
-async def completeness_problems_of(actor: Actor, app: Application) -> list[Problem]:
-    if app.procedure not in _LICENSING:
-        return []
-    return await _completeness(app)
-
-
 # --- approval: what a licence decision creates ------------------------------------------
 
 

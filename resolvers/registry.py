@@ -479,16 +479,6 @@ async def _change_completeness(app: Application) -> list[Problem]:
     return []
 
 
-async def completeness_problems_of(app: Application) -> list[Problem]:
-    hooks = {
-        ProcedureCode.ASIC_INCLUSION: _inclusion_completeness,
-        ProcedureCode.ASIC_EXCLUSION: _exclusion_completeness,
-        ProcedureCode.ASIC_CHANGE: _change_completeness,
-    }
-    check = hooks.get(ProcedureCode(app.procedure))
-    return await check(app) if check else []
-
-
 # --- approval hooks: what a decision does to the registry ------------------------------------------
 
 

@@ -145,7 +145,7 @@ class Application(Node):
 
     @strawberry.field(description="What the rules find missing or wrong (shown to officers before accepting).")
     async def completeness_problems(self, info: Ctx) -> list[CompletenessProblem]:
-        problems = await licensing_uc.completeness_problems_of(info.context.user, _stored(self))
+        problems = await engine.completeness_problems(_stored(self))
         return [CompletenessProblem(code=p.code, field=p.field, message=p.message_en) for p in problems]
 
     @strawberry.field

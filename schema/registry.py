@@ -200,13 +200,6 @@ class AsicTotal:
     power_kw: Decimal
 
 
-@strawberry.type
-class CompletenessIssue:
-    code: str
-    field: str
-    message: str
-
-
 @strawberry.type(description="What a registry application (inclusion, exclusion, change) carries.")
 class RegistryApplicationDetails:
     declared_quantity: int | None
@@ -254,11 +247,6 @@ class RegistryApplicationDetails:
     async def capacity(self) -> CapacityCheck | None:
         check = await uc.inclusion_capacity(self)  # type: ignore[arg-type]
         return _capacity(check) if check else None
-
-    @strawberry.field(description="Missing documents or data (App.5), shown before accepting the package.")
-    async def completeness_problems(self) -> list[CompletenessIssue]:
-        app = await self.application  # type: ignore[attr-defined]
-        return [CompletenessIssue(code=p.code, field=p.field, message=p.message_en) for p in await uc.completeness_problems_of(app)]
 
 
 # --- inputs -----------------------------------------------------------------------------------

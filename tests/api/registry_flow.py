@@ -34,10 +34,9 @@ KK_HEADER = [
 ]
 
 APP_FIELDS = """id stage incomingNumber registeredOn completenessDue decisionDue hearingNoticeLastDay
-  refusalGrounds allowedActions
+  refusalGrounds allowedActions completenessProblems { code field }
   registryDetails { declaredQuantity lineCount totalPowerKw totalHashrateThs changeLate changeNoticeDue
     exclusionReason reasonDocument warnings { line column code severity }
-    completenessProblems { code field }
     capacity { permittedKw registeredKw requestedKw totalKw overCapacity wouldExceed } }"""
 
 INCLUDE = f"""mutation($i: ApplyForAsicInclusionInput!, $file: Upload) {{

@@ -64,7 +64,7 @@ async def test_inclusion_change_exclusion_full_path(officer, miner_dc):
     assert app["hearingNoticeLastDay"] == "2025-03-26"
     details = app["registryDetails"]
     assert details["lineCount"] == 3 and Decimal(details["totalPowerKw"]) == Decimal("9.75")
-    assert details["completenessProblems"] == []
+    assert app["completenessProblems"] == []
     assert await AsicUnit.all().count() == 0  # nothing in the registry before approval
 
     approved = await approve(officer, app["id"])
@@ -294,7 +294,7 @@ async def test_units_only_in_a_data_center_the_miner_may_use(client, officer, mi
 async def test_incomplete_inclusion_is_refused_within_two_working_days(officer, miner_dc):
     miner, dc, applicant = miner_dc
     app = _app(await include(applicant, inclusion_input(miner, dc, [unit(1)], ownershipDocument="", personalDataConsent=False)))
-    assert {p["code"] for p in app["registryDetails"]["completenessProblems"]} == {"OWNERSHIP_DOCUMENT_MISSING", "PD_CONSENT_MISSING"}
+    assert {p["code"] for p in app["completenessProblems"]} == {"OWNERSHIP_DOCUMENT_MISSING", "PD_CONSENT_MISSING"}
     not_complete = await step(officer, "acceptApplication", app["id"])
     assert errors_of(not_complete) == ["APPLICATION_INCOMPLETE"]
     refused = await step(officer, "refuseIncomplete", app["id"], grounds=["NO_PD_CONSENT"], text="Нет согласия и копии договора")
