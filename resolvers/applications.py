@@ -7,6 +7,9 @@ its terms from rules/workflow.py, as data.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,8 +19,9 @@ from tortoise.transactions import in_transaction
 
 from jobs.registry import overdue_checker
 from models.applications import Application, Channel, StageEvent
+from models.parties import Miner
 from resolvers.calendar import load_calendar
-from resolvers.changes import emit, record_change, snapshot
+from resolvers.changes import emit, flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.procedures import hooks_for
 from resolvers.scope import get_visible, owner_of, register_ownership, visible
@@ -64,6 +68,47 @@ def receipt_time(actor: Actor, channel: Channel, received_at: datetime | None, n
     if received_at > now:
         raise DomainError(ErrorCode.VALIDATION, field="receivedAt", detail="in the future")
     return received_at
+
+
+async def applicant_miner(actor: Actor, miner_id: int) -> Miner:
+    """The miner an application is filed for: the applicant's own organisation, or any miner
+    when an officer registers a paper application on its behalf."""
+    miner = await get_visible(Miner, actor, miner_id, "Miner")
+    if actor.can(Permission.DECIDE):
+        return miner
+    if not (actor.can(Permission.APPLY) and owns(actor, owner_of(miner))):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    return miner
+
+
+@dataclass(frozen=True)
+class Receipt:
+    channel: Channel
+    received_at: datetime
+    calendar: WorkCalendar
+
+
+async def receipt(actor: Actor, data: dict[str, Any]) -> Receipt:
+    """How and when a filing arrived, checked before anything is written."""
+    channel = Channel(data.get("channel", Channel.PORTAL))
+    received_at = receipt_time(actor, channel, data.get("received_at"), _now())
+    return Receipt(channel, received_at, await load_calendar())
+
+
+@asynccontextmanager
+async def filing(
+    actor: Actor, got: Receipt, procedure: ProcedureCode, *, miner_id: int | None = None,
+    pool_id: int | None = None,
+) -> AsyncIterator[tuple[BaseDBAsyncClient, Application]]:
+    """One transaction for a new application: registered with its terms on entry; the
+    procedure adds its own rows inside; audited and published on exit."""
+    async with in_transaction() as conn:
+        app = await receive(
+            conn, actor, procedure=procedure, channel=got.channel, received_at=got.received_at,
+            calendar=got.calendar, miner_id=miner_id, pool_id=pool_id,
+        )
+        yield conn, app
+        await record_change(conn, actor, "application.submitted", app, None)
 
 
 async def receive(
@@ -303,14 +348,9 @@ async def flag_overdue_applications(now: datetime, calendar: WorkCalendar) -> in
     late = await Application.filter(
         decision_due__lt=now, overdue=False, stage__not_in=list(TERMINAL_STAGES)
     )
-    for app in late:
-        async with in_transaction() as conn:
-            app.overdue = True
-            await app.save(using_db=conn, update_fields=["overdue"])
-            await emit(
-                conn,
-                "alert.application_overdue",
-                {"application": app.id, "incoming_number": app.incoming_number, "due": app.decision_due},
-                dedup_key=f"application-overdue:{app.id}",
-            )
-    return len(late)
+    return await flag_overdue(
+        late,
+        "alert.application_overdue",
+        "application-overdue",
+        lambda app: {"application": app.id, "incoming_number": app.incoming_number, "due": app.decision_due},
+    )

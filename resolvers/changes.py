@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
+from tortoise.transactions import in_transaction
 
 from models.audit import AuditEvent
 from models.outbox import OutboxEvent
@@ -114,3 +115,17 @@ async def record_change(
 
 def connection() -> BaseDBAsyncClient:
     return Tortoise.get_connection("default")
+
+
+async def flag_overdue(
+    rows: Iterable[Model], topic: str, dedup_prefix: str, payload: Callable[[Any], dict[str, Any]]
+) -> int:
+    """Mark rows overdue, each with its one alert: the dedup key makes a re-run harmless."""
+    count = 0
+    for row in rows:
+        async with in_transaction() as conn:
+            row.overdue = True  # type: ignore[attr-defined]
+            await row.save(using_db=conn, update_fields=["overdue", "updated_at"])
+            await emit(conn, topic, payload(row), dedup_key=f"{dedup_prefix}:{row.pk}")
+        count += 1
+    return count

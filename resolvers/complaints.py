@@ -24,7 +24,7 @@ from jobs.registry import overdue_checker
 from models.applications import Application
 from models.licensing import Complaint, ComplaintStatus
 from resolvers.calendar import load_calendar
-from resolvers.changes import emit, record_change, snapshot
+from resolvers.changes import flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.scope import get_visible, owner_of, register_ownership, visible
 from rules.access import Actor, Permission, owns
@@ -213,19 +213,14 @@ async def flag_overdue_complaints(now: datetime, calendar: WorkCalendar) -> int:
     """Flag open complaints past a term; one alert per complaint however often run."""
     candidates = await Complaint.filter(overdue=False, status__in=list(OPEN_STATUSES))
     late = [c for c in candidates if complaint_overdue(c, now)]
-    for complaint in late:
-        async with in_transaction() as conn:
-            complaint.overdue = True
-            await complaint.save(using_db=conn, update_fields=["overdue", "updated_at"])
-            await emit(
-                conn,
-                "alert.complaint_overdue",
-                {
-                    "complaint_id": complaint.pk,
-                    "application_id": complaint.application_id,  # type: ignore[attr-defined]
-                    "forward_due": complaint.forward_due,
-                    "review_due": complaint.review_due,
-                },
-                dedup_key=f"complaint-overdue:{complaint.pk}",
-            )
-    return len(late)
+    return await flag_overdue(
+        late,
+        "alert.complaint_overdue",
+        "complaint-overdue",
+        lambda complaint: {
+            "complaint_id": complaint.pk,
+            "application_id": complaint.application_id,
+            "forward_due": complaint.forward_due,
+            "review_due": complaint.review_due,
+        },
+    )

@@ -24,7 +24,7 @@ from jobs.registry import overdue_checker
 from models.licensing import NotificationObligation, ObligationKind, PoolMembership
 from models.parties import Miner, Pool
 from resolvers.calendar import load_calendar
-from resolvers.changes import append_audit, emit, record_change, snapshot
+from resolvers.changes import append_audit, emit, flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.scope import get_visible, owner_of, register_ownership, visible
 from rules.access import Actor, Permission, owns
@@ -267,18 +267,13 @@ async def list_obligations(
 async def flag_overdue_obligations(now: datetime, calendar: WorkCalendar) -> int:
     """Flag unmet obligations past their 2 WD; one alert per obligation however often run."""
     late = await NotificationObligation.filter(met_at__isnull=True, overdue=False, due_at__lt=now)
-    for obligation in late:
-        async with in_transaction() as conn:
-            obligation.overdue = True
-            await obligation.save(using_db=conn, update_fields=["overdue", "updated_at"])
-            await emit(
-                conn,
-                "alert.pool_change_overdue",
-                {
-                    "obligation_id": obligation.pk,
-                    "miner_id": obligation.miner_id,  # type: ignore[attr-defined]
-                    "due": obligation.due_at,
-                },
-                dedup_key=f"pool-change-overdue:{obligation.pk}",
-            )
-    return len(late)
+    return await flag_overdue(
+        late,
+        "alert.pool_change_overdue",
+        "pool-change-overdue",
+        lambda obligation: {
+            "obligation_id": obligation.pk,
+            "miner_id": obligation.miner_id,
+            "due": obligation.due_at,
+        },
+    )
