@@ -10,12 +10,11 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models.applications import Application, ApplicationDocument, Channel
+from models.applications import Application, ApplicationDocument
 from models.enums import ElectricityPurchase
 from models.licensing import License, LicenseAppendix, LicenseApplication, LicenseStatus
 from models.parties import DataCenter, Miner
 from resolvers import applications as engine
-from resolvers.calendar import load_calendar
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import ProcedureHooks, register_procedure
 from resolvers.scope import get_visible, owner_of, register_ownership
@@ -55,13 +54,6 @@ def _now() -> datetime:
 
 def _today() -> date:
     return _now().astimezone(ALMATY).date()
-
-
-async def _require_applicant_for(actor: Actor, miner: Miner) -> None:
-    if actor.can(Permission.DECIDE):
-        return  # an officer registers a paper application on the miner's behalf
-    if not (actor.can(Permission.APPLY) and owns(actor, owner_of(miner))):
-        raise DomainError(ErrorCode.FORBIDDEN)
 
 
 def _check_documents(subtype: LicenseSubtype, documents: list[dict[str, Any]]) -> None:
@@ -118,10 +110,8 @@ async def _save_documents(conn: BaseDBAsyncClient, app: Application, documents: 
 async def apply_for_license(actor: Actor, data: dict[str, Any]) -> Application:
     """File a licence (and/or appendix) application: App.1 (subtype I) or App.2 (subtype II)."""
     subtype = LicenseSubtype(data["subtype"])
-    miner = await get_visible(Miner, actor, data["miner_id"], "Miner")
-    await _require_applicant_for(actor, miner)
-    channel = Channel(data.get("channel", Channel.PORTAL))
-    received_at = engine.receipt_time(actor, channel, data.get("received_at"), _now())
+    miner = await engine.applicant_miner(actor, data["miner_id"])
+    got = await engine.receipt(actor, data)
     documents = data.get("documents", [])
     _check_documents(subtype, documents)
     dcs = await _data_centers_for(subtype, miner, data.get("data_center_ids", []))
@@ -129,12 +119,7 @@ async def apply_for_license(actor: Actor, data: dict[str, Any]) -> Application:
     if subtype is LicenseSubtype.II and method is not None:
         raise DomainError(ErrorCode.VALIDATION, field="electricityPurchase", detail="subtype I only")
     confirmations = data.get("confirmations", {})
-    calendar = await load_calendar()
-    async with in_transaction() as conn:
-        app = await engine.receive(
-            conn, actor, procedure=ProcedureCode.LICENSE_ISSUE, channel=channel,
-            received_at=received_at, calendar=calendar, miner_id=miner.id,
-        )
+    async with engine.filing(actor, got, ProcedureCode.LICENSE_ISSUE, miner_id=miner.id) as (conn, app):
         details = await LicenseApplication.create(
             using_db=conn,
             application=app,
@@ -149,28 +134,20 @@ async def apply_for_license(actor: Actor, data: dict[str, Any]) -> Application:
         )
         await details.data_centers.add(*dcs, using_db=conn)
         await _save_documents(conn, app, documents)
-        await record_change(conn, actor, "application.submitted", app, None)
     return app
 
 
 async def apply_for_reissue(actor: Actor, data: dict[str, Any]) -> Application:
     """Re-issue application (App.9 / App.10): grounds per subtype, a 2-WD service."""
     license = await get_visible(License, actor, data["license_id"], "License")
-    miner = await Miner.get(id=license.holder_id)  # type: ignore[attr-defined]
-    await _require_applicant_for(actor, miner)
+    miner = await engine.applicant_miner(actor, license.holder_id)  # type: ignore[attr-defined]
     if license.status not in (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED):
         raise DomainError(ErrorCode.CONFLICT, what=f"licence {license.number} is {license.status.value}")
     grounds = [ReissueGround(g) for g in data.get("grounds", [])]
     form = data.get("reorganisation_form")
     validate_reissue(license.subtype, grounds, ReorganisationForm(form) if form else None)
-    channel = Channel(data.get("channel", Channel.PORTAL))
-    received_at = engine.receipt_time(actor, channel, data.get("received_at"), _now())
-    calendar = await load_calendar()
-    async with in_transaction() as conn:
-        app = await engine.receive(
-            conn, actor, procedure=ProcedureCode.LICENSE_REISSUE, channel=channel,
-            received_at=received_at, calendar=calendar, miner_id=miner.id,
-        )
+    got = await engine.receipt(actor, data)
+    async with engine.filing(actor, got, ProcedureCode.LICENSE_REISSUE, miner_id=miner.id) as (conn, app):
         await LicenseApplication.create(
             using_db=conn,
             application=app,
@@ -184,7 +161,6 @@ async def apply_for_reissue(actor: Actor, data: dict[str, Any]) -> Application:
             fee_mrp=fee_mrp(ProcedureCode.LICENSE_REISSUE, license.subtype, app.registered_on),
         )
         await _save_documents(conn, app, data.get("documents", []))
-        await record_change(conn, actor, "application.submitted", app, None)
     return app
 
 

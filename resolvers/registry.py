@@ -25,9 +25,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
-from models.applications import Application, Channel
+from models.applications import Application
 from models.licensing import LicenseAppendix, LicenseStatus
 from models.parties import DataCenter, Miner
 from models.registry import (
@@ -40,11 +39,10 @@ from models.registry import (
     RegistryCounter,
 )
 from resolvers import applications as engine
-from resolvers.calendar import load_calendar
-from resolvers.changes import append_audit, connection, emit, record_change
+from resolvers.changes import append_audit, connection, emit
 from resolvers.pagination import Page, paginate
 from resolvers.procedures import ProcedureHooks, register_procedure
-from resolvers.scope import get_visible, owner_of, register_ownership, visible
+from resolvers.scope import register_ownership, visible
 from rules.access import Actor, OwnerRef, Permission, owns
 from rules.calendar import ALMATY
 from rules.errors import DomainError, ErrorCode
@@ -97,13 +95,6 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 
 def _q3(value: Decimal) -> Decimal:
     return value.quantize(_THREE_PLACES, rounding=ROUND_HALF_EVEN)
-
-
-async def _require_applicant_for(actor: Actor, miner: Miner) -> None:
-    if actor.can(Permission.DECIDE):
-        return  # an officer registers a paper application on the miner's behalf
-    if not (actor.can(Permission.APPLY) and owns(actor, owner_of(miner))):
-        raise DomainError(ErrorCode.FORBIDDEN)
 
 
 async def usable_data_center(miner: Miner, dc_id: int, conn: BaseDBAsyncClient | None = None) -> DataCenter:
@@ -228,10 +219,8 @@ async def apply_for_inclusion(
     Any row error (or a serial already in the registry) means nothing is written, and every
     problem comes back with its row number and column. Warnings do not block.
     """
-    miner = await get_visible(Miner, actor, data["miner_id"], "Miner")
-    await _require_applicant_for(actor, miner)
-    channel = Channel(data.get("channel", Channel.PORTAL))
-    received_at = engine.receipt_time(actor, channel, data.get("received_at"), _now())
+    miner = await engine.applicant_miner(actor, data["miner_id"])
+    got = await engine.receipt(actor, data)
     dc = await usable_data_center(miner, data["data_center_id"])
     declared = data.get("declared_quantity")
     if declared is None or declared < 1:
@@ -256,13 +245,8 @@ async def apply_for_inclusion(
     if clashes:
         return InclusionResult(None, [*clashes, *issues])
 
-    calendar = await load_calendar()
     warnings = [i for i in issues if i.severity == "WARNING"]
-    async with in_transaction() as conn:
-        app = await engine.receive(
-            conn, actor, procedure=ProcedureCode.ASIC_INCLUSION, channel=channel,
-            received_at=received_at, calendar=calendar, miner_id=miner.id,
-        )
+    async with engine.filing(actor, got, ProcedureCode.ASIC_INCLUSION, miner_id=miner.id) as (conn, app):
         await RegistryApplication.create(
             using_db=conn,
             application=app,
@@ -281,7 +265,6 @@ async def apply_for_inclusion(
             warnings=[_issue_json(i) for i in warnings[:200]],
         )
         await insert_lines(conn, app.id, rows)
-        await record_change(conn, actor, "application.submitted", app, None)
     return InclusionResult(app, warnings, len(rows))
 
 
@@ -369,18 +352,11 @@ async def _save_targets(conn: BaseDBAsyncClient, app: Application, units: Sequen
 
 async def apply_for_exclusion(actor: Actor, data: dict[str, Any]) -> Application:
     """Exclusion application (App.4) with the reason and its document (App.5 item 8(2))."""
-    miner = await get_visible(Miner, actor, data["miner_id"], "Miner")
-    await _require_applicant_for(actor, miner)
-    channel = Channel(data.get("channel", Channel.PORTAL))
-    received_at = engine.receipt_time(actor, channel, data.get("received_at"), _now())
+    miner = await engine.applicant_miner(actor, data["miner_id"])
+    got = await engine.receipt(actor, data)
     reason = ExclusionReason(data["reason"])
     units = await _target_units(miner, data.get("unit_ids") or [], data.get("serials") or [])
-    calendar = await load_calendar()
-    async with in_transaction() as conn:
-        app = await engine.receive(
-            conn, actor, procedure=ProcedureCode.ASIC_EXCLUSION, channel=channel,
-            received_at=received_at, calendar=calendar, miner_id=miner.id,
-        )
+    async with engine.filing(actor, got, ProcedureCode.ASIC_EXCLUSION, miner_id=miner.id) as (conn, app):
         await RegistryApplication.create(
             using_db=conn,
             application=app,
@@ -392,7 +368,6 @@ async def apply_for_exclusion(actor: Actor, data: dict[str, Any]) -> Application
             line_count=len(units),
         )
         await _save_targets(conn, app, units)
-        await record_change(conn, actor, "application.submitted", app, None)
     return app
 
 
@@ -400,10 +375,8 @@ async def apply_for_change(actor: Actor, data: dict[str, Any]) -> Application:
     """Change notice (App.9): the new wording of the named records, the reason and the date
     of the change. Due within 10 WD of that date (002 §15); a late notice is accepted and
     flagged late."""
-    miner = await get_visible(Miner, actor, data["miner_id"], "Miner")
-    await _require_applicant_for(actor, miner)
-    channel = Channel(data.get("channel", Channel.PORTAL))
-    received_at = engine.receipt_time(actor, channel, data.get("received_at"), _now())
+    miner = await engine.applicant_miner(actor, data["miner_id"])
+    got = await engine.receipt(actor, data)
     changes = validate_changes(data.get("changes") or {})
     if "data_center_id" in changes:
         await usable_data_center(miner, changes["data_center_id"])
@@ -417,14 +390,10 @@ async def apply_for_change(actor: Actor, data: dict[str, Any]) -> Application:
             raise DomainError("UNIT_NOT_IN_REGISTRY", field="allUnits", detail="the miner has no units in the registry")
     else:
         units = await _target_units(miner, data.get("unit_ids") or [], data.get("serials") or [])
-    calendar = await load_calendar()
-    if change_date > received_at.astimezone(ALMATY).date():
+    calendar = got.calendar
+    if change_date > got.received_at.astimezone(ALMATY).date():
         raise DomainError(ErrorCode.VALIDATION, field="changeDate", detail="the change date is in the future")
-    async with in_transaction() as conn:
-        app = await engine.receive(
-            conn, actor, procedure=ProcedureCode.ASIC_CHANGE, channel=channel,
-            received_at=received_at, calendar=calendar, miner_id=miner.id,
-        )
+    async with engine.filing(actor, got, ProcedureCode.ASIC_CHANGE, miner_id=miner.id) as (conn, app):
         late = is_change_notice_late(change_date, app.registered_on, calendar)
         await RegistryApplication.create(
             using_db=conn,
@@ -440,7 +409,6 @@ async def apply_for_change(actor: Actor, data: dict[str, Any]) -> Application:
             line_count=len(units),
         )
         await _save_targets(conn, app, units)
-        await record_change(conn, actor, "application.submitted", app, None)
         if late:
             await emit(conn, "alert.registry_change_late", {"application": app.id, "change_date": change_date})
     return app
