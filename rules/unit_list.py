@@ -41,6 +41,7 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from itertools import pairwise
+from operator import itemgetter
 from typing import Literal
 from xml.etree import ElementTree
 
@@ -76,6 +77,8 @@ EFFICIENCY_MIN_J_PER_TH = Decimal(10)
 EFFICIENCY_MAX_J_PER_TH = Decimal(110)
 
 _FORMULA_START = frozenset("".join(FORMULA_PREFIXES))  # cheap pre-check on every cell
+# First characters that send a cell to the full check: a possible formula or an Excel error.
+_SUSPECT_START = _FORMULA_START | {"#"}
 _EXCEL_ERRORS = frozenset(
     {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!"}
 )
@@ -200,6 +203,8 @@ def normalize_serial(s: str) -> str:
     """The comparison key of a serial number: case-insensitive, all whitespace (and zero-width
     characters) removed, full-width and Cyrillic look-alike letters mapped to Latin."""
     if s.isascii():  # the usual case, ~10x faster
+        if s.isalnum():  # plain "KZB000000001": no whitespace to drop, only the case
+            return s.lower()
         return "".join(s.split()).lower()
     s = unicodedata.normalize("NFKC", s).casefold()
     s = "".join(c for c in s if not c.isspace() and unicodedata.category(c) != "Cf")
@@ -300,6 +305,14 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _all_blank(values: Iterable[object]) -> bool:
+    """`all(_is_blank(v) for v in values)`, without a call per cell (once per data row)."""
+    for value in values:
+        if value is not None and (not isinstance(value, str) or value.strip()):
+            return False
+    return True
+
+
 def _find_header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[_Header | None, bool]:
     """Consume rows up to the header. Returns (best candidate, found)."""
     best: _Header | None = None
@@ -382,6 +395,9 @@ _CONDITION_WORDS: dict[str, Condition] = {
 # Separators people put inside numbers: spaces, NBSP, thin/narrow spaces ("1 234,5").
 _NUMBER_SPACES = str.maketrans("", "", " \u00a0\u2009\u202f")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# The usual cell ("140", "3.01"): ASCII digits, nothing to strip or translate; Decimal takes
+# it as is. Anything else goes the long way below (same result, just slower).
+_PLAIN_ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _TNVED = re.compile(r"\d{10}")
 _TNVED_SPACES = str.maketrans("", "", " \u00a0\u2009\u202f-")  # "8471 41 000 0" is usual
 _NUMERIC_SERIAL_LIMIT = 10**15  # Excel keeps 15 significant digits: longer numbers are cut
@@ -415,6 +431,8 @@ def _as_number(value: object) -> Decimal | None:
         return number if number.is_finite() else None
     if not isinstance(value, str):
         return None
+    if _PLAIN_ASCII_NUMBER.fullmatch(value):
+        return Decimal(value)
     text = value.strip().translate(_NUMBER_SPACES)
     if "," in text:
         if "." in text:
@@ -426,6 +444,24 @@ def _as_number(value: object) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:  # pragma: no cover - the regex already excludes this
         return None
+
+
+@lru_cache(maxsize=1024, typed=True)  # rows of one model repeat the same (hashrate, power)
+def _clean_numbers(hashrate: object, power: object) -> tuple[Decimal, Decimal] | None:
+    """(hashrate, power) as `_RowChecker.check` reads them when they draw no issue there
+    (NOT_A_NUMBER, NOT_POSITIVE, EFFICIENCY_IMPLAUSIBLE); None otherwise. `typed`: 140 and
+    140.0 are equal keys but different Decimals (Decimals are immutable: sharing is safe).
+    Keys are reader cells (str, int, float, bool); Decimal("1") and Decimal("1.0") would share
+    one entry, so Decimal cells (data input, rules.registry) go through `check` only."""
+    hashrate_number, power_number = _as_number(hashrate), _as_number(power)
+    if hashrate_number is None or power_number is None:
+        return None
+    if hashrate_number <= 0 or power_number <= 0:
+        return None
+    efficiency = power_number * 1000 / hashrate_number
+    if not EFFICIENCY_MIN_J_PER_TH <= efficiency <= EFFICIENCY_MAX_J_PER_TH:
+        return None
+    return hashrate_number, power_number
 
 
 class _RowChecker:
@@ -455,6 +491,61 @@ class _RowChecker:
                 self.dropped_warnings += 1  # warnings never block: keep parsing, keep memory
                 return
         self.issues.append(RowIssue(line, column, code, message, severity))
+
+    def accept_clean(self, line: int, values: Sequence[object], line_cell: object = None) -> bool:
+        """Take a row that no rule of `check` objects to, at a fraction of its cost.
+
+        `values` are the cells of `_DATA_COLUMNS` in that order, `line_cell` the optional
+        line-number cell. True: the row is recorded exactly as `check` would record it (its
+        serial, its `UnitRow`; `check` would add no issue). False: nothing was recorded and
+        the caller runs `check`, which owns every rule and message. This only recognises the
+        common clean row (most of a real file); anything unusual is left to `check`.
+        """
+        texts: list[str] = []
+        for value in values:
+            if isinstance(value, str):
+                text = value.strip()
+                if not text or value[0] in _SUSPECT_START or text[0] in _SUSPECT_START:
+                    return False  # REQUIRED, or maybe a formula / an Excel error
+            else:  # a number, boolean or date of an XLSX cell; None is REQUIRED
+                text = _as_text(value)  # type: ignore[assignment]
+                if text is None:
+                    return False
+            if len(text) > _MAX_TEXT:
+                return False  # TOO_LONG
+            texts.append(text)
+        # The line number is not data, but the formula, Excel-error and length rules apply.
+        if isinstance(line_cell, str):
+            if line_cell and line_cell[0] in _SUSPECT_START:  # even a lone tab is a formula
+                return False
+            text = line_cell.strip()
+            if text and (text[0] in _SUSPECT_START or len(text) > _MAX_TEXT):
+                return False
+        elif line_cell is not None and len(_as_text(line_cell) or "") > _MAX_TEXT:
+            return False
+
+        model, serial, tnved, _, _, customs, condition_text = texts
+        raw_serial = values[1]
+        if isinstance(raw_serial, float) and abs(raw_serial) >= _NUMERIC_SERIAL_LIMIT:
+            return False
+        serial_key = normalize_serial(serial)
+        if not serial_key or serial_key in self.first_line_of_serial:
+            return False
+        if not (len(tnved) == 10 and tnved.isdigit() and tnved.isascii()):  # else the long way
+            tnved = tnved.translate(_TNVED_SPACES)
+            if not (tnved.isascii() and _TNVED.fullmatch(tnved)):
+                return False
+        numbers = _clean_numbers(values[3], values[4])
+        if numbers is None:
+            return False
+        hashrate, power = numbers
+        condition = _CONDITION_WORDS.get(_fold(condition_text))
+        if condition is None:
+            return False
+
+        self.first_line_of_serial[serial_key] = line
+        self.rows.append(UnitRow(line, model, serial, tnved, hashrate, power, customs, condition))
+        return True
 
     def _missing(self, line: int, column: str) -> None:
         hint = " (or a formula without a saved value)" if self.is_xlsx else ""
@@ -643,12 +734,23 @@ def _validate(
     result.header_line = header.line
     columns = header.columns
     checker = _RowChecker(columns, is_xlsx, max_issues)
+    # Column positions resolved once: the data cells in `_DATA_COLUMNS` order come out of a
+    # row in one C call whenever the row is wide enough (short rows are padded with None).
+    data_idx = tuple(columns[k] for k in _DATA_COLUMNS)
+    take_data = itemgetter(*data_idx)
+    line_idx = columns.get(COL_LINE)
+    width_needed = max(columns.values()) + 1
     data_rows = 0
     first = True
     for line, cells in rows:
         width = len(cells)
-        values = {key: (cells[idx] if idx < width else None) for key, idx in columns.items()}
-        if all(_is_blank(values[k]) for k in _DATA_COLUMNS):
+        if width >= width_needed:
+            data = take_data(cells)
+            line_cell = None if line_idx is None else cells[line_idx]
+        else:
+            data = tuple(cells[idx] if idx < width else None for idx in data_idx)
+            line_cell = None if line_idx is None or line_idx >= width else cells[line_idx]
+        if _all_blank(data):
             continue  # blank (or only pre-numbered) rows: templates often have hundreds
         if first:
             first = False
@@ -657,6 +759,9 @@ def _validate(
         data_rows += 1
         if data_rows > max_rows:
             raise UnitListError("TOO_MANY_ROWS", f"More than {max_rows} unit rows")
+        if checker.accept_clean(line, data, line_cell):
+            continue  # a clean row cannot exhaust the error budget
+        values = {key: (cells[idx] if idx < width else None) for key, idx in columns.items()}
         checker.check(line, values)
         if checker.exhausted:
             checker.issues.append(

@@ -615,3 +615,92 @@ def test_excel_like_workbook_with_shared_strings_and_formulas() -> None:
 def test_excel_error_text_in_csv() -> None:
     result = parse_csv(EN, [unit(1, hashrate="#DIV/0!")])
     assert codes(result) == [(2, "hashrate_ths", "CELL_ERROR")]
+
+
+# --- the clean-row fast path (`_RowChecker.accept_clean`) agrees with the full check -------
+_ODD_CELLS: dict[int, list[object]] = {  # EN column index -> odd values, mixed into good rows
+    0: ["", None, "\t", " \t", "=1+1", " =A1", "#REF!", "x" * 256, "x" * 255, "-3", 7.0, True],
+    1: [
+        "",
+        " Antminer ",
+        "\t",
+        "\tA",
+        "=HYPERLINK()",
+        "@SUM",
+        "#N/A",
+        "-5",
+        "+7 701",
+        12,
+        "m" * 256,
+    ],
+    2: [
+        "",
+        "sn000001",
+        " SN 000001 ",
+        "ЅN1",
+        "\u200b",
+        "\u200bSN9",
+        "=1",
+        1234567890123456.0,
+        12345,
+    ],
+    3: [
+        "110.0",
+        "13,5",
+        " 110 ",
+        "1 234,5",
+        "1,234.5",
+        "abc",
+        "0",
+        "-110",
+        "+110",
+        "1e3",
+        "٣",
+        110.0,
+    ],
+    4: ["3.01", "0.0001", "15.4", "3,25 ", "nan", "Infinity", 3.25, 3, False, "=1", "#DIV/0!"],
+    5: [
+        "8471 41 000 0",
+        "8471-41-0000",
+        "847141000",
+        "８４７１４１００００",
+        8471410000,
+        " 8471410000",
+    ],
+    6: ["", None, " ", "=cmd", "#N/A", "x" * 256, 12345, "-", "＋1"],
+    7: ["maybe", "Неисправный", "working", "ЖҰМЫС ІСТЕЙДІ", "", "=1", " исправное ", True],
+}
+
+
+def _outcome(data: bytes, filename: str) -> tuple[object, ...]:
+    result = parse_unit_list(data, filename)
+    rows = [(*(repr(v) for v in vars(row).values()),) for row in result.rows]
+    return rows, result.issues, result.header_line
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_clean_row_fast_path_changes_nothing(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(seed)
+    xlsx = seed % 3 == 0
+    rows = []
+    for n in range(1, 41):
+        row = unit(n, serial=f"SN{rng.randint(1, 30):06d}")
+        for col, odd in _ODD_CELLS.items():
+            if rng.random() < 0.12:
+                row[col] = rng.choice(odd)
+        rows.append(row)
+    if xlsx:
+        data, name = to_xlsx([EN, *rows]), "units.xlsx"
+    else:
+        data, name = to_csv(EN, rows, rng.choice([",", ";"])).encode(), "units.csv"
+
+    fast = _outcome(data, name)
+    monkeypatch.setattr("rules.unit_list._RowChecker.accept_clean", lambda *_: False)
+    assert fast == _outcome(data, name)
+    assert fast[0] and fast[1]  # both paths were exercised
+
+
+def test_lone_tab_in_the_line_column_is_a_formula() -> None:
+    result = parse_csv(EN, [["\t", *unit(1)[1:]], unit(2)])
+    assert codes(result) == [(2, "line", "FORMULA_NOT_ALLOWED")]
+    assert [r.line for r in result.rows] == [3]
