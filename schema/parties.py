@@ -12,6 +12,7 @@ from strawberry.types import Info
 from models import parties as m
 from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
 from resolvers import parties as uc
+from rules.access import OwnerRef, can_read
 from rules.errors import DomainError, ErrorCode
 from schema.context import Context
 from schema.ids import pk_of, to_global_id
@@ -38,6 +39,10 @@ class Miner(Node):
 
     @strawberry.field
     async def data_centers(self, info: Ctx) -> list[DataCenter]:
+        # A miner can be reached through another organisation's record (the host of a
+        # subtype-II appendix): its data centers stay its own business.
+        if not can_read(info.context.user, OwnerRef(miner_id=self.pk)):  # type: ignore[attr-defined]
+            return []
         return await info.context.loaders.data_centers_by_miner.load(self.pk)  # type: ignore[attr-defined]
 
     @classmethod

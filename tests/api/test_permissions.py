@@ -131,3 +131,27 @@ async def test_only_admin_creates_users(client, officer, admin):
 async def test_applicant_user_must_be_bound_to_exactly_one_organisation(admin):
     q = 'mutation { createUser(input: {login: "lonely", fullName: "N", role: APPLICANT}) { login } }'
     assert errors_of(await admin.gql(q)) == ["VALIDATION"]
+
+
+async def test_host_reached_through_an_appendix_does_not_reveal_its_data_centers(client):
+    from datetime import date
+
+    from models.applications import Application
+    from models.licensing import License, LicenseAppendix
+
+    host, guest = await make_miner(name="Хост"), await make_miner(name="Гость")
+    host_dc, _ = await make_data_center(host), await make_data_center(host)
+    app = await Application.create(procedure="LICENSE_ISSUE", channel="PORTAL", miner=guest,
+                                   received_at="2025-01-10T10:00:00+05:00", stage="APPROVED")
+    lic = await License.create(number="KZ-DM-T-1", holder=guest, subtype="II", first_issued_on=date(2025, 1, 10),
+                               issued_on=date(2025, 1, 10), valid_until=date(2028, 1, 9),
+                               place_of_issue="Астана", application=app)
+    await LicenseAppendix.create(license=lic, number="KZ-DM-T-1/001", subtype="II", data_center=host_dc,
+                                 issued_on=date(2025, 1, 10), valid_until=date(2028, 1, 9))
+    applicant = await make_caller(client, Role.APPLICANT, miner=guest)
+    result = await applicant.gql(
+        '{ license(number: "KZ-DM-T-1") { appendices { dataCenter { name miner { name dataCenters { name } } } } } }'
+    )
+    dc = result["data"]["license"]["appendices"][0]["dataCenter"]
+    assert dc["name"] == host_dc.name and dc["miner"]["name"] == "Хост"
+    assert dc["miner"]["dataCenters"] == []
