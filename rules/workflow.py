@@ -37,6 +37,7 @@ __all__ = [
     "NoRulesInForce",
     "ProcedureCode",
     "ProcedureSpec",
+    "RefusalKind",
     "Stage",
     "allowed_actions",
     "check_hearing",
@@ -50,6 +51,7 @@ __all__ = [
     "is_terminal",
     "next_stage",
     "procedure_spec",
+    "refusal_kind",
 ]
 
 
@@ -158,6 +160,29 @@ class IllegalTransition(DomainError):
 
 def is_terminal(stage: Stage) -> bool:
     return Stage(stage) in TERMINAL_STAGES
+
+
+class RefusalKind(str, Enum):
+    """Which refusal an incomplete package got (002 §9, 004 §7, 001 §7)."""
+
+    NOT_ACCEPTED = "NOT_ACCEPTED"  # the office clerk refused to accept it on the day it came
+    FURTHER_REVIEW_REFUSED = "FURTHER_REVIEW_REFUSED"  # motivated refusal of further review
+    SERVICE_REFUSED = "SERVICE_REFUSED"  # motivated refusal of the service (after review)
+
+
+def refusal_kind(
+    stage: Stage, *, office: bool, registered_on: date | None, decided_on: date | None
+) -> RefusalKind | None:
+    """At the office an incomplete package is refused at the counter, the same day; accepted
+    and found incomplete later (or filed on the portal) it gets a motivated refusal of further
+    review within the completeness term."""
+    if stage is Stage.REFUSED:
+        return RefusalKind.SERVICE_REFUSED
+    if stage is not Stage.INCOMPLETE_REFUSED:
+        return None
+    if office and registered_on is not None and decided_on == registered_on:
+        return RefusalKind.NOT_ACCEPTED
+    return RefusalKind.FURTHER_REVIEW_REFUSED
 
 
 def next_stage(stage: Stage, action: Action, *, hearing: bool = True) -> Stage:

@@ -14,16 +14,19 @@ from models.applications import Channel
 from resolvers import applications as engine
 from resolvers import licensing as licensing_uc
 from resolvers import registry as registry_uc
+from rules.calendar import ALMATY
 from rules.grounds import grounds_for
 from rules.workflow import (
     TERMINAL_STAGES,
     Action,
     LicenseSubtype,
     ProcedureCode,
+    RefusalKind,
     Stage,
     allowed_actions,
     days_left,
     procedure_spec,
+    refusal_kind,
 )
 from schema.context import Context
 from schema.ids import pk_of, to_global_id
@@ -40,6 +43,7 @@ Ctx = Info[Context, None]
 
 ProcedureCodeEnum = strawberry.enum(ProcedureCode, name="ProcedureCode")
 StageEnum = strawberry.enum(Stage, name="Stage")
+RefusalKindEnum = strawberry.enum(RefusalKind, name="RefusalKind")
 ActionEnum = strawberry.enum(Action, name="Action")
 ChannelEnum = strawberry.enum(Channel, name="Channel")
 LicenseSubtypeEnum = strawberry.enum(LicenseSubtype, name="LicenseSubtype")
@@ -116,6 +120,15 @@ class Application(Node):
         if app.stage in TERMINAL_STAGES or app.decision_due is None:
             return False
         return app.overdue or datetime.now(UTC) > app.decision_due
+
+    @strawberry.field(description="For refused applications: refused at the office counter, refusal of further review, or of the service.")
+    def refusal_kind(self) -> RefusalKind | None:
+        app = _stored(self)
+        decided_on = app.decided_at.astimezone(ALMATY).date() if app.decided_at else None
+        return refusal_kind(
+            app.stage, office=app.channel is Channel.OFFICE, registered_on=app.registered_on,
+            decided_on=decided_on,
+        )
 
     @strawberry.field(description="Working days left until the decision is due; negative when overdue.")
     async def days_left(self, info: Ctx) -> int | None:

@@ -11,7 +11,7 @@ APPLY = """mutation($i: ApplyForLicenseInput!) { applyForLicense(input: $i) { ap
   id stage incomingNumber registeredOn completenessDue decisionDue hearingNoticeLastDay
   licenseDetails { subtype fee { mrp tenge paid } } } } }"""
 
-APP_FIELDS = "id stage refusalGrounds refusalText hearingOn allowedActions"
+APP_FIELDS = "id stage refusalGrounds refusalText refusalKind hearingOn allowedActions"
 
 SUBTYPE_I_DOCS = [
     {"kind": "DC_OWNERSHIP", "title": "Договор купли-продажи здания ЦОД"},

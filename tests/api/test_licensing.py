@@ -111,6 +111,7 @@ async def test_refusal_path_requires_hearing_and_grounds(officer, subtype_i):
     refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS", "NON_COMPLIANCE"], text="Договор аренды подложный")
     out = refused["data"]["refuseApplication"]["application"]
     assert out["stage"] == "REFUSED" and out["refusalGrounds"] == ["FALSE_DOCUMENTS", "NON_COMPLIANCE"]
+    assert out["refusalKind"] == "SERVICE_REFUSED"
     assert await License.all().count() == 0
 
 
@@ -196,7 +197,10 @@ async def test_askue_document_required_from_2024(officer, subtype_i):
     result = await step(officer, "acceptApplication", app["id"])
     assert errors_of(result) == ["APPLICATION_INCOMPLETE"] and "ASKUE" in result["errors"][0]["extensions"]["detail"]
     refused = await step(officer, "refuseIncomplete", app["id"], grounds=["NON_COMPLIANCE"], text="Нет документа АСКУЭ")
-    assert refused["data"]["refuseIncomplete"]["application"]["stage"] == "INCOMPLETE_REFUSED"
+    out = refused["data"]["refuseIncomplete"]["application"]
+    # a paper application accepted in 2024 and refused later: refusal of further review, not
+    # the clerk's refusal to accept at the counter
+    assert out["stage"] == "INCOMPLETE_REFUSED" and out["refusalKind"] == "FURTHER_REVIEW_REFUSED"
 
 
 @pytest.mark.parametrize(

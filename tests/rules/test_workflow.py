@@ -28,6 +28,7 @@ from rules.workflow import (
     IllegalTransition,
     NoRulesInForce,
     ProcedureCode,
+    RefusalKind,
     Stage,
     allowed_actions,
     check_hearing,
@@ -39,6 +40,7 @@ from rules.workflow import (
     is_terminal,
     next_stage,
     procedure_spec,
+    refusal_kind,
 )
 
 S, A = Stage, Action
@@ -518,3 +520,21 @@ def test_complaint_terms_are_data() -> None:
     authority = COMPLAINT_TERMS[ComplaintReviewer.QUALITY_AUTHORITY][-1]
     assert (provider.forward_days, provider.review_days) == (3, 5)
     assert (authority.forward_days, authority.review_days) == (None, 15)
+
+
+@pytest.mark.parametrize(
+    ("stage", "office", "registered", "decided", "kind"),
+    [
+        # 002 §9: at the office an incomplete package is refused at the counter, that day
+        (Stage.INCOMPLETE_REFUSED, True, date(2025, 3, 19), date(2025, 3, 19), RefusalKind.NOT_ACCEPTED),
+        # accepted at the office and found incomplete later: motivated refusal of further review
+        (Stage.INCOMPLETE_REFUSED, True, date(2025, 3, 19), date(2025, 3, 20), RefusalKind.FURTHER_REVIEW_REFUSED),
+        # on the portal it is always a motivated refusal, even on the day of registration
+        (Stage.INCOMPLETE_REFUSED, False, date(2025, 3, 19), date(2025, 3, 19), RefusalKind.FURTHER_REVIEW_REFUSED),
+        (Stage.REFUSED, True, date(2025, 3, 19), date(2025, 3, 19), RefusalKind.SERVICE_REFUSED),
+        (Stage.APPROVED, True, date(2025, 3, 19), date(2025, 3, 19), None),
+        (Stage.UNDER_REVIEW, False, date(2025, 3, 19), None, None),
+    ],
+)
+def test_refusal_kind(stage, office, registered, decided, kind):
+    assert refusal_kind(stage, office=office, registered_on=registered, decided_on=decided) is kind
