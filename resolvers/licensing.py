@@ -184,10 +184,6 @@ async def record_payment(actor: Actor, app_id: int, reference: str, paid_on: dat
     return app
 
 
-async def license_details(app: Application) -> LicenseApplication | None:
-    return await LicenseApplication.get_or_none(application_id=app.id)
-
-
 async def fee_due(details: LicenseApplication, app: Application) -> Decimal | None:
     """The fee in tenge at the MRP of the payment year (or registration year if unpaid)."""
     from resolvers.mrp import mrp_by_year

@@ -12,7 +12,6 @@ from strawberry.types import Info
 from models import applications as m
 from models.applications import Channel
 from resolvers import applications as engine
-from resolvers import licensing as licensing_uc
 from resolvers import registry as registry_uc
 from rules.calendar import ALMATY
 from rules.grounds import grounds_for
@@ -149,12 +148,12 @@ class Application(Node):
         return await info.context.loaders.miner.load(app.miner_id) if app.miner_id else None  # type: ignore[attr-defined]
 
     @strawberry.field
-    async def stage_history(self) -> list[StageEvent]:
-        return await m.StageEvent.filter(application_id=_stored(self).pk).order_by("id")  # type: ignore[return-value]
+    async def stage_history(self, info: Ctx) -> list[StageEvent]:
+        return await info.context.loaders.stage_events.load(_stored(self).pk)  # type: ignore[return-value]
 
     @strawberry.field
-    async def documents(self) -> list[ApplicationDocument]:
-        return await m.ApplicationDocument.filter(application_id=_stored(self).pk).order_by("id")  # type: ignore[return-value]
+    async def documents(self, info: Ctx) -> list[ApplicationDocument]:
+        return await info.context.loaders.documents.load(_stored(self).pk)  # type: ignore[return-value]
 
     @strawberry.field(description="What the rules find missing or wrong (shown to officers before accepting).")
     async def completeness_problems(self, info: Ctx) -> list[CompletenessProblem]:
@@ -163,9 +162,9 @@ class Application(Node):
 
     @strawberry.field
     async def license_details(
-        self,
+        self, info: Ctx
     ) -> Annotated[LicenseApplicationDetails, strawberry.lazy("schema.licensing")] | None:
-        return await licensing_uc.license_details(_stored(self))  # type: ignore[return-value]
+        return await info.context.loaders.license_details.load(_stored(self).pk)  # type: ignore[return-value]
 
     @strawberry.field(description="ASIC registry applications: units, reason, change, capacity review.")
     async def registry_details(

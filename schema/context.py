@@ -10,6 +10,8 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.dataloader import DataLoader
 
+from models.applications import ApplicationDocument, StageEvent
+from models.licensing import LicenseApplication
 from models.parties import DataCenter, Miner, Pool
 from resolvers.calendar import load_calendar
 from rules.access import Actor
@@ -23,11 +25,22 @@ async def _by_id(model: type, keys: Sequence[int]) -> list:
     return [rows.get(k) for k in keys]
 
 
-async def _data_centers_by_miner(keys: Sequence[int]) -> list[list[DataCenter]]:
-    groups: dict[int, list[DataCenter]] = defaultdict(list)
-    for dc in await DataCenter.filter(miner_id__in=list(keys)).order_by("id"):
-        groups[dc.miner_id].append(dc)  # type: ignore[attr-defined]
+async def _one_by(model: type, column: str, keys: Sequence[int]) -> list:
+    """At most one row per key of a unique column (e.g. an application's details row)."""
+    rows = {getattr(row, column): row for row in await model.filter(**{f"{column}__in": list(keys)})}
+    return [rows.get(k) for k in keys]
+
+
+async def _many_by(model: type, column: str, keys: Sequence[int]) -> list[list]:
+    """Rows grouped by a foreign-key column, each group in id order."""
+    groups: dict[int, list] = defaultdict(list)
+    for row in await model.filter(**{f"{column}__in": list(keys)}).order_by("id"):
+        groups[getattr(row, column)].append(row)
     return [groups.get(k, []) for k in keys]
+
+
+async def _data_centers_by_miner(keys: Sequence[int]) -> list[list[DataCenter]]:
+    return await _many_by(DataCenter, "miner_id", keys)
 
 
 @dataclass
@@ -40,6 +53,19 @@ class Loaders:
     )
     data_centers_by_miner: DataLoader[int, list[DataCenter]] = field(
         default_factory=lambda: DataLoader(_data_centers_by_miner)
+    )
+    stage_events: DataLoader[int, list[StageEvent]] = field(
+        default_factory=lambda: DataLoader(lambda keys: _many_by(StageEvent, "application_id", keys))
+    )
+    documents: DataLoader[int, list[ApplicationDocument]] = field(
+        default_factory=lambda: DataLoader(
+            lambda keys: _many_by(ApplicationDocument, "application_id", keys)
+        )
+    )
+    license_details: DataLoader[int, LicenseApplication | None] = field(
+        default_factory=lambda: DataLoader(
+            lambda keys: _one_by(LicenseApplication, "application_id", keys)
+        )
     )
 
 

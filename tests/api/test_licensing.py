@@ -322,3 +322,30 @@ async def test_reissue_received_new_years_eve_is_registered_in_2026(officer, sub
     # Mon 5 Jan 2026; completeness 1 WD -> Tue 6; term 2 WD -> Thu 8 (7 January is a holiday)
     assert (app["registeredOn"], app["completenessDue"][:10], app["decisionDue"][:10]) == ("2026-01-05", "2026-01-06", "2026-01-08")
     assert app["licenseDetails"]["fee"] == {"mrp": "200.00", "tenge": "865000.00"}  # 200 MRP x 4,325
+
+
+async def test_application_lists_load_their_parts_in_batches(officer, subtype_i, monkeypatch):
+    import schema.context as ctx
+
+    miner, dcs, _ = subtype_i
+    for _ in range(5):
+        await apply(officer, license_input(miner, dcs, received_at=RECEIVED))
+    calls = []
+    many, one = ctx._many_by, ctx._one_by
+
+    async def count_many(model, column, keys):
+        calls.append((model.__name__, len(keys)))
+        return await many(model, column, keys)
+
+    async def count_one(model, column, keys):
+        calls.append((model.__name__, len(keys)))
+        return await one(model, column, keys)
+
+    monkeypatch.setattr(ctx, "_many_by", count_many)
+    monkeypatch.setattr(ctx, "_one_by", count_one)
+    result = await officer.gql(
+        "{ applications { edges { node { stageHistory { toStage } documents { kind } licenseDetails { subtype } } } } }"
+    )
+    nodes = [e["node"] for e in result["data"]["applications"]["edges"]]
+    assert len(nodes) == 5 and all(len(n["documents"]) == 5 and n["licenseDetails"]["subtype"] == "I" for n in nodes)
+    assert sorted(calls) == [("ApplicationDocument", 5), ("LicenseApplication", 5), ("StageEvent", 5)]
