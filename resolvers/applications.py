@@ -24,8 +24,8 @@ from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.procedures import hooks_for
-from resolvers.scope import get_visible, owner_of, register_ownership, visible
-from rules.access import Actor, Permission, owns
+from resolvers.scope import get_visible, register_ownership, require_may_act_for, visible
+from rules.access import Actor, Permission
 from rules.calendar import WorkCalendar
 from rules.errors import DomainError, ErrorCode
 from rules.grounds import validate_grounds
@@ -74,10 +74,7 @@ async def applicant_miner(actor: Actor, miner_id: int) -> Miner:
     """The miner an application is filed for: the applicant's own organisation, or any miner
     when an officer registers a paper application on its behalf."""
     miner = await get_visible(Miner, actor, miner_id, "Miner")
-    if actor.can(Permission.DECIDE):
-        return miner
-    if not (actor.can(Permission.APPLY) and owns(actor, owner_of(miner))):
-        raise DomainError(ErrorCode.FORBIDDEN)
+    require_may_act_for(actor, miner)
     return miner
 
 
@@ -223,8 +220,8 @@ async def _load_for_action(conn: BaseDBAsyncClient, actor: Actor, app_id: int, a
     if action in _AUTHORITY_ACTIONS:
         if not actor.can(Permission.DECIDE):
             raise DomainError(ErrorCode.FORBIDDEN)
-    elif not (actor.can(Permission.DECIDE) or owns(actor, owner_of(app))):
-        raise DomainError(ErrorCode.FORBIDDEN)
+    else:
+        require_may_act_for(actor, app)
     # Re-read under a row lock: two officers acting at once must not both move the stage.
     query = Application.filter(id=app.id)
     if conn.capabilities.dialect == "postgres":

@@ -17,8 +17,8 @@ from models.parties import DataCenter, Miner
 from resolvers import applications as engine
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import ProcedureHooks, register_procedure
-from resolvers.scope import get_visible, owner_of, register_ownership
-from rules.access import Actor, Permission, owns
+from resolvers.scope import get_visible, register_ownership, require_may_act_for
+from rules.access import Actor
 from rules.calendar import ALMATY
 from rules.errors import DomainError, ErrorCode
 from rules.fees import fee_mrp, fee_tenge
@@ -167,8 +167,7 @@ async def apply_for_reissue(actor: Actor, data: dict[str, Any]) -> Application:
 async def record_payment(actor: Actor, app_id: int, reference: str, paid_on: date) -> Application:
     """Payment data (001 App.3 item 9.3): from the payment gateway, or entered by an officer."""
     app = await engine.get_application(actor, app_id)
-    if not (actor.can(Permission.DECIDE) or owns(actor, owner_of(app))):
-        raise DomainError(ErrorCode.FORBIDDEN)
+    require_may_act_for(actor, app)
     if app.procedure not in _LICENSING:
         raise DomainError(ErrorCode.VALIDATION, field="applicationId", detail="no fee for this service")
     if not reference.strip():

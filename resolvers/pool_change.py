@@ -26,8 +26,8 @@ from models.parties import Miner, Pool
 from resolvers.calendar import load_calendar
 from resolvers.changes import append_audit, emit, flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
-from resolvers.scope import get_visible, owner_of, register_ownership, visible
-from rules.access import Actor, Permission, owns
+from resolvers.scope import get_visible, register_ownership, require_may_act_for, visible
+from rules.access import Actor, Permission
 from rules.calendar import WorkCalendar
 from rules.errors import DomainError, ErrorCode
 
@@ -51,14 +51,6 @@ NOTIFY_WITHIN_WORKING_DAYS = 2
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _require_for_miner(actor: Actor, miner: Miner) -> None:
-    """An officer, or the miner's own applicant."""
-    if actor.can(Permission.DECIDE):
-        return
-    if not (actor.can(Permission.APPLY) and owns(actor, owner_of(miner))):
-        raise DomainError(ErrorCode.FORBIDDEN)
 
 
 async def current_membership(miner_id: int, conn: BaseDBAsyncClient | None = None) -> PoolMembership | None:
@@ -119,7 +111,7 @@ async def set_miner_pool(
     """Record the miner's current pool; a change of pool (not the first one) opens the 2-WD
     obligation. Naming the pool the miner is already in changes nothing."""
     miner = await get_visible(Miner, actor, miner_id, "Miner")
-    _require_for_miner(actor, miner)
+    require_may_act_for(actor, miner)
     # Pools are not the applicant's own records, yet a miner must be able to name its pool.
     pool = await Pool.get_or_none(pk=pool_id)
     if pool is None:
@@ -200,7 +192,7 @@ async def notify_pool_change(
     """The miner's notification (§16): meets the obligation, late or not; late stays flagged."""
     obligation = await get_obligation(actor, obligation_id)
     miner = await Miner.get(pk=obligation.miner_id)  # type: ignore[attr-defined]
-    _require_for_miner(actor, miner)
+    require_may_act_for(actor, miner)
     if not text.strip():
         raise DomainError(ErrorCode.VALIDATION, field="text", detail="what changed and how the miner mines now")
     if obligation.met_at is not None:

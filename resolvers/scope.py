@@ -11,7 +11,7 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from rules.access import Actor, OwnerRef, Permission
+from rules.access import Actor, OwnerRef, Permission, may_act_for
 from rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
@@ -37,6 +37,12 @@ def owner_of(instance: Model) -> OwnerRef:
         raise TypeError(f"{type(instance).__name__}'s owner is behind a relation: use visible()")
     value = getattr(instance, field)
     return OwnerRef(miner_id=value) if kind == "miner" else OwnerRef(pool_id=value)
+
+
+def require_may_act_for(actor: Actor, instance: Model) -> None:
+    """Officers act for any organisation; an applicant only for its own."""
+    if not may_act_for(actor, owner_of(instance)):
+        raise DomainError(ErrorCode.FORBIDDEN)
 
 
 def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:

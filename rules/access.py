@@ -83,6 +83,11 @@ def can_read(actor: Actor, owner: OwnerRef) -> bool:
     return actor.can(Permission.READ_ALL) or owns(actor, owner)
 
 
+def may_act_for(actor: Actor, owner: OwnerRef) -> bool:
+    """An officer acting on the organisation's behalf, or the organisation's own applicant."""
+    return actor.can(Permission.DECIDE) or (actor.can(Permission.APPLY) and owns(actor, owner))
+
+
 def can_edit_party(actor: Actor, owner: OwnerRef) -> bool:
     if actor.can(Permission.MANAGE_PARTIES):
         return True

@@ -31,3 +31,13 @@ def test_only_admin_edits_calendar_and_verifies_audit():
         actor = Actor(1, role, "x")
         assert actor.can(Permission.EDIT_CALENDAR) is (role is Role.ADMIN)
         assert actor.can(Permission.VERIFY_AUDIT) is (role is Role.ADMIN)
+
+
+def test_may_act_for_an_organisation():
+    from rules.access import may_act_for
+
+    assert may_act_for(applicant, OwnerRef(miner_id=10))
+    assert not may_act_for(applicant, OwnerRef(miner_id=11))
+    assert may_act_for(Actor(3, Role.OFFICER, "o"), OwnerRef(miner_id=11))
+    assert not may_act_for(Actor(4, Role.INSPECTOR, "i"), OwnerRef(miner_id=11))
+    assert not may_act_for(Actor(5, Role.PARTNER, "p"), OwnerRef(pool_id=20))
