@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from models.access import User
-from models.enums import MinerKind, Role
 from models.parties import DataCenter, Miner
 from resolvers import applications, auth, licensing, parties
 from rules.access import SYSTEM
 from rules.bin_iin import make_bin_iin
 from rules.calendar import ALMATY
+from rules.enums import MinerKind, Role
 
 # (kind, first 11 digits, name, legal address)
 _MINERS = [

@@ -14,9 +14,9 @@ from httpx import ASGITransport, AsyncClient
 
 from main import create_app
 from models.db import init_db
-from models.enums import Role
 from resolvers import auth, parties
 from rules.access import SYSTEM
+from rules.enums import Role
 from settings import Settings
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/reg_bench")

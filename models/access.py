@@ -5,9 +5,9 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import Role
 from models.parties import Miner, Pool
 from models.timestamps import TimestampedModel
+from rules.enums import Role
 
 
 class User(TimestampedModel):

@@ -3,19 +3,13 @@ history (reported to the state monitoring system, 001 §18) and attached documen
 
 from __future__ import annotations
 
-from enum import Enum
-
 from tortoise import fields
 from tortoise.models import Model
 
 from models.parties import Miner, Pool
 from models.timestamps import TimestampedModel
+from rules.enums import Channel
 from rules.workflow import Action, ProcedureCode, Stage
-
-
-class Channel(str, Enum):
-    PORTAL = "PORTAL"  # accepted at any time; registered on the next working day if after hours
-    OFFICE = "OFFICE"  # paper application; an officer records the time it was received
 
 
 class Application(TimestampedModel):

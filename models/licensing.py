@@ -4,23 +4,20 @@ obligation, and complaints."""
 
 from __future__ import annotations
 
-from enum import Enum
-
 from tortoise import fields
 from tortoise.models import Model
 
 from models.applications import Application
-from models.enums import ElectricityPurchase
 from models.parties import DataCenter, Miner, Pool
 from models.timestamps import TimestampedModel
+from rules.enums import (
+    ComplaintStatus,
+    ElectricityPurchase,
+    LicenseStatus,
+    LicenseStatusAction,
+    ObligationKind,
+)
 from rules.workflow import ComplaintReviewer, LicenseSubtype
-
-
-class LicenseStatus(str, Enum):
-    ACTIVE = "ACTIVE"
-    SUSPENDED = "SUSPENDED"
-    REVOKED = "REVOKED"
-    REPLACED = "REPLACED"  # re-issued: the new licence carries on, this one stays for history
 
 
 class LicenseApplication(Model):
@@ -102,11 +99,6 @@ class LicenseAppendix(TimestampedModel):
         table = "license_appendix"
 
 
-class LicenseStatusAction(str, Enum):
-    SUSPEND = "SUSPEND"
-    RESUME = "RESUME"
-    REVOKE = "REVOKE"
-
 
 class LicenseStatusEvent(Model):
     """Suspension, resumption and revocation of a licence or one appendix (001 §18-1)."""
@@ -157,9 +149,6 @@ class PoolMembership(TimestampedModel):
         table = "pool_membership"
 
 
-class ObligationKind(str, Enum):
-    POOL_CHANGE = "POOL_CHANGE"  # 001 §16: notify within 2 WD of a change of pool information
-
 
 class NotificationObligation(TimestampedModel):
     id = fields.IntField(primary_key=True)
@@ -182,14 +171,6 @@ class NotificationObligation(TimestampedModel):
     class Meta:
         table = "notification_obligation"
 
-
-class ComplaintStatus(str, Enum):
-    REGISTERED = "REGISTERED"
-    GRANTED_BY_PROVIDER = "GRANTED_BY_PROVIDER"  # granted in full within 3 WD: not forwarded
-    FORWARDED = "FORWARDED"
-    UPHELD = "UPHELD"
-    PARTLY_UPHELD = "PARTLY_UPHELD"
-    REJECTED = "REJECTED"
 
 
 class Complaint(TimestampedModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region
 from models.timestamps import SearchableName
+from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region
 
 
 class Miner(SearchableName):

@@ -12,9 +12,9 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.applications import Application
-from models.enums import Region
 from models.parties import DataCenter, Miner
 from models.timestamps import TimestampedModel
+from rules.enums import Region
 from rules.registry import ExclusionReason, UnitCondition, UnitEventAction, UnitStatus
 
 ASIC_RECORD_COUNTER = "asic_record"

@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from jobs.registry import overdue_checker
-from models.applications import Application, Channel, StageEvent
+from models.applications import Application, StageEvent
 from models.parties import Miner
 from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
@@ -27,6 +27,7 @@ from resolvers.procedures import hooks_for
 from resolvers.scope import get_visible, register_ownership, require_may_act_for, visible
 from rules.access import Actor, Permission
 from rules.calendar import WorkCalendar
+from rules.enums import Channel
 from rules.errors import DomainError, ErrorCode
 from rules.grounds import validate_grounds
 from rules.licensing import incoming_number

@@ -10,10 +10,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.access import ApiToken, User
-from models.enums import Role
 from models.parties import Miner, Pool
 from resolvers.changes import record_change
 from rules.access import SYSTEM, Actor, Permission
+from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 
 TOKEN_PREFIX = "kzm_"

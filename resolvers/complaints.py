@@ -22,13 +22,14 @@ from tortoise.transactions import in_transaction
 
 from jobs.registry import overdue_checker
 from models.applications import Application
-from models.licensing import Complaint, ComplaintStatus
+from models.licensing import Complaint
 from resolvers.calendar import load_calendar
 from resolvers.changes import flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.scope import get_visible, owner_of, register_ownership, visible
 from rules.access import Actor, Permission, owns
 from rules.calendar import WorkCalendar
+from rules.enums import ComplaintStatus
 from rules.errors import DomainError, ErrorCode
 from rules.workflow import ComplaintReviewer, Stage, complaint_deadlines
 

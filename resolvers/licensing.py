@@ -11,8 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.applications import Application, ApplicationDocument
-from models.enums import ElectricityPurchase
-from models.licensing import License, LicenseAppendix, LicenseApplication, LicenseStatus
+from models.licensing import License, LicenseAppendix, LicenseApplication
 from models.parties import DataCenter, Miner
 from resolvers import applications as engine
 from resolvers.changes import record_change, snapshot
@@ -20,6 +19,7 @@ from resolvers.procedures import ProcedureHooks, register_procedure
 from resolvers.scope import get_visible, register_ownership, require_may_act_for
 from rules.access import Actor
 from rules.calendar import ALMATY
+from rules.enums import ElectricityPurchase, LicenseStatus
 from rules.errors import DomainError, ErrorCode
 from rules.fees import fee_mrp, fee_tenge
 from rules.licensing import (

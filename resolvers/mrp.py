@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from tortoise.transactions import in_transaction
 
-from models.enums import Role
 from models.licensing import MrpRate
 from resolvers.changes import record_change, snapshot
 from rules.access import Actor
+from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.fees import DEFAULT_MRP
 

@@ -10,7 +10,6 @@ from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models.enums import MinerKind, PowerSource, Region, ServerRole
 from models.parties import DataCenter, Miner, Pool
 from models.timestamps import fold
 from resolvers.changes import record_change, snapshot
@@ -19,6 +18,7 @@ from resolvers.scope import get_visible, owner_of, visible
 from rules.access import Actor, OwnerRef, Permission, can_edit_party
 from rules.bin_iin import IdKind, bin_iin_problem
 from rules.contacts import is_email, is_phone
+from rules.enums import MinerKind, PowerSource, Region, ServerRole
 from rules.errors import DomainError, ErrorCode
 
 __all__ = [

@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from jobs.registry import overdue_checker
-from models.licensing import NotificationObligation, ObligationKind, PoolMembership
+from models.licensing import NotificationObligation, PoolMembership
 from models.parties import Miner, Pool
 from resolvers.calendar import load_calendar
 from resolvers.changes import append_audit, emit, flag_overdue, record_change, snapshot
@@ -29,6 +29,7 @@ from resolvers.pagination import Page, paginate
 from resolvers.scope import get_visible, register_ownership, require_may_act_for, visible
 from rules.access import Actor, Permission
 from rules.calendar import WorkCalendar
+from rules.enums import ObligationKind
 from rules.errors import DomainError, ErrorCode
 
 __all__ = [

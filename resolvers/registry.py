@@ -27,7 +27,7 @@ from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 
 from models.applications import Application
-from models.licensing import LicenseAppendix, LicenseStatus
+from models.licensing import LicenseAppendix
 from models.parties import DataCenter, Miner
 from models.registry import (
     ASIC_RECORD_COUNTER,
@@ -45,6 +45,7 @@ from resolvers.procedures import ProcedureHooks, register_procedure
 from resolvers.scope import register_ownership, visible
 from rules.access import Actor, OwnerRef, Permission, owns
 from rules.calendar import ALMATY
+from rules.enums import LicenseStatus
 from rules.errors import DomainError, ErrorCode
 from rules.qualification import Problem
 from rules.registry import (

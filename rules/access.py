@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from models.enums import Role
+from rules.enums import Role
 
 
 class Permission(str, Enum):

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from models.enums import ElectricityPurchase, PowerSource
+from rules.enums import ElectricityPurchase, PowerSource
 from rules.workflow import LicenseSubtype
 
 __all__ = [

@@ -10,9 +10,9 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models.audit import AuditEvent as AuditEventModel
-from models.enums import Role
 from resolvers import audit as audit_uc
 from resolvers import auth as auth_uc
+from rules.enums import Role
 from schema.context import Context
 from schema.ids import pk_of, to_global_id
 from schema.relay import Connection, Node, page_args

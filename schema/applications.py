@@ -10,10 +10,10 @@ import strawberry
 from strawberry.types import Info
 
 from models import applications as m
-from models.applications import Channel
 from resolvers import applications as engine
 from resolvers import registry as registry_uc
 from rules.calendar import ALMATY
+from rules.enums import Channel
 from rules.grounds import grounds_for
 from rules.workflow import (
     TERMINAL_STAGES,

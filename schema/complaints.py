@@ -10,8 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from models import licensing as m
-from models.licensing import ComplaintStatus
 from resolvers import complaints as uc  # importing it registers the overdue checker
+from rules.enums import ComplaintStatus
 from rules.workflow import ComplaintReviewer
 from schema.applications import Application
 from schema.context import Context

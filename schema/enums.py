@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region, Role, ServerRole
 from rules.calendar import DayKind
+from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, Role, ServerRole
 
 MinerKindEnum = strawberry.enum(MinerKind, name="MinerKind")
 RegionEnum = strawberry.enum(Region, name="Region")

@@ -11,10 +11,9 @@ import strawberry
 from strawberry.types import Info
 
 from models import licensing as m
-from models.enums import ElectricityPurchase
-from models.licensing import LicenseStatus, LicenseStatusAction
 from resolvers import licenses as uc
 from resolvers import mrp as mrp_uc
+from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
 from rules.errors import DomainError, ErrorCode
 from rules.license_life import effective_appendix_status
 from rules.workflow import LicenseSubtype

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from models.applications import Channel
-from models.enums import ElectricityPurchase
 from models.licensing import LicenseApplication as LicenseApplicationModel
 from resolvers import licensing as uc
+from rules.enums import Channel, ElectricityPurchase
 from rules.licensing import ReissueGround, ReorganisationForm
 from rules.qualification import DocumentKind
 from rules.workflow import LicenseSubtype

@@ -10,9 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from models import parties as m
-from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
 from resolvers import parties as uc
 from rules.access import OwnerRef, can_read
+from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
 from rules.errors import DomainError, ErrorCode
 from schema.context import Context
 from schema.ids import pk_of, to_global_id

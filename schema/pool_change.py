@@ -10,8 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from models import licensing as m
-from models.licensing import ObligationKind
 from resolvers import pool_change as uc  # importing it registers the overdue checker
+from rules.enums import ObligationKind
 from rules.workflow import days_left
 from schema.context import Context
 from schema.ids import pk_of, to_global_id

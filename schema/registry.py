@@ -15,9 +15,8 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from models import registry as m
-from models.applications import Channel
-from models.enums import Region
 from resolvers import registry as uc
+from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
 from rules.registry import (
     ExclusionReason,

@@ -8,11 +8,11 @@ from typing import Any
 
 from httpx import AsyncClient
 
-from models.enums import MinerKind, Role
 from models.parties import DataCenter, Miner, Pool
 from resolvers import auth, parties
 from rules.access import SYSTEM
 from rules.bin_iin import checksum_digit, make_bin_iin
+from rules.enums import MinerKind, Role
 
 _seq = itertools.count(1)
 

@@ -1,11 +1,54 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
+from enum import Enum
 from json import dumps, loads
-from models.enums import ElectricityPurchase, MinerKind, PowerSource, Region, Role
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index
+
+
+# Enums as they were when this migration was written: a migration never imports live code.
+class ElectricityPurchase(str, Enum):
+    SINGLE_BUYER = 'SINGLE_BUYER'
+    OFF_GRID_GENERATOR = 'OFF_GRID_GENERATOR'
+
+class MinerKind(str, Enum):
+    IE = 'IE'
+    LE = 'LE'
+
+class PowerSource(str, Enum):
+    GRID = 'GRID'
+    OFF_GRID = 'OFF_GRID'
+
+class Region(str, Enum):
+    ASTANA = 'ASTANA'
+    ALMATY_CITY = 'ALMATY_CITY'
+    SHYMKENT = 'SHYMKENT'
+    ABAI = 'ABAI'
+    AKMOLA = 'AKMOLA'
+    AKTOBE = 'AKTOBE'
+    ALMATY = 'ALMATY'
+    ATYRAU = 'ATYRAU'
+    EAST_KAZAKHSTAN = 'EAST_KAZAKHSTAN'
+    ZHAMBYL = 'ZHAMBYL'
+    ZHETYSU = 'ZHETYSU'
+    WEST_KAZAKHSTAN = 'WEST_KAZAKHSTAN'
+    KARAGANDA = 'KARAGANDA'
+    KOSTANAY = 'KOSTANAY'
+    KYZYLORDA = 'KYZYLORDA'
+    MANGYSTAU = 'MANGYSTAU'
+    PAVLODAR = 'PAVLODAR'
+    NORTH_KAZAKHSTAN = 'NORTH_KAZAKHSTAN'
+    TURKISTAN = 'TURKISTAN'
+    ULYTAU = 'ULYTAU'
+
+class Role(str, Enum):
+    OFFICER = 'OFFICER'
+    APPLICANT = 'APPLICANT'
+    INSPECTOR = 'INSPECTOR'
+    PARTNER = 'PARTNER'
+    ADMIN = 'ADMIN'
 
 class Migration(migrations.Migration):
     initial = True

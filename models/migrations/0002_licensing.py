@@ -1,13 +1,80 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
+from enum import Enum
 from json import dumps, loads
-from models.applications import Channel
-from models.enums import ElectricityPurchase
-from models.licensing import ComplaintStatus, LicenseStatus, LicenseStatusAction, ObligationKind
-from rules.workflow import Action, ComplaintReviewer, LicenseSubtype, ProcedureCode, Stage
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+
+
+# Enums as they were when this migration was written: a migration never imports live code.
+class Channel(str, Enum):
+    PORTAL = 'PORTAL'
+    OFFICE = 'OFFICE'
+
+class ElectricityPurchase(str, Enum):
+    SINGLE_BUYER = 'SINGLE_BUYER'
+    OFF_GRID_GENERATOR = 'OFF_GRID_GENERATOR'
+
+class ComplaintStatus(str, Enum):
+    REGISTERED = 'REGISTERED'
+    GRANTED_BY_PROVIDER = 'GRANTED_BY_PROVIDER'
+    FORWARDED = 'FORWARDED'
+    UPHELD = 'UPHELD'
+    PARTLY_UPHELD = 'PARTLY_UPHELD'
+    REJECTED = 'REJECTED'
+
+class LicenseStatus(str, Enum):
+    ACTIVE = 'ACTIVE'
+    SUSPENDED = 'SUSPENDED'
+    REVOKED = 'REVOKED'
+    REPLACED = 'REPLACED'
+
+class LicenseStatusAction(str, Enum):
+    SUSPEND = 'SUSPEND'
+    RESUME = 'RESUME'
+    REVOKE = 'REVOKE'
+
+class ObligationKind(str, Enum):
+    POOL_CHANGE = 'POOL_CHANGE'
+
+class Action(str, Enum):
+    REGISTER = 'REGISTER'
+    ACCEPT_COMPLETE = 'ACCEPT_COMPLETE'
+    REFUSE_INCOMPLETE = 'REFUSE_INCOMPLETE'
+    PRELIMINARY_REFUSE = 'PRELIMINARY_REFUSE'
+    SCHEDULE_HEARING = 'SCHEDULE_HEARING'
+    APPROVE = 'APPROVE'
+    REFUSE = 'REFUSE'
+    WITHDRAW = 'WITHDRAW'
+
+class ComplaintReviewer(str, Enum):
+    PROVIDER = 'PROVIDER'
+    QUALITY_AUTHORITY = 'QUALITY_AUTHORITY'
+
+class LicenseSubtype(str, Enum):
+    I = 'I'
+    II = 'II'
+
+class ProcedureCode(str, Enum):
+    LICENSE_ISSUE = 'LICENSE_ISSUE'
+    LICENSE_REISSUE = 'LICENSE_REISSUE'
+    ASIC_INCLUSION = 'ASIC_INCLUSION'
+    ASIC_EXCLUSION = 'ASIC_EXCLUSION'
+    ASIC_CHANGE = 'ASIC_CHANGE'
+    POOL_ACCREDITATION = 'POOL_ACCREDITATION'
+    POOL_REISSUE = 'POOL_REISSUE'
+
+class Stage(str, Enum):
+    SUBMITTED = 'SUBMITTED'
+    REGISTERED = 'REGISTERED'
+    INCOMPLETE_REFUSED = 'INCOMPLETE_REFUSED'
+    UNDER_REVIEW = 'UNDER_REVIEW'
+    PRELIMINARY_REFUSAL = 'PRELIMINARY_REFUSAL'
+    HEARING_SCHEDULED = 'HEARING_SCHEDULED'
+    APPROVED = 'APPROVED'
+    REFUSED = 'REFUSED'
+    WITHDRAWN = 'WITHDRAWN'
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0001_foundation')]

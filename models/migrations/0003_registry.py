@@ -1,11 +1,53 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
+from enum import Enum
 from json import dumps, loads
-from models.enums import Region
-from rules.registry import ExclusionReason, UnitCondition, UnitEventAction, UnitStatus
 from tortoise.fields.base import OnDelete
 from tortoise import fields
+
+
+# Enums as they were when this migration was written: a migration never imports live code.
+class Region(str, Enum):
+    ASTANA = 'ASTANA'
+    ALMATY_CITY = 'ALMATY_CITY'
+    SHYMKENT = 'SHYMKENT'
+    ABAI = 'ABAI'
+    AKMOLA = 'AKMOLA'
+    AKTOBE = 'AKTOBE'
+    ALMATY = 'ALMATY'
+    ATYRAU = 'ATYRAU'
+    EAST_KAZAKHSTAN = 'EAST_KAZAKHSTAN'
+    ZHAMBYL = 'ZHAMBYL'
+    ZHETYSU = 'ZHETYSU'
+    WEST_KAZAKHSTAN = 'WEST_KAZAKHSTAN'
+    KARAGANDA = 'KARAGANDA'
+    KOSTANAY = 'KOSTANAY'
+    KYZYLORDA = 'KYZYLORDA'
+    MANGYSTAU = 'MANGYSTAU'
+    PAVLODAR = 'PAVLODAR'
+    NORTH_KAZAKHSTAN = 'NORTH_KAZAKHSTAN'
+    TURKISTAN = 'TURKISTAN'
+    ULYTAU = 'ULYTAU'
+
+class ExclusionReason(str, Enum):
+    DISPOSAL = 'DISPOSAL'
+    END_OF_SERVICE_LIFE = 'END_OF_SERVICE_LIFE'
+    SALE = 'SALE'
+    LOSS = 'LOSS'
+
+class UnitCondition(str, Enum):
+    WORKING = 'WORKING'
+    FAULTY = 'FAULTY'
+
+class UnitEventAction(str, Enum):
+    INCLUDED = 'INCLUDED'
+    CHANGED = 'CHANGED'
+    EXCLUDED = 'EXCLUDED'
+
+class UnitStatus(str, Enum):
+    IN_REGISTRY = 'IN_REGISTRY'
+    EXCLUDED = 'EXCLUDED'
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0002_licensing')]

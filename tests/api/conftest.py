@@ -1,6 +1,6 @@
 import pytest_asyncio
 
-from models.enums import Role
+from rules.enums import Role
 from tests.factories import make_caller
 
 

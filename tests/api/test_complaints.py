@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from jobs.tasks import recompute_overdue
-from models.applications import Application, Channel
+from models.applications import Application
 from models.audit import AuditEvent
-from models.enums import Role
 from models.licensing import Complaint
 from models.outbox import OutboxEvent
 from resolvers import complaints
 from rules.calendar import ALMATY
+from rules.enums import Channel, Role
 from rules.workflow import ProcedureCode, Stage
 from schema.ids import to_global_id
 from tests.factories import errors_of, make_caller, make_miner

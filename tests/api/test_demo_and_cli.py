@@ -3,10 +3,10 @@
 from demo import load_demo
 from models.access import User
 from models.applications import Application
-from models.enums import Role
 from models.licensing import License
 from models.parties import DataCenter, Miner, Pool
 from resolvers.auth import bootstrap_admin
+from rules.enums import Role
 from tests.factories import gql
 
 

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from models.applications import Application, Channel
+from models.applications import Application
 from models.audit import AuditEvent
-from models.enums import Role
-from models.licensing import License, LicenseAppendix, LicenseStatus, LicenseStatusEvent
+from models.licensing import License, LicenseAppendix, LicenseStatusEvent
 from models.outbox import OutboxEvent
+from rules.enums import Channel, LicenseStatus, Role
 from rules.workflow import LicenseSubtype, ProcedureCode, Stage
 from schema.ids import to_global_id
 from tests.factories import errors_of, make_caller, make_data_center, make_miner

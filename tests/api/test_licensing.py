@@ -3,8 +3,8 @@
 import pytest
 
 from models.applications import Application, StageEvent
-from models.enums import Role
-from models.licensing import License, LicenseAppendix, LicenseStatus
+from models.licensing import License, LicenseAppendix
+from rules.enums import LicenseStatus, Role
 from schema.ids import to_global_id
 from tests.api.licensing_flow import SUBTYPE_I_DOCS, apply, license_input, pay, step
 from tests.factories import errors_of, make_caller, make_data_center, make_miner

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from models.audit import AuditEvent
-from models.enums import Role
 from models.licensing import MrpRate
 from resolvers.mrp import mrp_by_year
+from rules.enums import Role
 from rules.fees import fee_tenge
 from rules.workflow import LicenseSubtype, ProcedureCode
 from tests.factories import errors_of, make_caller, make_miner

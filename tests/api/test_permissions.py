@@ -2,8 +2,8 @@
 
 import pytest
 
-from models.enums import Role
 from models.parties import DataCenter, Miner, Pool
+from rules.enums import Role
 from schema.ids import to_global_id
 from tests.factories import errors_of, make_caller, make_data_center, make_miner, make_pool
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 import pytest
 
 from models.audit import AuditEvent
-from models.enums import Role
 from models.licensing import NotificationObligation, PoolMembership
 from models.outbox import OutboxEvent
 from resolvers import pool_change
 from rules.calendar import ALMATY
+from rules.enums import Role
 from schema.ids import to_global_id
 from tests.factories import errors_of, make_caller, make_miner, make_pool
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from models.applications import Application, StageEvent
-from models.enums import Role
 from models.licensing import License, LicenseAppendix
 from models.registry import AsicUnit, AsicUnitEvent, RegistryApplicationLine
+from rules.enums import Role
 from schema.ids import to_global_id
 from tests.api.registry_flow import (
     UNIT_FIELDS,

@@ -10,9 +10,9 @@ from openpyxl import Workbook, load_workbook
 from starlette.routing import Route
 
 from models.applications import Application
-from models.enums import Role
 from models.registry import AsicUnit, RegistryApplicationLine
 from resolvers.registry_files import export_endpoint
+from rules.enums import Role
 from tests.api.registry_flow import (
     EN_HEADER,
     KK_HEADER,

@@ -8,11 +8,11 @@ import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models.enums import Role
 from models.registry import AsicUnit
 from resolvers import applications as engine
 from resolvers import registry as registry_uc
 from rules.access import Actor
+from rules.enums import Role
 from rules.errors import DomainError
 from schema.ids import pk_of
 from tests.api.registry_flow import include, inclusion_input, step, unit

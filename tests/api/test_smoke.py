@@ -1,4 +1,4 @@
-from models.enums import Role
+from rules.enums import Role
 from tests.factories import make_caller, make_miner
 
 

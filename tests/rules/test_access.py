@@ -1,7 +1,7 @@
 import pytest
 
-from models.enums import Role
 from rules.access import Actor, OwnerRef, Permission, can_edit_party, can_read
+from rules.enums import Role
 
 applicant = Actor(user_id=1, role=Role.APPLICANT, label="a", miner_id=10)
 pool_applicant = Actor(user_id=2, role=Role.APPLICANT, label="p", pool_id=20)

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from models.licensing import LicenseStatus as S
-from models.licensing import LicenseStatusAction as A
+from rules.enums import LicenseStatus as S
+from rules.enums import LicenseStatusAction as A
 from rules.errors import DomainError
 from rules.license_life import (
     SuspensionRule,

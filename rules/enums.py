@@ -1,4 +1,6 @@
-"""Enumerations shared by the models and the GraphQL schema (one definition each)."""
+"""Enumerations of the domain, shared by rules, models and the GraphQL schema (one definition each).
+
+They live in rules/ because rules decide on them; models and schema import them from here."""
 
 from __future__ import annotations
 
@@ -58,3 +60,34 @@ class Role(str, Enum):
     INSPECTOR = "INSPECTOR"
     PARTNER = "PARTNER"
     ADMIN = "ADMIN"
+
+
+class Channel(str, Enum):
+    PORTAL = "PORTAL"  # accepted at any time; registered on the next working day if after hours
+    OFFICE = "OFFICE"  # paper application; an officer records the time it was received
+
+
+class LicenseStatus(str, Enum):
+    ACTIVE = "ACTIVE"
+    SUSPENDED = "SUSPENDED"
+    REVOKED = "REVOKED"
+    REPLACED = "REPLACED"  # re-issued: the new licence carries on, this one stays for history
+
+
+class LicenseStatusAction(str, Enum):
+    SUSPEND = "SUSPEND"
+    RESUME = "RESUME"
+    REVOKE = "REVOKE"
+
+
+class ObligationKind(str, Enum):
+    POOL_CHANGE = "POOL_CHANGE"  # 001 §16: notify within 2 WD of a change of pool information
+
+
+class ComplaintStatus(str, Enum):
+    REGISTERED = "REGISTERED"
+    GRANTED_BY_PROVIDER = "GRANTED_BY_PROVIDER"  # granted in full within 3 WD: not forwarded
+    FORWARDED = "FORWARDED"
+    UPHELD = "UPHELD"
+    PARTLY_UPHELD = "PARTLY_UPHELD"
+    REJECTED = "REJECTED"
