@@ -7,20 +7,29 @@ case ids are there so a reader can check them against a calendar.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from time import perf_counter
 
+import holidays
 import pytest
 
 from rules.calendar import (
     ALMATY,
+    MAX_DATE,
+    MAX_YEAR,
+    MIN_DATE,
+    MIN_YEAR,
     OFFICE_CLOSES,
     OFFICE_OPENS,
+    CalendarInputError,
     CalendarOverride,
     DayKind,
     NonWorkingDay,
     WorkCalendar,
     default_calendar,
 )
+from rules.errors import DomainError, ErrorCode
 
 D = date
 H = DayKind.HOLIDAY
@@ -397,3 +406,292 @@ def test_overrides_do_not_leak_between_calendars() -> None:
     WorkCalendar([DECREE_OFF]).is_working_day(D(2026, 4, 15))
     assert WorkCalendar().is_working_day(D(2026, 4, 15)) is True
     assert default_calendar().is_working_day(D(2026, 4, 15)) is True
+
+
+# -- the supported span (bounded input) --------------------------------------------------
+
+
+def test_span_is_what_the_holidays_package_models() -> None:
+    """Outside 1991..2100 the package knows no Kazakh holiday, so answers would be wrong."""
+    assert (D(MIN_YEAR, 1, 1), D(MAX_YEAR, 12, 31)) == (MIN_DATE, MAX_DATE)
+    assert (MIN_YEAR, MAX_YEAR) == (1991, 2100)
+    assert holidays.KZ.start_year <= MIN_YEAR and holidays.KZ.end_year >= MAX_YEAR
+    for year, known in [(MIN_YEAR - 1, False), (MIN_YEAR, True), (MAX_YEAR, True), (2101, False)]:
+        assert bool(holidays.country_holidays("KZ", years=year)) is known, year
+
+
+OUTSIDE = [
+    D.min,
+    D.max,
+    D(1, 1, 1),
+    D(9999, 12, 31),
+    D(1990, 12, 31),  # the day before the span
+    D(2101, 1, 1),  # the day after
+]
+
+
+def _validation_error(excinfo: pytest.ExceptionInfo[BaseException], field: str) -> None:
+    error = excinfo.value
+    assert isinstance(error, DomainError) and isinstance(error, CalendarInputError)
+    assert error.code == ErrorCode.VALIDATION
+    assert error.field == field
+    assert error.detail is not None and "2100-12-31" in error.detail
+
+
+PUBLIC_CALLS = [
+    ("is_working_day", lambda cal, d: cal.is_working_day(d), "day"),
+    ("day_kind", lambda cal, d: cal.day_kind(d), "day"),
+    ("non_working_days-start", lambda cal, d: cal.non_working_days(d, D(2025, 1, 1)), "start"),
+    ("non_working_days-end", lambda cal, d: cal.non_working_days(D(2025, 1, 1), d), "end"),
+    ("special_days-start", lambda cal, d: cal.special_days(d, D(2025, 1, 1), "ru"), "start"),
+    ("special_days-end", lambda cal, d: cal.special_days(D(2025, 1, 1), d, "kk"), "end"),
+    ("next_working_day", lambda cal, d: cal.next_working_day(d), "day"),
+    ("add_working_days", lambda cal, d: cal.add_working_days(d, 1), "start"),
+    ("add_working_days-zero", lambda cal, d: cal.add_working_days(d, 0), "start"),
+    ("working_days_between-a", lambda cal, d: cal.working_days_between(d, D(2025, 1, 1)), "start"),
+    ("working_days_between-b", lambda cal, d: cal.working_days_between(D(2025, 1, 1), d), "end"),
+    ("due_at", lambda cal, d: cal.due_at(d), "day"),
+    ("term_due", lambda cal, d: cal.term_due(d, 5), "registeredOn"),
+]
+
+
+@pytest.mark.parametrize("day", OUTSIDE, ids=[d.isoformat() for d in OUTSIDE])
+@pytest.mark.parametrize(
+    ("call", "field"), [(c, f) for _, c, f in PUBLIC_CALLS], ids=[n for n, _, _ in PUBLIC_CALLS]
+)
+def test_dates_outside_the_span_are_validation_errors(
+    cal: WorkCalendar, call: object, field: str, day: date
+) -> None:
+    with pytest.raises(CalendarInputError) as excinfo:
+        call(cal, day)  # type: ignore[operator]
+    _validation_error(excinfo, field)
+
+
+@pytest.mark.parametrize(
+    "received",
+    [
+        datetime.min.replace(tzinfo=UTC),  # astimezone overflows
+        datetime.max.replace(tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=ALMATY),
+        datetime(9999, 12, 31, 23, 59, tzinfo=ALMATY),
+        datetime(1990, 12, 31, 12, tzinfo=ALMATY),
+        almaty(2101, 1, 1, 10),
+        datetime(2100, 12, 31, 19, 30, tzinfo=UTC),  # already 1 January 2101 in Almaty
+        almaty(2100, 12, 31, 19),  # after hours on the last day: registered in 2101
+    ],
+    ids=["datetime.min", "datetime.max", "year-1", "year-9999", "1990", "2101",
+         "2101-in-almaty", "last-day-after-hours"],
+)
+def test_registration_outside_the_span(cal: WorkCalendar, received: datetime) -> None:
+    with pytest.raises(CalendarInputError) as excinfo:
+        cal.registration_date(received)
+    _validation_error(excinfo, "receivedAt")
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda cal: cal.next_working_day(D(2100, 12, 31)), "day"),
+        (lambda cal: cal.add_working_days(D(2100, 12, 30), 2), "workingDays"),
+        (lambda cal: cal.add_working_days(D(2025, 3, 19), 10**18), "workingDays"),
+        (lambda cal: cal.add_working_days(D(1991, 1, 1), 40_000), "workingDays"),
+        (lambda cal: cal.term_due(D(2100, 12, 20), 30), "workingDays"),
+        (lambda cal: cal.term_due(D(2025, 3, 19), 2**70), "workingDays"),
+    ],
+    ids=["next-after-last-day", "term-past-last-day", "huge-n", "n-beyond-span", "term_due",
+         "term_due-huge"],
+)
+def test_results_after_the_span_are_validation_errors(
+    cal: WorkCalendar, call: object, field: str
+) -> None:
+    with pytest.raises(CalendarInputError) as excinfo:
+        call(cal)  # type: ignore[operator]
+    _validation_error(excinfo, field)
+
+
+def test_negative_term_is_a_validation_error(cal: WorkCalendar) -> None:
+    with pytest.raises(DomainError) as excinfo:
+        cal.term_due(D(2025, 3, 19), -1)
+    assert excinfo.value.code == ErrorCode.VALIDATION and excinfo.value.field == "workingDays"
+
+
+def test_the_span_ends_work(cal: WorkCalendar) -> None:
+    # 1-2 January 1991 are New Year's Day (Tue, Wed): Thu 3 January is the first working day.
+    assert cal.day_kind(MIN_DATE) is H and cal.next_working_day(MIN_DATE) == D(1991, 1, 3)
+    # 20:00 UTC on 31 December 1990 is already 1 January 1991 in Almaty (then UTC+6).
+    assert cal.registration_date(datetime(1990, 12, 31, 20, tzinfo=UTC)) == D(1991, 1, 3)
+    assert cal.add_working_days(MIN_DATE, 0) == MIN_DATE
+    # Fri 31 December 2100 is a working day; the one before it is Thu 30.
+    assert cal.is_working_day(MAX_DATE) and cal.add_working_days(D(2100, 12, 30), 1) == MAX_DATE
+    assert cal.working_days_between(D(2100, 12, 30), MAX_DATE) == 1
+    assert cal.due_at(MAX_DATE) == datetime(2100, 12, 31, 13, 30, tzinfo=UTC)
+    assert cal.registration_date(almaty(2100, 12, 31, 18, 29)) == MAX_DATE
+    assert [d.day for d in cal.non_working_days(D(2100, 12, 24), MAX_DATE)] == [
+        D(2100, 12, 25),
+        D(2100, 12, 26),
+    ]
+    total = cal.working_days_between(MIN_DATE, MAX_DATE)
+    assert 27_000 < total < 28_000
+    assert cal.add_working_days(MIN_DATE, total) == MAX_DATE
+
+
+def test_long_terms_and_spans_are_fast(cal: WorkCalendar) -> None:
+    """Index arithmetic: a 100-year span costs about what a 5-day term does."""
+    cal.working_days_between(MIN_DATE, MAX_DATE)  # builds every year once
+    started = perf_counter()
+    for _ in range(1000):
+        cal.working_days_between(D(2001, 5, 3), D(2099, 7, 1))
+        cal.add_working_days(D(2001, 5, 3), 24_000)
+    assert perf_counter() - started < 0.5  # walking day by day: ~10 s
+
+
+# -- special days, named in the caller's language ----------------------------------------
+
+
+def _names(cal: WorkCalendar, start: date, end: date, language: str) -> list[tuple]:
+    return [(s.day, s.kind, s.working, s.name) for s in cal.special_days(start, end, language)]
+
+
+NEW_YEAR_2025 = {
+    # Wed 1, Thu 2 holidays; Fri 3 off by the package's decree for Sun 5, worked; Tue 7 Christmas.
+    "kk": [
+        (D(2025, 1, 1), H, False, "Жаңа жыл"),
+        (D(2025, 1, 2), H, False, "Жаңа жыл"),
+        (D(2025, 1, 3), OFF, False,
+         "Үкімет қаулысы бойынша демалыс күні (05.01.2025 күнінен ауыстырылған)"),
+        (D(2025, 1, 4), WE, False, "Сенбі"),
+        (D(2025, 1, 5), WBD, True,
+         "Үкімет қаулысы бойынша жұмыс күні (демалыс күні 03.01.2025 күніне ауыстырылған)"),
+        (D(2025, 1, 7), H, False, "Православиелік Рождество"),
+    ],
+    "ru": [
+        (D(2025, 1, 1), H, False, "Новый год"),
+        (D(2025, 1, 2), H, False, "Новый год"),
+        (D(2025, 1, 3), OFF, False,
+         "Выходной день по постановлению Правительства (перенесён с 05.01.2025)"),
+        (D(2025, 1, 4), WE, False, "Суббота"),
+        (D(2025, 1, 5), WBD, True,
+         "Рабочий день по постановлению Правительства (выходной перенесён на 03.01.2025)"),
+        (D(2025, 1, 7), H, False, "Православное Рождество"),
+    ],
+    "en": [
+        (D(2025, 1, 1), H, False, "New Year's Day"),
+        (D(2025, 1, 2), H, False, "New Year's Day"),
+        (D(2025, 1, 3), OFF, False, "Day off by decree (moved from 2025-01-05)"),
+        (D(2025, 1, 4), WE, False, "Saturday"),
+        (D(2025, 1, 5), WBD, True, "Working day by decree (day off moved to 2025-01-03)"),
+        (D(2025, 1, 7), H, False, "Orthodox Christmas"),
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_special_days_new_year_2025(cal: WorkCalendar, language: str) -> None:
+    assert _names(cal, D(2025, 1, 1), D(2025, 1, 7), language) == NEW_YEAR_2025[language]
+
+
+def test_special_days_nauryz_2025_in_russian(cal: WorkCalendar) -> None:
+    assert [s.name for s in cal.special_days(D(2025, 3, 20), D(2025, 3, 26), "ru")] == [
+        "Наурыз мейрамы",
+        "Наурыз мейрамы",
+        "Наурыз мейрамы",
+        "Наурыз мейрамы (перенесённый выходной)",
+        "Наурыз мейрамы (перенесённый выходной)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "saturday", "wednesday", "kurban_ait_2026"),
+    [
+        ("kk", "Үкімет қаулысы бойынша жұмыс күні (демалыс күні 08.05.2024 күніне ауыстырылған)",
+         "Үкімет қаулысы бойынша демалыс күні (04.05.2024 күнінен ауыстырылған)",
+         "Құрбан айт (бағаланған)"),
+        ("ru", "Рабочий день по постановлению Правительства (выходной перенесён на 08.05.2024)",
+         "Выходной день по постановлению Правительства (перенесён с 04.05.2024)",
+         "Курбан айт (дата ориентировочная)"),
+        ("en", "Working day by decree (day off moved to 2024-05-08)",
+         "Day off by decree (moved from 2024-05-04)",
+         "Eid al-Adha (estimated)"),
+    ],
+)
+def test_special_days_working_saturday_and_estimates(
+    cal: WorkCalendar, language: str, saturday: str, wednesday: str, kurban_ait_2026: str
+) -> None:
+    days = {s.day: s for s in cal.special_days(D(2024, 5, 1), D(2024, 5, 12), language)}
+    assert days[D(2024, 5, 4)].name == saturday and days[D(2024, 5, 4)].working
+    assert days[D(2024, 5, 8)].name == wednesday and not days[D(2024, 5, 8)].working
+    assert D(2024, 5, 6) not in days  # a plain Monday
+    (kurban,) = cal.special_days(D(2026, 5, 27), D(2026, 5, 27), language)
+    assert kurban.kind is H and kurban.name == kurban_ait_2026
+
+
+SUNDAY = {"kk": "Жексенбі", "ru": "Воскресенье", "en": "Sunday"}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_special_days_show_stored_decrees_as_entered(language: str) -> None:
+    cal = WorkCalendar([DECREE_OFF, DECREE_SAT, DECREE_NAURYZ])
+    assert _names(cal, D(2026, 4, 15), D(2026, 4, 19), language) == [
+        (D(2026, 4, 15), OFF, False, "Decree No 1 of 2026-03-01"),
+        (D(2026, 4, 18), WBD, True, "Decree No 2 of 2026-03-01"),
+        (D(2026, 4, 19), WE, False, SUNDAY[language]),
+    ]
+    (nauryz,) = cal.special_days(D(2026, 3, 23), D(2026, 3, 23), language)
+    assert (nauryz.kind, nauryz.working, nauryz.name) == (WBD, True, "Decree No 3 of 2026-01-10")
+
+
+def test_special_days_empty_and_bad_language(cal: WorkCalendar) -> None:
+    assert cal.special_days(D(2025, 1, 7), D(2025, 1, 1), "en") == []
+    assert cal.special_days(D(2025, 3, 26), D(2025, 3, 28), "en") == []  # Wed-Fri
+    for language in ["de", "RU", "en_US", ""]:
+        with pytest.raises(CalendarInputError) as excinfo:
+            cal.special_days(D(2025, 1, 1), D(2025, 1, 7), language)
+        assert excinfo.value.field == "language"
+
+
+_KAZAKH_ONLY_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_US_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
+_ANY_DATE = re.compile(r"\d{1,4}\D\d{1,2}\D\d{1,4}")
+_DOTTED = r"\d{2}\.\d{2}\.\d{4}"  # 05.01.2025, as Kazakh and Russian write dates
+_DATE_STYLE = {"kk": _DOTTED, "ru": _DOTTED, "en": r"\d{4}-\d{2}-\d{2}"}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_special_days_over_the_whole_span(language: str) -> None:
+    """Every year 1991-2100: kinds agree with day_kind, names are complete and well dated."""
+    cal = WorkCalendar([DECREE_OFF, DECREE_SAT, DECREE_NAURYZ])
+    days = cal.special_days(MIN_DATE, MAX_DATE, language)
+    by_day = {s.day: s for s in days}
+    assert len(by_day) == len(days) > 110 * 104
+    day = MIN_DATE
+    while day <= MAX_DATE:
+        kind = cal.day_kind(day)
+        if kind is W:
+            assert day not in by_day
+        else:
+            special = by_day[day]
+            assert special.kind is kind and special.working is cal.is_working_day(day), day
+            assert special.name.strip(), day
+        day += timedelta(days=1)
+    date_style = re.compile(_DATE_STYLE[language])
+    for special in days:
+        assert not _US_DATE.search(special.name), special
+        if "Decree No" not in special.name:
+            for found in _ANY_DATE.findall(special.name):
+                assert date_style.fullmatch(found), special
+        if language == "ru" and "Decree No" not in special.name:
+            # Every name the package gives in Kazakh has its Russian here.
+            assert not _KAZAKH_ONLY_LETTERS & set(special.name), special
+            assert re.search("[а-яА-Я]", special.name), special
+        if language == "kk" and special.kind is H:
+            assert special.name == holidays.country_holidays(
+                "KZ", years=special.day.year, language="kk"
+            )[special.day]
+
+
+def test_non_working_days_are_the_special_days_off(cal: WorkCalendar) -> None:
+    """The old method lists the same days off as special_days, under its English names."""
+    start, end = D(2023, 12, 1), D(2026, 1, 31)
+    old = cal.non_working_days(start, end)
+    new = [s for s in cal.special_days(start, end, "en") if not s.working]
+    assert [(d.day, d.kind) for d in old] == [(s.day, s.kind) for s in new]
