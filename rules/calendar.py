@@ -207,7 +207,9 @@ def _statutory_year(year: int) -> _Marks:
             moved_from[day_off] = worked
 
     marks: dict[date, _Mark] = {}
-    for day, name in _package_names(year, "en_US").items():
+    for day, name in kz.items():
+        if day.year != year:
+            continue
         if day in moved_from:
             marks[day] = _Mark(DayKind.DAY_OFF_BY_DECREE, name, moved_from[day])
         else:
