@@ -173,7 +173,7 @@ def _as_tuples(value: object) -> tuple[tuple[int, ...], ...]:
 
 @cache
 def _package_names(year: int, language: str) -> Mapping[date, str]:
-    """The ``holidays`` package's days off of ``year`` named in ``language`` (en_US or kk)."""
+    """The ``holidays`` package's days off of ``year`` named in ``language``."""
     kz = holidays.country_holidays("KZ", years=year, observed=True, language=language)
     return MappingProxyType({day: name for day, name in kz.items() if day.year == year})
 
@@ -558,9 +558,9 @@ def _russian_holiday(kk_name: str) -> str | None:
     return _HOLIDAY_SEPARATOR.join(parts)
 
 
-def _holiday_name(day: date, language: str) -> str:
+def _holiday_name(day: date, mark: _Mark, language: str) -> str:
     if language == "en":
-        return _package_names(day.year, "en_US")[day]
+        return mark.name  # the statutory tables are built from the package's en_US names
     kk_name = _package_names(day.year, "kk")[day]
     if language == "kk":
         return kk_name
@@ -576,7 +576,7 @@ def _local_name(day: date, mark: _Mark, language: str) -> str:
     if mark.override:
         return mark.name
     if mark.kind is DayKind.HOLIDAY:
-        return _holiday_name(day, language)
+        return _holiday_name(day, mark, language)
     texts = _DECREE_WORKING_DAY if mark.kind is DayKind.WORKING_BY_DECREE else _DECREE_DAY_OFF
     plain, with_date = texts[language]
     if mark.other_day is None:
