@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from models.access import User
 from models.parties import DataCenter, Miner
@@ -98,45 +99,45 @@ async def load_demo() -> list[str]:
         miners.append(
             await parties.create_miner(
                 SYSTEM,
-                {
-                    "kind": kind,
-                    "bin_iin": _valid(digits),
-                    "name": name,
-                    "legal_address": address,
-                    "phone": "+7 701 555 01 0" + str(len(miners)),
-                    "email": f"info{len(miners)}@demo-miner.kz",
-                },
+                parties.CreateMiner(
+                    kind=kind,
+                    bin_iin=_valid(digits),
+                    name=name,
+                    legal_address=address,
+                    phone="+7 701 555 01 0" + str(len(miners)),
+                    email=f"info{len(miners)}@demo-miner.kz",
+                ),
             )
         )
     for idx, name, address, region, kv, mw, connected, source, purchase in _DATA_CENTERS:
         await parties.create_data_center(
             SYSTEM,
-            {
-                "miner_id": miners[idx].id,
-                "name": name,
-                "address": address,
-                "region": region,
-                "outside_residential_zone": True,
-                "power_source": source,
-                "substation_kv": kv,
-                "permitted_capacity_mw": mw,
-                "connected_on": connected,
-                "electricity_purchase": purchase,
-            },
+            parties.CreateDataCenter(
+                miner_id=miners[idx].id,
+                name=name,
+                address=address,
+                region=region,
+                outside_residential_zone=True,
+                power_source=source,
+                substation_kv=kv,
+                permitted_capacity_kw=None if mw is None else Decimal(mw) * 1000,
+                connected_on=connected,
+                electricity_purchase=purchase,
+            ),
         )
     pools = []
     for digits, name, address, servers in _POOLS:
         pools.append(
             await parties.create_pool(
                 SYSTEM,
-                {
-                    "bin": _valid(digits),
-                    "name": name,
-                    "legal_address": address,
-                    "server_locations": [
-                        {"role": r, "settlement": s, "address": a} for r, s, a in servers
-                    ],
-                },
+                parties.CreatePool(
+                    bin=_valid(digits),
+                    name=name,
+                    legal_address=address,
+                    server_locations=tuple(
+                        parties.ServerLocation(role=r, settlement=s, address=a) for r, s, a in servers
+                    ),
+                ),
             )
         )
     lines = [f"{len(miners)} miners, {len(_DATA_CENTERS)} data centers, {len(pools)} pools"]

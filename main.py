@@ -6,6 +6,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
+import orjson
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -36,6 +37,10 @@ class RegistryGraphQL(GraphQL):
             multipart_uploads_enabled=True,  # App.3 unit lists (GraphQL multipart request spec)
         )
         self.settings = settings
+
+    def encode_json(self, data: object) -> bytes:
+        # UTF-8 as is: Cyrillic escaped as \\uXXXX makes responses about a quarter larger.
+        return orjson.dumps(data)
 
     async def get_context(self, request: Request | WebSocket, response: object = None) -> Context:
         return Context(
@@ -70,7 +75,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
-            await init_db(settings.database_url)
+            # Migrations run once per deploy (`manage.py migrate`), never at every start.
+            await init_db(settings.database_url, run_migrations=False)
         try:
             if settings.redis_url or not manage_db:
                 yield  # the arq worker process runs the jobs

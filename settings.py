@@ -23,6 +23,7 @@ class Settings:
     max_query_depth: int = 10
     max_aliases: int = 30
     max_tokens: int = 5000
+    max_query_cost: int = 25_000  # objects a query may ask for (schema/cost.py)
 
     @property
     def development(self) -> bool:

@@ -36,15 +36,15 @@ async def fresh_database() -> None:
 
 
 async def officer_and_miner():  # type: ignore[no-untyped-def]
-    miner = await parties.create_miner(SYSTEM, {
-        "kind": "LE", "bin_iin": "240140000011", "name": "ТОО Бенчмарк", "legal_address": "Астана",
-        "phone": "+7 701 000 00 00", "email": "bench@miner.kz",
-    })
-    dc = await parties.create_data_center(SYSTEM, {
-        "miner_id": miner.id, "name": "DC", "address": "Экибастуз", "region": "PAVLODAR",
-        "outside_residential_zone": True, "power_source": "GRID", "substation_kv": "110",
-        "permitted_capacity_mw": "500",
-    })
+    miner = await parties.create_miner(SYSTEM, parties.CreateMiner(
+        kind="LE", bin_iin="240140000011", name="ТОО Бенчмарк", legal_address="Астана",
+        phone="+7 701 000 00 00", email="bench@miner.kz",
+    ))
+    dc = await parties.create_data_center(SYSTEM, parties.CreateDataCenter(
+        miner_id=miner.id, name="DC", address="Экибастуз", region="PAVLODAR",
+        outside_residential_zone=True, power_source="GRID", substation_kv="110",
+        permitted_capacity_kw="500000",
+    ))
     user = await auth.create_user(SYSTEM, login="bench", full_name="Bench Officer", role=Role.OFFICER)
     token = await auth.issue_token(SYSTEM, user.id, "bench")
     return miner, dc, token

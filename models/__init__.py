@@ -9,4 +9,5 @@ MODEL_MODULES = [
     "models.applications",
     "models.licensing",
     "models.registry",
+    "models.idempotency",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from models.access import User
 from models.parties import Miner, Pool
 from models.timestamps import TimestampedModel
 from rules.enums import Channel
@@ -41,6 +42,14 @@ class Application(TimestampedModel):
     refusal_text = fields.TextField(null=True)
     decided_at = fields.DatetimeField(null=True)
     overdue = fields.BooleanField(default=False, db_index=True)
+    # The end of the term that applies in the current stage (completeness while REGISTERED,
+    # else the decision term; null once decided): what `daysLeft` counts to and `overdue`
+    # compares with, stored so that work queues sort and filter on an index.
+    next_due_at = fields.DatetimeField(null=True, db_index=True)
+    # The officer the application is assigned to (work queues: "mine", "unassigned").
+    assignee: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
 
     class Meta:
         table = "application"

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate
 
 from models import MODEL_MODULES
 
 
+class _NoResetConnection(asyncpg.Connection):  # type: ignore[misc]
+    """A pooled connection returned without asyncpg's reset query.
+
+    asyncpg sends `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;` on every
+    release: a second round trip for every statement run outside a transaction. This service
+    keeps no session state on pooled connections (advisory locks are transaction-scoped
+    `pg_advisory_xact_lock`, no LISTEN, no SET, no cursors outside transactions), and asyncpg
+    still rolls back an open transaction on release, so there is nothing to reset.
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"]["connection_class"] = _NoResetConnection
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,

@@ -24,7 +24,7 @@ from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
 from resolvers.procedures import hooks_for
-from resolvers.scope import get_visible, register_ownership, require_may_act_for, visible
+from resolvers.scope import get_visible, require_may_act_for, visible
 from rules.access import Actor, Permission
 from rules.calendar import WorkCalendar
 from rules.enums import Channel
@@ -39,11 +39,10 @@ from rules.workflow import (
     Stage,
     check_hearing,
     compute_deadlines,
+    next_deadline,
     next_stage,
     procedure_spec,
 )
-
-register_ownership("Application", "miner", "miner_id")
 
 # Actions only the authority takes; WITHDRAW is the applicant's (or an officer on its behalf).
 _AUTHORITY_ACTIONS = frozenset(Action) - {Action.WITHDRAW, Action.REGISTER}
@@ -146,9 +145,15 @@ async def receive(
     app.completeness_due = deadlines.completeness_due
     app.decision_due = deadlines.decision_due
     app.hearing_notice_last_day = deadlines.hearing_notice_last_day
+    _set_next_due(app)
     await app.save(using_db=conn)
     await _log_stage(conn, app, actor, Action.REGISTER, Stage.SUBMITTED, app.stage, "")
     return app
+
+
+def _set_next_due(app: Application) -> None:
+    nxt = next_deadline(app.stage, app.completeness_due, app.decision_due)
+    app.next_due_at = nxt.due_at if nxt else None
 
 
 async def _log_stage(
@@ -254,6 +259,7 @@ async def act(
         if new_stage in TERMINAL_STAGES:
             app.decided_at = _now()
             app.overdue = False if app.decision_due is None else app.overdue
+        _set_next_due(app)
         await app.save(using_db=conn)
         await _log_stage(conn, app, actor, action, from_stage, new_stage, comment)
         await record_change(conn, actor, f"application.{action.value.lower()}", app, before)
@@ -270,7 +276,7 @@ async def accept_complete(actor: Actor, app_id: int, comment: str = "") -> Appli
         problems = await completeness_problems(app)
         if problems:
             raise DomainError(
-                "APPLICATION_INCOMPLETE",
+                ErrorCode.APPLICATION_INCOMPLETE,
                 detail="; ".join(f"{p.field}: {p.code}" for p in problems),
                 problems=", ".join(p.code for p in problems),
             )

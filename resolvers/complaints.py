@@ -26,7 +26,7 @@ from models.licensing import Complaint
 from resolvers.calendar import load_calendar
 from resolvers.changes import flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
-from resolvers.scope import get_visible, owner_of, register_ownership, visible
+from resolvers.scope import get_visible, owner_of, visible
 from rules.access import Actor, Permission, owns
 from rules.calendar import WorkCalendar
 from rules.enums import ComplaintStatus
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 # A complaint belongs to its application's miner: visibility follows that relation.
-register_ownership("Complaint", "miner", "application__miner_id")
 
 DECIDED_STAGES = frozenset({Stage.APPROVED, Stage.REFUSED, Stage.INCOMPLETE_REFUSED})
 OUTCOMES = frozenset({ComplaintStatus.UPHELD, ComplaintStatus.PARTLY_UPHELD, ComplaintStatus.REJECTED})
@@ -89,7 +88,7 @@ async def file_complaint(
         raise DomainError(ErrorCode.FORBIDDEN, detail="only the applicant complains")
     if app.stage not in DECIDED_STAGES:
         raise DomainError(
-            "APPLICATION_NOT_DECIDED", field="applicationId", detail=f"stage {app.stage.value}", stage=app.stage.value
+            ErrorCode.APPLICATION_NOT_DECIDED, field="applicationId", detail=f"stage {app.stage.value}", stage=app.stage.value
         )
     if not text.strip():
         raise DomainError(ErrorCode.VALIDATION, field="text", detail="what is complained of")
@@ -155,7 +154,7 @@ async def grant_in_full(actor: Actor, complaint_id: int, text: str, *, now: date
     at = now or _now()
     if complaint.forward_due is None or at > complaint.forward_due:
         raise DomainError(
-            "COMPLAINT_GRANT_WINDOW_CLOSED",
+            ErrorCode.COMPLAINT_GRANT_WINDOW_CLOSED,
             detail=f"window closed at {complaint.forward_due}",
             limit=complaint.forward_due.isoformat() if complaint.forward_due else "-",
         )

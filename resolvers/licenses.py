@@ -22,7 +22,7 @@ from models.licensing import (
 )
 from resolvers.changes import append_audit, emit, snapshot
 from resolvers.pagination import Page, paginate
-from resolvers.scope import get_visible, register_ownership, visible
+from resolvers.scope import get_visible, visible
 from rules.access import Actor, Permission
 from rules.calendar import ALMATY
 from rules.errors import DomainError, ErrorCode
@@ -37,8 +37,6 @@ __all__ = [
     "list_licenses",
 ]
 
-register_ownership("License", "miner", "holder_id")
-register_ownership("LicenseAppendix", "miner", "license__holder_id")
 
 M = TypeVar("M", License, LicenseAppendix)
 

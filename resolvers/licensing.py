@@ -16,7 +16,7 @@ from models.parties import DataCenter, Miner
 from resolvers import applications as engine
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import ProcedureHooks, register_procedure
-from resolvers.scope import get_visible, register_ownership, require_may_act_for
+from resolvers.scope import get_visible, require_may_act_for
 from rules.access import Actor
 from rules.calendar import ALMATY
 from rules.enums import ElectricityPurchase, LicenseStatus
@@ -45,7 +45,6 @@ from rules.workflow import LicenseSubtype, ProcedureCode
 
 _LICENSING = (ProcedureCode.LICENSE_ISSUE, ProcedureCode.LICENSE_REISSUE)
 
-register_ownership("License", "miner", "holder_id")
 
 
 def _now() -> datetime:
@@ -65,7 +64,7 @@ def _check_documents(subtype: LicenseSubtype, documents: list[dict[str, Any]]) -
             kind = None
         if kind not in allowed:
             raise DomainError(
-                "DOCUMENT_NOT_FOR_SUBTYPE",
+                ErrorCode.DOCUMENT_NOT_FOR_SUBTYPE,
                 field=f"documents[{i}].kind",
                 detail=f"{doc['kind']} is not an App.11 document of subtype {subtype.value}",
                 kind=str(doc["kind"]),
@@ -289,7 +288,7 @@ def _place(decision: dict[str, Any]) -> str:
 
 async def _check_fee_paid(details: LicenseApplication) -> None:
     if details.fee_mrp and not details.paid_on:
-        raise DomainError("FEE_NOT_PAID", detail="record the payment, or refuse on ground FEE_NOT_PAID")
+        raise DomainError(ErrorCode.FEE_NOT_PAID, detail="record the payment, or refuse on ground FEE_NOT_PAID")
 
 
 async def _approve_issue(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: dict[str, Any]) -> License:

@@ -26,7 +26,7 @@ from models.parties import Miner, Pool
 from resolvers.calendar import load_calendar
 from resolvers.changes import append_audit, emit, flag_overdue, record_change, snapshot
 from resolvers.pagination import Page, paginate
-from resolvers.scope import get_visible, register_ownership, require_may_act_for, visible
+from resolvers.scope import get_visible, require_may_act_for, visible
 from rules.access import Actor, Permission
 from rules.calendar import WorkCalendar
 from rules.enums import ObligationKind
@@ -43,8 +43,6 @@ __all__ = [
     "set_miner_pool",
 ]
 
-register_ownership("NotificationObligation", "miner", "miner_id")
-register_ownership("PoolMembership", "miner", "miner_id")
 
 # 001 §16: "в течение 2 (два) рабочих дней уведомляет".
 NOTIFY_WITHIN_WORKING_DAYS = 2

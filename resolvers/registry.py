@@ -42,7 +42,7 @@ from resolvers import applications as engine
 from resolvers.changes import append_audit, connection, emit
 from resolvers.pagination import Page, paginate
 from resolvers.procedures import ProcedureHooks, register_procedure
-from resolvers.scope import register_ownership, visible
+from resolvers.scope import visible
 from rules.access import Actor, OwnerRef, Permission, owns
 from rules.calendar import ALMATY
 from rules.enums import LicenseStatus
@@ -71,8 +71,6 @@ from rules.unit_list import (
     parse_unit_list,
 )
 from rules.workflow import LicenseSubtype, ProcedureCode
-
-register_ownership("AsicUnit", "miner", "miner_id")
 
 REGISTRY_PROCEDURES = (ProcedureCode.ASIC_INCLUSION, ProcedureCode.ASIC_EXCLUSION, ProcedureCode.ASIC_CHANGE)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -119,7 +117,7 @@ async def usable_data_center(miner: Miner, dc_id: int, conn: BaseDBAsyncClient |
     ).using_db(conn).exists()
     if not hosted:
         raise DomainError(
-            "DATA_CENTER_NOT_USABLE",
+            ErrorCode.DATA_CENTER_NOT_USABLE,
             field="dataCenterId",
             detail="neither the miner's own data center nor one it is licensed (subtype II) to use",
         )
@@ -228,7 +226,7 @@ async def apply_for_inclusion(
         raise DomainError(ErrorCode.VALIDATION, field="declaredQuantity", detail="at least 1")
     tnved = "".join(str(data.get("tnved_code") or "").split())
     if tnved and not (tnved.isascii() and tnved.isdigit() and len(tnved) == 10):
-        raise DomainError("INVALID_TNVED", field="tnvedCode", detail="10 digits")
+        raise DomainError(ErrorCode.INVALID_TNVED, field="tnvedCode", detail="10 digits")
 
     parsed = await parse_units(data, file, filename)
     if not parsed.ok:
@@ -331,7 +329,7 @@ async def _target_units(miner: Miner, unit_ids: Sequence[int], serials: Sequence
             units[u.id] = u
     missing_ids = [i for i in ids if i not in units]
     if missing_ids:
-        raise DomainError("UNIT_NOT_IN_REGISTRY", field="unitIds", detail=f"{len(missing_ids)} record(s) not found", serial=str(missing_ids[0]))
+        raise DomainError(ErrorCode.UNIT_NOT_IN_REGISTRY, field="unitIds", detail=f"{len(missing_ids)} record(s) not found", serial=str(missing_ids[0]))
     keys = {normalize_serial(s): s for s in serials if normalize_serial(s)}
     found: set[str] = set()
     key_list = list(keys)
@@ -341,7 +339,7 @@ async def _target_units(miner: Miner, unit_ids: Sequence[int], serials: Sequence
             found.add(u.serial_key)
     missing = [keys[k] for k in key_list if k not in found]
     if missing:
-        raise DomainError("UNIT_NOT_IN_REGISTRY", field="serials", detail=", ".join(missing[:20]), serial=missing[0])
+        raise DomainError(ErrorCode.UNIT_NOT_IN_REGISTRY, field="serials", detail=", ".join(missing[:20]), serial=missing[0])
     return sorted(units.values(), key=lambda u: u.record_number)
 
 
@@ -388,7 +386,7 @@ async def apply_for_change(actor: Actor, data: dict[str, Any]) -> Application:
     if data.get("all_units"):
         units = await AsicUnit.filter(miner_id=miner.id, status=UnitStatus.IN_REGISTRY).order_by("record_number")
         if not units:
-            raise DomainError("UNIT_NOT_IN_REGISTRY", field="allUnits", detail="the miner has no units in the registry")
+            raise DomainError(ErrorCode.UNIT_NOT_IN_REGISTRY, field="allUnits", detail="the miner has no units in the registry")
     else:
         units = await _target_units(miner, data.get("unit_ids") or [], data.get("serials") or [])
     calendar = got.calendar
@@ -496,7 +494,7 @@ async def _approval_conflicts(conn: BaseDBAsyncClient, app_id: int) -> list[tupl
 def _serial_conflict(conflicts: list[tuple[int, str, int, str, str]]) -> DomainError:
     line, serial, number, _name, _bin_iin = conflicts[0]
     detail = "; ".join(f"line {c[0]}: {c[1]} is record No. {c[2]} of {c[3]} ({c[4]})" for c in conflicts)
-    return DomainError("SERIAL_ALREADY_REGISTERED", field="units", detail=detail, serial=serial, line=line, record=number)
+    return DomainError(ErrorCode.SERIAL_ALREADY_REGISTERED, field="units", detail=detail, serial=serial, line=line, record=number)
 
 
 async def _approve_inclusion(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: dict[str, Any]) -> None:
@@ -537,7 +535,7 @@ async def _approve_inclusion(conn: BaseDBAsyncClient, app: Application, actor: A
         await conn.execute_query(_sql(conn, insert), params)
     except IntegrityError:
         raise DomainError(
-            "SERIAL_ALREADY_REGISTERED", field="units",
+            ErrorCode.SERIAL_ALREADY_REGISTERED, field="units",
             detail="another approval registered one of these serial numbers at the same moment",
         ) from None
     await _log_units(conn, actor, app, UnitEventAction.INCLUDED, "inclusion_application_id", "")
@@ -573,7 +571,7 @@ async def _targets(conn: BaseDBAsyncClient, app: Application) -> list[AsicUnit]:
     gone = [u for u in units if u.status is not UnitStatus.IN_REGISTRY]
     if gone:
         raise DomainError(
-            "UNIT_NOT_IN_REGISTRY", field="units", serial=gone[0].serial,
+            ErrorCode.UNIT_NOT_IN_REGISTRY, field="units", serial=gone[0].serial,
             detail=f"record No. {gone[0].record_number} was excluded since the application was filed",
         )
     return sorted(units, key=lambda u: u.record_number)

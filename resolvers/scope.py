@@ -1,7 +1,9 @@
-"""Row-level visibility: every list and lookup goes through `visible()` (the NetBox habit).
+"""Row-level visibility: every list, lookup and DataLoader goes through `visible()` (the NetBox
+habit), which reads the per-role table `rules.access.READS`.
 
-Each model names the path from its rows to the owning organisation; an applicant's querysets
-are filtered on that path, so a forgotten check cannot leak another organisation's rows.
+`OWNERSHIP` names, for every kind of record, the path from its rows to the owning
+organisation; an applicant's querysets are filtered on that path, so a forgotten check cannot
+leak another organisation's rows. A kind missing from it is readable by ALL-reach roles only.
 """
 
 from __future__ import annotations
@@ -11,23 +13,25 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from rules.access import Actor, OwnerRef, Permission, may_act_for
+from rules.access import Actor, OwnerRef, Reach, may_act_for, reach
 from rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
 
-# model class name -> (organisation kind, path from the row to the owner's id). The path may
-# cross relations ("license__holder_id"): visibility is always a query filter.
+# Model name -> (organisation kind, path from the row to the owner's id). The path may cross
+# relations ("license__holder_id"): visibility is always a query filter.
 OWNERSHIP: dict[str, tuple[str, str]] = {
     "Miner": ("miner", "id"),
     "DataCenter": ("miner", "miner_id"),
     "Pool": ("pool", "id"),
+    "Application": ("miner", "miner_id"),
+    "License": ("miner", "holder_id"),
+    "LicenseAppendix": ("miner", "license__holder_id"),
+    "Complaint": ("miner", "application__miner_id"),
+    "NotificationObligation": ("miner", "miner_id"),
+    "PoolMembership": ("miner", "miner_id"),
+    "AsicUnit": ("miner", "miner_id"),
 }
-
-
-def register_ownership(model_name: str, kind: str, field: str) -> None:
-    """Procedures add their own models here (e.g. Application -> miner_id)."""
-    OWNERSHIP[model_name] = (kind, field)
 
 
 def owner_of(instance: Model) -> OwnerRef:
@@ -46,19 +50,28 @@ def require_may_act_for(actor: Actor, instance: Model) -> None:
 
 
 def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
-    if actor.can(Permission.READ_ALL):
+    """The rows of `queryset` that `actor` may read."""
+    name = queryset.model.__name__
+    how = reach(actor, name)
+    if how is Reach.ALL:
         return queryset
-    kind, field = OWNERSHIP[queryset.model.__name__]
-    org_id = actor.miner_id if kind == "miner" else actor.pool_id
-    if org_id is None:
-        return queryset.filter(id__in=[])
-    return queryset.filter(**{field: org_id})
+    if how is Reach.OWN and name in OWNERSHIP:
+        kind, field = OWNERSHIP[name]
+        org_id = actor.miner_id if kind == "miner" else actor.pool_id
+        if org_id is not None:
+            return queryset.filter(**{field: org_id})
+    return queryset.filter(id__in=[])
 
 
-async def get_visible(model: type[M], actor: Actor, pk: int, entity: str | None = None) -> M:
-    """Load one row the actor may read; another organisation's row is reported NOT_FOUND."""
+async def get_visible(model: type[M], actor: Actor, pk: int, entity: str | None = None, *, field: str | None = None) -> M:
+    """Load one row the actor may read; another organisation's row is reported NOT_FOUND,
+    exactly as a missing one (same code, same message), so its existence is not disclosed."""
     instance = await visible(model.filter(pk=pk), actor).first()
-    # Not FORBIDDEN: saying "it exists but is not yours" would leak that it exists.
     if instance is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity=entity or model.__name__)
+        raise DomainError(ErrorCode.NOT_FOUND, entity=entity or model.__name__, field=field)
     return instance
+
+
+async def find_visible(model: type[M], actor: Actor, pk: int) -> M | None:
+    """Like get_visible, but None for "missing or not yours" (lookups that return null)."""
+    return await visible(model.filter(pk=pk), actor).first()

@@ -79,8 +79,58 @@ def owns(actor: Actor, owner: OwnerRef) -> bool:
     return False
 
 
-def can_read(actor: Actor, owner: OwnerRef) -> bool:
-    return actor.can(Permission.READ_ALL) or owns(actor, owner)
+class Reach(str, Enum):
+    """How much of one kind of record a role reads."""
+
+    ALL = "ALL"  # every organisation's records
+    OWN = "OWN"  # only the records of the caller's own organisation
+    NONE = "NONE"
+
+
+# What each role reads, per kind of record (the model's name). A kind missing from a role's
+# row is NONE. Rows are filtered by `resolvers/scope.visible()`, which reads this table.
+_PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix", "AsicUnit", "PoolMembership"}
+_CASE_FILES = {"Application", "Complaint", "NotificationObligation"}
+READS: dict[Role, dict[str, Reach]] = {
+    Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User")},
+    Role.OFFICER: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent")},
+    Role.INSPECTOR: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES)},
+    # Partner systems (grid operator, tax authority, pools) read the public registry only:
+    # never applications, their documents, complaints or obligations.
+    Role.PARTNER: {kind: Reach.ALL for kind in _PUBLIC_REGISTRY},
+    Role.APPLICANT: {kind: Reach.OWN for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES)},
+}
+
+# Personal contact data, readable only by these roles (and by the organisation itself). Partner
+# systems get the registry without people's phones and e-mails.
+_CONTACT_READERS = frozenset({Role.ADMIN, Role.OFFICER, Role.INSPECTOR})
+CONTACT_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("Miner", "phone"),
+        ("Miner", "email"),
+        ("AsicUnit", "minerPhone"),
+        ("AsicUnit", "minerEmail"),
+        ("RegistryApplicationDetails", "contactPhone"),
+        ("RegistryApplicationDetails", "contactEmail"),
+    }
+)
+
+
+def reach(actor: Actor, kind: str) -> Reach:
+    return READS[actor.role].get(kind, Reach.NONE)
+
+
+def can_read(actor: Actor, owner: OwnerRef, kind: str = "Miner") -> bool:
+    """May `actor` read a record of `kind` owned by `owner`?"""
+    how = reach(actor, kind)
+    return how is Reach.ALL or (how is Reach.OWN and owns(actor, owner))
+
+
+def can_read_field(actor: Actor, kind: str, field: str, owner: OwnerRef | None = None) -> bool:
+    """Field-level rule on top of `can_read`: personal contacts only for those who need them."""
+    if (kind, field) not in CONTACT_FIELDS:
+        return True
+    return actor.role in _CONTACT_READERS or (owner is not None and owns(actor, owner))
 
 
 def may_act_for(actor: Actor, owner: OwnerRef) -> bool:

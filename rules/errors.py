@@ -1,29 +1,281 @@
-"""Domain errors: a stable machine-readable code plus parameters for the human message.
+"""The error catalogue: every error code of the API, its messages in Kazakh, Russian and English.
 
-Resolvers and rules raise `DomainError`; the GraphQL layer turns it into an error with
-`extensions.code` and a message in the caller's language (see rules/messages.py). Codes are
-part of the API contract: add new ones, never rename.
+Resolvers and rules raise `DomainError(ErrorCode.X, field=..., **params)`; the GraphQL layer
+turns it into a typed error in the mutation's payload (`errors`), or into a top-level error
+with `extensions.code` for queries and for what is not the user's doing (authentication, a
+malformed request, an internal failure). Messages are rendered in the caller's language with
+the error's parameters.
+
+Codes are part of the API contract: add new ones, never rename or reuse one. A test checks that
+every code has its three messages and that every message's parameters are given where raised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+__all__ = [
+    "CATALOGUE",
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "DomainError",
+    "ErrorCode",
+    "Message",
+    "render",
+    "require",
+]
+
+LANGUAGES = ("kk", "ru", "en")
+DEFAULT_LANGUAGE = "ru"
+
 
 class ErrorCode(str, Enum):
+    """Stable machine-readable error codes (one enum for the whole API)."""
+
+    # -- the request itself (top-level GraphQL errors) ---------------------------------------
     UNAUTHENTICATED = "UNAUTHENTICATED"
+    BAD_REQUEST = "BAD_REQUEST"
+    GRAPHQL_VALIDATION = "GRAPHQL_VALIDATION"
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    INTERNAL = "INTERNAL"
+    # -- general (payload errors of any mutation; top-level errors of queries) ----------------
     FORBIDDEN = "FORBIDDEN"
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     VALIDATION = "VALIDATION"
-    INVALID_BIN = "INVALID_BIN"
     INVALID_ID = "INVALID_ID"
+    INVALID_BIN = "INVALID_BIN"
+    NO_RULES_IN_FORCE = "NO_RULES_IN_FORCE"
+    # -- the application engine ---------------------------------------------------------------
     ILLEGAL_TRANSITION = "ILLEGAL_TRANSITION"
-    INTERNAL = "INTERNAL"
+    APPLICATION_INCOMPLETE = "APPLICATION_INCOMPLETE"
+    HEARING_NOTICE_TOO_LATE = "HEARING_NOTICE_TOO_LATE"
+    HEARING_TOO_LATE = "HEARING_TOO_LATE"
+    HEARING_BEFORE_NOTICE = "HEARING_BEFORE_NOTICE"
+    REFUSAL_GROUND_REQUIRED = "REFUSAL_GROUND_REQUIRED"
+    INVALID_REFUSAL_GROUND = "INVALID_REFUSAL_GROUND"
+    # -- licensing ----------------------------------------------------------------------------
+    DOCUMENT_NOT_FOR_SUBTYPE = "DOCUMENT_NOT_FOR_SUBTYPE"
+    FEE_NOT_PAID = "FEE_NOT_PAID"
+    MISSING_MRP = "MISSING_MRP"
+    REISSUE_GROUND_REQUIRED = "REISSUE_GROUND_REQUIRED"
+    INVALID_REISSUE_GROUND = "INVALID_REISSUE_GROUND"
+    LICENSE_REVOKED = "LICENSE_REVOKED"
+    SUSPENSION_TERM = "SUSPENSION_TERM"
+    # -- complaints ---------------------------------------------------------------------------
+    APPLICATION_NOT_DECIDED = "APPLICATION_NOT_DECIDED"
+    COMPLAINT_GRANT_WINDOW_CLOSED = "COMPLAINT_GRANT_WINDOW_CLOSED"
+    # -- the ASIC registry --------------------------------------------------------------------
+    UNIT_LIST_INVALID = "UNIT_LIST_INVALID"
+    SERIAL_ALREADY_REGISTERED = "SERIAL_ALREADY_REGISTERED"
+    UNIT_NOT_IN_REGISTRY = "UNIT_NOT_IN_REGISTRY"
+    DATA_CENTER_NOT_USABLE = "DATA_CENTER_NOT_USABLE"
+    INVALID_TNVED = "INVALID_TNVED"
+
+
+@dataclass(frozen=True)
+class Message:
+    kk: str
+    ru: str
+    en: str
+
+    def in_language(self, language: str) -> str:
+        return getattr(self, language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+CATALOGUE: Mapping[ErrorCode, Message] = {
+    ErrorCode.UNAUTHENTICATED: Message(
+        kk="Аутентификация қажет: жарамды API токенін жіберіңіз.",
+        ru="Требуется аутентификация: передайте действующий API-токен.",
+        en="Authentication required: send a valid API token.",
+    ),
+    ErrorCode.BAD_REQUEST: Message(
+        kk="Сұрау дұрыс емес: {detail}.",
+        ru="Некорректный запрос: {detail}.",
+        en="Malformed request: {detail}.",
+    ),
+    ErrorCode.GRAPHQL_VALIDATION: Message(
+        kk="GraphQL сұрауы жарамсыз.",
+        ru="Недопустимый GraphQL-запрос.",
+        en="Invalid GraphQL request.",
+    ),
+    ErrorCode.QUERY_TOO_COSTLY: Message(
+        kk="Сұрау тым ауыр: бағасы {cost}, шегі {limit}. Беттер мен тізімдерді азайтыңыз.",
+        ru="Запрос слишком тяжёлый: стоимость {cost} при пределе {limit}. Уменьшите размеры страниц и списков.",
+        en="The query is too costly: {cost} against a limit of {limit}. Ask for smaller pages and lists.",
+    ),
+    ErrorCode.INTERNAL: Message(
+        kk="Ішкі қате. Кейінірек қайталап көріңіз.",
+        ru="Внутренняя ошибка. Повторите попытку позже.",
+        en="Internal error. Please try again later.",
+    ),
+    ErrorCode.FORBIDDEN: Message(
+        kk="Бұл әрекетке рұқсатыңыз жоқ.",
+        ru="У вас нет прав на это действие.",
+        en="You are not allowed to do this.",
+    ),
+    ErrorCode.NOT_FOUND: Message(
+        kk="{entity} табылмады.",
+        ru="{entity}: запись не найдена.",
+        en="{entity} not found.",
+    ),
+    ErrorCode.CONFLICT: Message(
+        kk="Қайшылық: {what}.",
+        ru="Конфликт: {what}.",
+        en="Conflict: {what}.",
+    ),
+    ErrorCode.VALIDATION: Message(
+        kk="Қате дерек: {field} өрісі.",
+        ru="Неверные данные в поле {field}.",
+        en="Invalid value in field {field}.",
+    ),
+    ErrorCode.INVALID_ID: Message(
+        kk="Идентификатор жарамсыз.",
+        ru="Недействительный идентификатор.",
+        en="Invalid identifier.",
+    ),
+    ErrorCode.INVALID_BIN: Message(
+        kk="БСН/ЖСН жарамсыз: {value}.",
+        ru="Недействительный БИН/ИИН: {value}.",
+        en="Invalid BIN/IIN: {value}.",
+    ),
+    ErrorCode.NO_RULES_IN_FORCE: Message(
+        kk="Бұл күні қолданыстағы ережелер жоқ: {what}.",
+        ru="На эту дату правила не действовали: {what}.",
+        en="No rules were in force on that date: {what}.",
+    ),
+    ErrorCode.ILLEGAL_TRANSITION: Message(
+        kk="«{stage}» кезеңінде «{action}» әрекеті мүмкін емес.",
+        ru="Действие «{action}» недопустимо на этапе «{stage}».",
+        en="Action {action} is not allowed at stage {stage}.",
+    ),
+    ErrorCode.APPLICATION_INCOMPLETE: Message(
+        kk="Құжаттар топтамасы толық емес ({count} кемшілік).",
+        ru="Пакет документов неполный (замечаний: {count}).",
+        en="The application is incomplete ({count} problem(s)).",
+    ),
+    ErrorCode.HEARING_NOTICE_TOO_LATE: Message(
+        kk="Тыңдау туралы хабарлама кешікті: соңғы рұқсат етілген күн {limit}.",
+        ru="Уведомление о заслушивании опоздало: последний допустимый день {limit}.",
+        en="The hearing notice is too late: the last allowed day is {limit}.",
+    ),
+    ErrorCode.HEARING_TOO_LATE: Message(
+        kk="Тыңдау хабарламадан кейін 2 жұмыс күнінен кешіктірілмей өтуі тиіс (соңғы күн {limit}).",
+        ru="Заслушивание проводится не позднее 2 рабочих дней после уведомления (последний день {limit}).",
+        en="The hearing must take place within 2 working days of the notice (last day {limit}).",
+    ),
+    ErrorCode.HEARING_BEFORE_NOTICE: Message(
+        kk="Тыңдау күні хабарлама күнінен бұрын болмауы тиіс.",
+        ru="Дата заслушивания не может быть раньше уведомления.",
+        en="The hearing cannot precede its notice.",
+    ),
+    ErrorCode.REFUSAL_GROUND_REQUIRED: Message(
+        kk="Бас тарту кемінде бір негізге сілтеме жасауы тиіс.",
+        ru="Отказ должен ссылаться хотя бы на одно основание.",
+        en="A refusal must cite at least one ground.",
+    ),
+    ErrorCode.INVALID_REFUSAL_GROUND: Message(
+        kk="Бас тарту негізі осы рәсім мен күнге қолданылмайды: {invalid}.",
+        ru="Основание отказа не применяется к этой услуге на эту дату: {invalid}.",
+        en="Refusal ground not applicable to this service on this date: {invalid}.",
+    ),
+    ErrorCode.DOCUMENT_NOT_FOR_SUBTYPE: Message(
+        kk="{kind} құжаты {subtype} кіші түріне жатпайды.",
+        ru="Документ {kind} не относится к подвиду {subtype}.",
+        en="Document {kind} does not belong to subtype {subtype}.",
+    ),
+    ErrorCode.FEE_NOT_PAID: Message(
+        kk="Лицензиялық алым төленбеген.",
+        ru="Лицензионный сбор не оплачен.",
+        en="The licence fee has not been paid.",
+    ),
+    ErrorCode.MISSING_MRP: Message(
+        kk="{year} жылғы АЕК мәні енгізілмеген.",
+        ru="Значение МРП на {year} год не внесено.",
+        en="The MRP value for {year} is not recorded.",
+    ),
+    ErrorCode.REISSUE_GROUND_REQUIRED: Message(
+        kk="Қайта ресімдеу негізін көрсетіңіз.",
+        ru="Укажите основание переоформления.",
+        en="Give a ground for re-issue.",
+    ),
+    ErrorCode.INVALID_REISSUE_GROUND: Message(
+        kk="Бұл кіші түр үшін қайта ресімдеу негізі жарамсыз.",
+        ru="Основание переоформления не предусмотрено для этого подвида.",
+        en="This re-issue ground does not apply to the licence subtype.",
+    ),
+    ErrorCode.LICENSE_REVOKED: Message(
+        kk="Лицензиядан (немесе оның қосымшасынан) айырылған: «{action}» әрекеті мүмкін емес.",
+        ru="Лицензия (или приложение к ней) отозвана: действие «{action}» невозможно.",
+        en="The licence (or appendix) has been revoked: {action} is not possible.",
+    ),
+    ErrorCode.SUSPENSION_TERM: Message(
+        kk="Тоқтата тұру мерзімі бір айдан алты айға дейін: аяқталу күні {earliest} мен {latest} аралығында болуы тиіс.",
+        ru="Срок приостановления — от одного до шести месяцев: дата окончания должна быть с {earliest} по {latest}.",
+        en="A suspension lasts one to six months: its end date must fall between {earliest} and {latest}.",
+    ),
+    ErrorCode.APPLICATION_NOT_DECIDED: Message(
+        kk="Шағым тек шешім қабылданған өтініш бойынша беріледі (ағымдағы кезең: «{stage}»).",
+        ru="Жалоба подаётся только на заявление, по которому принято решение (текущий этап: «{stage}»).",
+        en="A complaint can only be filed against a decided application (current stage: {stage}).",
+    ),
+    ErrorCode.COMPLAINT_GRANT_WINDOW_CLOSED: Message(
+        kk="Шағымды толық қанағаттандыру мерзімі (3 жұмыс күні) өтіп кетті: {limit}.",
+        ru="Срок полного удовлетворения жалобы (3 рабочих дня) истёк: {limit}.",
+        en="The 3-working-day window to grant the complaint in full has closed: {limit}.",
+    ),
+    ErrorCode.UNIT_LIST_INVALID: Message(
+        kk="Құрылғылар тізімінде қателер бар ({count}): ештеңе сақталмады.",
+        ru="В перечне устройств есть ошибки ({count}): ничего не сохранено.",
+        en="The unit list has errors ({count}): nothing was filed.",
+    ),
+    ErrorCode.SERIAL_ALREADY_REGISTERED: Message(
+        kk="{serial} сериялық нөмірлі құрылғы тізілімде тұр (жазба № {record}).",
+        ru="Устройство с серийным номером {serial} уже внесено в реестр (запись № {record}).",
+        en="The unit with serial number {serial} is already registered (record No. {record}).",
+    ),
+    ErrorCode.UNIT_NOT_IN_REGISTRY: Message(
+        kk="{serial} жазбасы өтініш берушінің тізіліміндегі жазбалар арасында жоқ.",
+        ru="Запись {serial} не найдена среди действующих записей реестра заявителя.",
+        en="Record {serial} is not among the applicant's records in the registry.",
+    ),
+    ErrorCode.DATA_CENTER_NOT_USABLE: Message(
+        kk="Майнер бұл деректер орталығын пайдалана алмайды: өз ДО-сы емес және онда "
+        "орналастыруға II кіші түрдегі лицензиясы жоқ.",
+        ru="Майнер не может размещать оборудование в этом ЦОД: он не принадлежит майнеру, "
+        "и лицензии подвида II на размещение в нём нет.",
+        en="The miner may not place units in this data center: it is not its own and it "
+        "holds no subtype II licence to be hosted there.",
+    ),
+    ErrorCode.INVALID_TNVED: Message(
+        kk="ЕАЭО СЭҚ ТН коды 10 цифрдан тұруы керек.",
+        ru="Код ТН ВЭД ЕАЭС должен состоять из 10 цифр.",
+        en="The TN VED EAEU code must be 10 digits.",
+    ),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def render(code: ErrorCode | str, language: str, params: Mapping[str, Any] | None = None) -> str:
+    """The message for `code` in `language` (Russian when the language is not one of ours)."""
+    message = CATALOGUE[ErrorCode(code)]
+    return message.in_language(language).format_map(_Blank(**(params or {})))
 
 
 class DomainError(Exception):
+    """An expected failure: a code of the catalogue, the input field it is about (as the
+    client named it, e.g. `documents[0].kind`), and the parameters of its message.
+
+    `detail` is an untranslated English specific for developers and logs (which rule failed).
+    """
+
     def __init__(
         self,
         code: ErrorCode | str,
@@ -32,11 +284,14 @@ class DomainError(Exception):
         detail: str | None = None,
         **params: Any,
     ) -> None:
-        self.code = code.value if isinstance(code, ErrorCode) else code
+        self.code = ErrorCode(code)  # an unknown code is a programming error, caught by tests
         self.field = field
-        self.detail = detail  # untranslated specifics (e.g. which rule failed), always English
+        self.detail = detail
         self.params = params
-        super().__init__(f"{self.code}: {detail or params}")
+        super().__init__(f"{self.code.value}: {detail or params}")
+
+    def message(self, language: str) -> str:
+        return render(self.code, language, {"field": self.field, **self.params})
 
 
 def require(condition: bool, code: ErrorCode | str, **kwargs: Any) -> None:

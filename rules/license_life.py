@@ -63,7 +63,7 @@ def next_status(current: LicenseStatus, action: LicenseStatusAction) -> LicenseS
     current, action = LicenseStatus(current), LicenseStatusAction(action)
     if current is LicenseStatus.REVOKED:
         raise DomainError(
-            "LICENSE_REVOKED", detail=f"{action.value} of a revoked licence", action=action.value
+            ErrorCode.LICENSE_REVOKED, detail=f"{action.value} of a revoked licence", action=action.value
         )
     target = TRANSITIONS.get((current, action))
     if target is None:
@@ -101,7 +101,7 @@ def check_suspension(
     latest = add_months(effective_on, rule.max_months)
     if not earliest <= until <= latest:
         raise DomainError(
-            "SUSPENSION_TERM",
+            ErrorCode.SUSPENSION_TERM,
             field="until",
             detail=f"until {until} outside {earliest}..{latest}",
             earliest=earliest.isoformat(),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from rules.errors import DomainError
+from rules.errors import DomainError, ErrorCode
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
 
@@ -74,17 +74,17 @@ def validate_reissue(
 ) -> None:
     cited = set(grounds)
     if not cited:
-        raise DomainError("REISSUE_GROUND_REQUIRED", field="grounds", detail="cite a ground")
+        raise DomainError(ErrorCode.REISSUE_GROUND_REQUIRED, field="grounds", detail="cite a ground")
     wrong = cited - REISSUE_GROUNDS[subtype]
     if wrong:
         raise DomainError(
-            "INVALID_REISSUE_GROUND",
+            ErrorCode.INVALID_REISSUE_GROUND,
             field="grounds",
             detail=f"not a ground for subtype {subtype.value}: {sorted(g.value for g in wrong)}",
         )
     if (ReissueGround.REORGANISATION in cited) != (reorganisation_form is not None):
         raise DomainError(
-            "VALIDATION",
+            ErrorCode.VALIDATION,
             field="reorganisationForm",
             detail="give the form of reorganisation exactly when reorganisation is a ground",
         )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import Enum
 
 from rules.enums import ElectricityPurchase, PowerSource
+from rules.problems import Problem
 from rules.workflow import LicenseSubtype
 
 __all__ = [
@@ -107,11 +108,6 @@ class LicenseApplicationFacts:
     host_has_active_subtype_i: bool | None = None  # subtype II: None = not verified
 
 
-@dataclass(frozen=True)
-class Problem:
-    code: str
-    field: str
-    message_en: str
 
 
 def kinds_for(subtype: LicenseSubtype | str) -> frozenset[DocumentKind]:

@@ -306,7 +306,7 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             if key == "tnved_code":
                 text = "".join(text.split())
                 if not (text.isascii() and text.isdigit() and len(text) == 10):
-                    raise DomainError("INVALID_TNVED", field=field, detail="10 digits")
+                    raise DomainError(ErrorCode.INVALID_TNVED, field=field, detail="10 digits")
             elif not text and key != "customs_declaration":
                 raise DomainError(ErrorCode.VALIDATION, field=field, detail="must not be empty")
             if key == "miner_phone" and not is_phone(text):

@@ -30,10 +30,12 @@ __all__ = [
     "ComplaintDeadlines",
     "ComplaintReviewer",
     "ComplaintTerms",
+    "DeadlineKind",
     "Deadlines",
     "HearingOutOfWindow",
     "IllegalTransition",
     "LicenseSubtype",
+    "NextDeadline",
     "NoRulesInForce",
     "ProcedureCode",
     "ProcedureSpec",
@@ -49,6 +51,7 @@ __all__ = [
     "hearing_notice_last_day",
     "is_overdue",
     "is_terminal",
+    "next_deadline",
     "next_stage",
     "procedure_spec",
     "refusal_kind",
@@ -513,6 +516,34 @@ def check_hearing(
             detail=f"hearing {hearing_on}, latest allowed {latest}",
             limit=latest,
         )
+
+
+class DeadlineKind(str, Enum):
+    """Which term an open application is running against."""
+
+    COMPLETENESS = "COMPLETENESS"  # the completeness check (001 §7, 002 §9, 004 §7)
+    DECISION = "DECISION"  # the whole service term (001 App.3 item 4, 002 §10, 004 App.2 item 3)
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    kind: DeadlineKind
+    due_at: datetime  # aware UTC: 18:30 Almaty on the term's last working day
+
+
+def next_deadline(
+    stage: Stage, completeness_due: datetime | None, decision_due: datetime | None
+) -> NextDeadline | None:
+    """The term that applies now: completeness while REGISTERED (when the procedure has one),
+    the decision term while under review or in the hearing steps; none once decided."""
+    stage = Stage(stage)
+    if stage in TERMINAL_STAGES or stage is Stage.SUBMITTED:
+        return None
+    if stage is Stage.REGISTERED and completeness_due is not None:
+        return NextDeadline(DeadlineKind.COMPLETENESS, completeness_due)
+    if decision_due is None:
+        return None
+    return NextDeadline(DeadlineKind.DECISION, decision_due)
 
 
 def _local_date(instant: datetime) -> date:

@@ -1,319 +1,279 @@
-"""GraphQL types, queries and mutations for miners, data centers and pools."""
+"""Miners, data centers and pools: lists, inputs and mutations (the types are in
+schema/types/parties.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Annotated, Any
 
 import strawberry
-from strawberry.types import Info
+from strawberry import relay
 
-from models import parties as m
 from resolvers import parties as uc
-from rules.access import OwnerRef, can_read
+from resolvers.commands import NOT_GIVEN
+from resolvers.listing import SortKey
 from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
-from rules.errors import DomainError, ErrorCode
-from schema.context import Context
-from schema.ids import pk_of, to_global_id
-from schema.inputs import given
-from schema.relay import Connection, Node, page_args
+from schema.enums import OrderDirection
+from schema.errors import mutation, payload
+from schema.idempotency import client_mutation_id
+from schema.ids import pk_of
+from schema.relay import Connection, Rows, connection, order_of
+from schema.types.parties import DataCenter, Miner, Pool
 
-__all__ = ["DataCenter", "Miner", "PartiesMutation", "PartiesQuery", "Pool"]
-
-Ctx = Info[Context, None]
-
-
-@strawberry.type(description="A digital miner: sole proprietor (IE, by IIN) or legal entity (LE, by BIN).")
-class Miner(Node):
-    kind: MinerKind
-    bin_iin: str
-    name: str
-    legal_address: str
-    phone: str
-    email: str
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Miner", self.pk))  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def data_centers(self, info: Ctx) -> list[DataCenter]:
-        # A miner can be reached through another organisation's record (the host of a
-        # subtype-II appendix): its data centers stay its own business.
-        if not can_read(info.context.user, OwnerRef(miner_id=self.pk)):  # type: ignore[attr-defined]
-            return []
-        return await info.context.loaders.data_centers_by_miner.load(self.pk)  # type: ignore[attr-defined]
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, m.Miner)
+__all__ = ["PartiesMutation", "PartiesQuery"]
 
 
-@strawberry.type(description="A data center of digital mining: ASIC units plus a production building.")
-class DataCenter(Node):
-    name: str
-    address: str
-    region: Region
-    outside_residential_zone: bool
-    power_source: PowerSource
-    substation_kv: Decimal | None
-    permitted_capacity_mw: Decimal | None
-    connected_on: date | None
-    electricity_purchase: ElectricityPurchase | None
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("DataCenter", self.pk))  # type: ignore[attr-defined]
-
-    @strawberry.field(description="The miner that owns or lawfully holds the data center.")
-    async def miner(self, info: Ctx) -> Miner:
-        return await info.context.loaders.miner.load(self.miner_id)  # type: ignore[attr-defined]
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, m.DataCenter)
+def _given(value: Any) -> Any:
+    return NOT_GIVEN if value is strawberry.UNSET else value
 
 
-@strawberry.type
-class ServerLocation:
-    role: ServerRole
-    settlement: str
-    address: str
+# --- ordering -----------------------------------------------------------------------------------
 
 
-@strawberry.type(description="A digital mining pool (legal entity only, 004 §3).")
-class Pool(Node):
-    bin: str
-    name: str
-    legal_address: str
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Pool", self.pk))  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def server_locations(self) -> list[ServerLocation]:
-        return [
-            ServerLocation(role=ServerRole(s["role"]), settlement=s["settlement"], address=s["address"])
-            for s in self.server_locations  # type: ignore[attr-defined]
-        ]
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, m.Pool)
+@strawberry.enum(description="What a list of parties can be sorted by.")
+class PartyOrderField(Enum):
+    CREATED = strawberry.enum_value("CREATED", description="Creation order (the default).")
+    NAME = strawberry.enum_value("NAME", description="Name, case-folded.")
 
 
-# --- inputs -----------------------------------------------------------------------------------
+@strawberry.input(description="Sort order of a list of miners, data centers or pools.")
+class PartyOrder:
+    field: PartyOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Ascending by default.")
 
 
-@strawberry.input
+_PARTY_KEYS = {PartyOrderField.CREATED: SortKey("id"), PartyOrderField.NAME: SortKey("search_name", str)}
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="A new miner (officers and admins).")
 class CreateMinerInput:
-    kind: MinerKind
-    bin_iin: str
-    name: str
-    legal_address: str
-    phone: str
-    email: str
+    kind: MinerKind = strawberry.field(description="IE (IIN) or LE (BIN).")
+    bin_iin: str = strawberry.field(description="12 digits, checksum-valid; a BIN's 5th digit is 4, 5 or 6.")
+    name: str = strawberry.field(description="Full name, up to 500 characters.")
+    legal_address: str = strawberry.field(description="Legal address, up to 1000 characters.")
+    phone: str = strawberry.field(description="Official phone, e.g. +7 701 000 00 00.")
+    email: str = strawberry.field(description="Official e-mail.")
+    client_mutation_id: str | None = client_mutation_id()
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a miner; only the fields given change. BIN/IIN and kind: officers only.")
 class UpdateMinerInput:
-    id: strawberry.ID
-    kind: MinerKind | None = strawberry.UNSET
-    bin_iin: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    legal_address: str | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The miner.")
+    kind: MinerKind | None = strawberry.field(default=strawberry.UNSET, description="New legal form.")
+    bin_iin: str | None = strawberry.field(default=strawberry.UNSET, description="New BIN/IIN.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
+    legal_address: str | None = strawberry.field(default=strawberry.UNSET, description="New legal address.")
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="New phone.")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="New e-mail.")
 
 
-@strawberry.input
+_GRID_KV = "Substation voltage, kV: numeric(8,2), required for GRID power."
+_GRID_KW = "Permitted capacity of the grid connection in whole kW (at most 10 digits)."
+
+
+@strawberry.input(description="A new data center of a miner (its applicant, or an officer).")
 class CreateDataCenterInput:
-    miner_id: strawberry.ID
-    name: str
-    address: str
-    region: Region
-    outside_residential_zone: bool
-    power_source: PowerSource
-    substation_kv: Decimal | None = None
-    permitted_capacity_mw: Decimal | None = None
-    connected_on: date | None = None
-    electricity_purchase: ElectricityPurchase | None = None
+    miner_id: relay.GlobalID = strawberry.field(description="The owner or lawful holder.")
+    name: str = strawberry.field(description="Name, up to 500 characters.")
+    address: str = strawberry.field(description="Location, up to 1000 characters.")
+    region: Region = strawberry.field(description="Region of the location.")
+    outside_residential_zone: bool = strawberry.field(description="Outside residential zones.")
+    power_source: PowerSource = strawberry.field(description="Grid or off-grid.")
+    substation_kv: Decimal | None = strawberry.field(default=None, description=_GRID_KV)
+    permitted_capacity_kw: Decimal | None = strawberry.field(default=None, description=_GRID_KW)
+    connected_on: date | None = strawberry.field(default=None, description="Date of grid connection.")
+    electricity_purchase: ElectricityPurchase | None = strawberry.field(default=None, description="Subtype I: how electricity is bought.")
+    client_mutation_id: str | None = client_mutation_id()
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a data center; only the fields given change. A new holder: officers only.")
 class UpdateDataCenterInput:
-    id: strawberry.ID
-    miner_id: strawberry.ID | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    address: str | None = strawberry.UNSET
-    region: Region | None = strawberry.UNSET
-    outside_residential_zone: bool | None = strawberry.UNSET
-    power_source: PowerSource | None = strawberry.UNSET
-    substation_kv: Decimal | None = strawberry.UNSET
-    permitted_capacity_mw: Decimal | None = strawberry.UNSET
-    connected_on: date | None = strawberry.UNSET
-    electricity_purchase: ElectricityPurchase | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The data center.")
+    miner_id: relay.GlobalID | None = strawberry.field(default=strawberry.UNSET, description="New holder (officers).")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
+    address: str | None = strawberry.field(default=strawberry.UNSET, description="New location.")
+    region: Region | None = strawberry.field(default=strawberry.UNSET, description="New region.")
+    outside_residential_zone: bool | None = strawberry.field(default=strawberry.UNSET, description="Outside residential zones.")
+    power_source: PowerSource | None = strawberry.field(default=strawberry.UNSET, description="Grid or off-grid.")
+    substation_kv: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_GRID_KV)
+    permitted_capacity_kw: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_GRID_KW)
+    connected_on: date | None = strawberry.field(default=strawberry.UNSET, description="Date of grid connection.")
+    electricity_purchase: ElectricityPurchase | None = strawberry.field(default=strawberry.UNSET, description="How electricity is bought.")
 
 
-@strawberry.input
+@strawberry.input(description="A pool's server complex.")
 class ServerLocationInput:
-    role: ServerRole
-    settlement: str
-    address: str
+    role: ServerRole = strawberry.field(description="Main or backup.")
+    settlement: str = strawberry.field(description="Settlement, up to 200 characters.")
+    address: str = strawberry.field(description="Address, up to 1000 characters.")
 
 
-@strawberry.input
+@strawberry.input(description="A new pool (officers and admins).")
 class CreatePoolInput:
-    bin: str
-    name: str
-    legal_address: str = ""
-    server_locations: list[ServerLocationInput] = strawberry.field(default_factory=list)
+    bin: str = strawberry.field(description="12-digit BIN of a legal entity.")
+    name: str = strawberry.field(description="Full name, up to 500 characters.")
+    legal_address: str = strawberry.field(default="", description="Legal address.")
+    server_locations: list[ServerLocationInput] = strawberry.field(default_factory=list, description="Server complexes.")
+    client_mutation_id: str | None = client_mutation_id()
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a pool; only the fields given change. BIN: officers only.")
 class UpdatePoolInput:
-    id: strawberry.ID
-    bin: str | None = strawberry.UNSET
-    name: str | None = strawberry.UNSET
-    legal_address: str | None = strawberry.UNSET
-    server_locations: list[ServerLocationInput] | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The pool.")
+    bin: str | None = strawberry.field(default=strawberry.UNSET, description="New BIN.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
+    legal_address: str | None = strawberry.field(default=strawberry.UNSET, description="New legal address.")
+    server_locations: list[ServerLocationInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The full new list of server complexes."
+    )
 
 
-@strawberry.type
-class MinerPayload:
-    miner: Miner
+def _locations(items: list[ServerLocationInput]) -> tuple[uc.ServerLocation, ...]:
+    return tuple(uc.ServerLocation(role=i.role, settlement=i.settlement, address=i.address) for i in items)
 
 
-@strawberry.type
-class DataCenterPayload:
-    data_center: DataCenter
+# --- payloads -----------------------------------------------------------------------------------
 
 
-@strawberry.type
-class PoolPayload:
-    pool: Pool
+@payload(description="The new miner, or why not.")
+class CreateMinerPayload:
+    miner: Miner | None = strawberry.field(default=None, description="The miner created.")
 
 
-def _required(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    """Null is not a value for a required column: an explicit null is bad input."""
-    for name in names:
-        if name in data and data[name] is None:
-            raise DomainError(ErrorCode.VALIDATION, field=name, detail="must not be null")
-    return data
+@payload(description="The changed miner, or why not.")
+class UpdateMinerPayload:
+    miner: Miner | None = strawberry.field(default=None, description="The miner as changed.")
 
 
-def _locations(items: list[ServerLocationInput] | None) -> list[dict[str, str]]:
-    return [
-        {"role": loc.role.value, "settlement": loc.settlement, "address": loc.address}
-        for loc in items or []
-    ]
+@payload(description="The new data center, or why not.")
+class CreateDataCenterPayload:
+    data_center: DataCenter | None = strawberry.field(default=None, description="The data center created.")
 
 
-# --- queries & mutations ----------------------------------------------------------------------
+@payload(description="The changed data center, or why not.")
+class UpdateDataCenterPayload:
+    data_center: DataCenter | None = strawberry.field(default=None, description="The data center as changed.")
+
+
+@payload(description="The new pool, or why not.")
+class CreatePoolPayload:
+    pool: Pool | None = strawberry.field(default=None, description="The pool created.")
+
+
+@payload(description="The changed pool, or why not.")
+class UpdatePoolPayload:
+    pool: Pool | None = strawberry.field(default=None, description="The pool as changed.")
+
+
+# --- queries & mutations ------------------------------------------------------------------------
 
 
 @strawberry.type
 class PartiesQuery:
-    @strawberry.field
+    @connection(description="Miners, filtered; applicants see only their own organisation.")
     async def miners(
         self,
-        info: Ctx,
-        name: str | None = None,
-        bin_iin: str | None = None,
-        region: Region | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        info: strawberry.Info,
+        name: Annotated[str | None, strawberry.argument(description="Part of the name (case-insensitive).")] = None,
+        bin_iin: Annotated[str | None, strawberry.argument(description="BIN/IIN prefix.")] = None,
+        region: Annotated[Region | None, strawberry.argument(description="Having a data center in this region.")] = None,
+        order_by: Annotated[PartyOrder | None, strawberry.argument(description="Sort order (default: creation).")] = None,
     ) -> Connection[Miner]:
-        page = await uc.list_miners(
-            info.context.user, name=name, bin_iin=bin_iin, region=region,
-            **page_args(first, after, last, before),
-        )
-        return Connection.from_page(page)
+        listing = uc.list_miners(info.context.user, name=name, bin_iin=bin_iin, region=region, order=order_of(order_by, _PARTY_KEYS))
+        return Rows(listing, Miner.from_row)  # type: ignore[return-value]
 
-    @strawberry.field
+    @connection(description="Data centers, filtered; applicants see only their own organisation's.")
     async def data_centers(
         self,
-        info: Ctx,
-        miner_id: strawberry.ID | None = None,
-        region: Region | None = None,
-        name: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        info: strawberry.Info,
+        miner_id: Annotated[relay.GlobalID | None, strawberry.argument(description="Of this miner.")] = None,
+        region: Annotated[Region | None, strawberry.argument(description="In this region.")] = None,
+        name: Annotated[str | None, strawberry.argument(description="Part of the name (case-insensitive).")] = None,
+        order_by: Annotated[PartyOrder | None, strawberry.argument(description="Sort order (default: creation).")] = None,
     ) -> Connection[DataCenter]:
-        page = await uc.list_data_centers(
+        listing = uc.list_data_centers(
             info.context.user,
-            miner_id=pk_of(miner_id, "Miner") if miner_id else None,
+            miner_id=pk_of(miner_id, "Miner", "minerId") if miner_id else None,
             region=region,
             name=name,
-            **page_args(first, after, last, before),
+            order=order_of(order_by, _PARTY_KEYS),
         )
-        return Connection.from_page(page)
+        return Rows(listing, DataCenter.from_row)  # type: ignore[return-value]
 
-    @strawberry.field
+    @connection(description="Mining pools, filtered.")
     async def pools(
         self,
-        info: Ctx,
-        name: str | None = None,
-        bin: str | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        info: strawberry.Info,
+        name: Annotated[str | None, strawberry.argument(description="Part of the name (case-insensitive).")] = None,
+        bin: Annotated[str | None, strawberry.argument(description="BIN prefix.")] = None,
+        order_by: Annotated[PartyOrder | None, strawberry.argument(description="Sort order (default: creation).")] = None,
     ) -> Connection[Pool]:
-        page = await uc.list_pools(
-            info.context.user, name=name, bin=bin, **page_args(first, after, last, before)
-        )
-        return Connection.from_page(page)
+        listing = uc.list_pools(info.context.user, name=name, bin=bin, order=order_of(order_by, _PARTY_KEYS))
+        return Rows(listing, Pool.from_row)  # type: ignore[return-value]
 
 
 @strawberry.type
 class PartiesMutation:
-    @strawberry.mutation
-    async def create_miner(self, info: Ctx, input: CreateMinerInput) -> MinerPayload:
-        miner = await uc.create_miner(info.context.user, given(input))
-        return MinerPayload(miner=miner)  # type: ignore[arg-type]
-
-    @strawberry.mutation
-    async def update_miner(self, info: Ctx, input: UpdateMinerInput) -> MinerPayload:
-        patch = _required(given(input), "kind", "bin_iin", "name", "legal_address", "phone", "email")
-        miner = await uc.update_miner(info.context.user, pk_of(input.id, "Miner"), patch)
-        return MinerPayload(miner=miner)  # type: ignore[arg-type]
-
-    @strawberry.mutation
-    async def create_data_center(self, info: Ctx, input: CreateDataCenterInput) -> DataCenterPayload:
-        data = given(input, exclude=("miner_id",))
-        data["miner_id"] = pk_of(input.miner_id, "Miner")
-        dc = await uc.create_data_center(info.context.user, data)
-        return DataCenterPayload(data_center=dc)  # type: ignore[arg-type]
-
-    @strawberry.mutation
-    async def update_data_center(self, info: Ctx, input: UpdateDataCenterInput) -> DataCenterPayload:
-        patch = _required(
-            given(input, exclude=("id", "miner_id")),
-            "name", "address", "region", "outside_residential_zone", "power_source",
+    @mutation(description="Register a miner (officers and admins).", idempotent=True)
+    async def create_miner(self, info: strawberry.Info, input: CreateMinerInput) -> CreateMinerPayload:
+        cmd = uc.CreateMiner(
+            kind=input.kind, bin_iin=input.bin_iin, name=input.name, legal_address=input.legal_address,
+            phone=input.phone, email=input.email,
         )
-        if input.miner_id is not strawberry.UNSET:
-            patch["miner_id"] = pk_of(_required({"miner_id": input.miner_id}, "miner_id")["miner_id"], "Miner")
-        dc = await uc.update_data_center(info.context.user, pk_of(input.id, "DataCenter"), patch)
-        return DataCenterPayload(data_center=dc)  # type: ignore[arg-type]
+        return CreateMinerPayload(miner=Miner.from_row(await uc.create_miner(info.context.user, cmd)))
 
-    @strawberry.mutation
-    async def create_pool(self, info: Ctx, input: CreatePoolInput) -> PoolPayload:
-        data = given(input, exclude=("server_locations",))
-        data["server_locations"] = _locations(input.server_locations)
-        pool = await uc.create_pool(info.context.user, data)
-        return PoolPayload(pool=pool)  # type: ignore[arg-type]
+    @mutation(description="Change a miner's data (its applicant, or an officer).")
+    async def update_miner(self, info: strawberry.Info, input: UpdateMinerInput) -> UpdateMinerPayload:
+        cmd = uc.UpdateMiner(
+            miner_id=pk_of(input.id, "Miner", "id"), kind=_given(input.kind), bin_iin=_given(input.bin_iin),
+            name=_given(input.name), legal_address=_given(input.legal_address), phone=_given(input.phone),
+            email=_given(input.email),
+        )
+        return UpdateMinerPayload(miner=Miner.from_row(await uc.update_miner(info.context.user, cmd)))
 
-    @strawberry.mutation
-    async def update_pool(self, info: Ctx, input: UpdatePoolInput) -> PoolPayload:
-        patch = _required(given(input, exclude=("id", "server_locations")), "bin", "name", "legal_address")
-        if input.server_locations is not strawberry.UNSET:
-            patch["server_locations"] = _locations(input.server_locations)
-        pool = await uc.update_pool(info.context.user, pk_of(input.id, "Pool"), patch)
-        return PoolPayload(pool=pool)  # type: ignore[arg-type]
+    @mutation(description="Register a data center of a miner (its applicant, or an officer).", idempotent=True)
+    async def create_data_center(self, info: strawberry.Info, input: CreateDataCenterInput) -> CreateDataCenterPayload:
+        cmd = uc.CreateDataCenter(
+            miner_id=pk_of(input.miner_id, "Miner", "minerId"), name=input.name, address=input.address,
+            region=input.region, outside_residential_zone=input.outside_residential_zone,
+            power_source=input.power_source, substation_kv=input.substation_kv,
+            permitted_capacity_kw=input.permitted_capacity_kw, connected_on=input.connected_on,
+            electricity_purchase=input.electricity_purchase,
+        )
+        return CreateDataCenterPayload(data_center=DataCenter.from_row(await uc.create_data_center(info.context.user, cmd)))
+
+    @mutation(description="Change a data center's data (its holder's applicant, or an officer).")
+    async def update_data_center(self, info: strawberry.Info, input: UpdateDataCenterInput) -> UpdateDataCenterPayload:
+        miner_id = _given(input.miner_id)
+        cmd = uc.UpdateDataCenter(
+            data_center_id=pk_of(input.id, "DataCenter", "id"),
+            miner_id=miner_id if miner_id in (NOT_GIVEN, None) else pk_of(miner_id, "Miner", "minerId"),
+            name=_given(input.name), address=_given(input.address), region=_given(input.region),
+            outside_residential_zone=_given(input.outside_residential_zone), power_source=_given(input.power_source),
+            substation_kv=_given(input.substation_kv), permitted_capacity_kw=_given(input.permitted_capacity_kw),
+            connected_on=_given(input.connected_on), electricity_purchase=_given(input.electricity_purchase),
+        )
+        return UpdateDataCenterPayload(data_center=DataCenter.from_row(await uc.update_data_center(info.context.user, cmd)))
+
+    @mutation(description="Register a mining pool (officers and admins).", idempotent=True)
+    async def create_pool(self, info: strawberry.Info, input: CreatePoolInput) -> CreatePoolPayload:
+        cmd = uc.CreatePool(
+            bin=input.bin, name=input.name, legal_address=input.legal_address,
+            server_locations=_locations(input.server_locations),
+        )
+        return CreatePoolPayload(pool=Pool.from_row(await uc.create_pool(info.context.user, cmd)))
+
+    @mutation(description="Change a pool's data (its applicant, or an officer).")
+    async def update_pool(self, info: strawberry.Info, input: UpdatePoolInput) -> UpdatePoolPayload:
+        locations = _given(input.server_locations)
+        cmd = uc.UpdatePool(
+            pool_id=pk_of(input.id, "Pool", "id"), bin=_given(input.bin), name=_given(input.name),
+            legal_address=_given(input.legal_address),
+            server_locations=locations if locations in (NOT_GIVEN, None) else _locations(locations),
+        )
+        return UpdatePoolPayload(pool=Pool.from_row(await uc.update_pool(info.context.user, cmd)))

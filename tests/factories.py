@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from httpx import AsyncClient
@@ -42,7 +43,7 @@ async def make_miner(kind: MinerKind = MinerKind.LE, **overrides: Any) -> Miner:
         "email": "office@miner.kz",
         **overrides,
     }
-    return await parties.create_miner(SYSTEM, data)
+    return await parties.create_miner(SYSTEM, parties.CreateMiner(**data))
 
 
 async def make_data_center(miner: Miner, **overrides: Any) -> DataCenter:
@@ -54,10 +55,13 @@ async def make_data_center(miner: Miner, **overrides: Any) -> DataCenter:
         "outside_residential_zone": True,
         "power_source": "GRID",
         "substation_kv": "110",
-        "permitted_capacity_mw": "50",
+        "permitted_capacity_kw": "50000",
         **overrides,
     }
-    return await parties.create_data_center(SYSTEM, data)
+    if "permitted_capacity_mw" in data:  # tests state capacity in MW, the API takes kW
+        mw = data.pop("permitted_capacity_mw")
+        data["permitted_capacity_kw"] = None if mw is None else Decimal(str(mw)) * 1000
+    return await parties.create_data_center(SYSTEM, parties.CreateDataCenter(**data))
 
 
 async def make_pool(**overrides: Any) -> Pool:
@@ -71,7 +75,8 @@ async def make_pool(**overrides: Any) -> Pool:
         ],
         **overrides,
     }
-    return await parties.create_pool(SYSTEM, data)
+    data["server_locations"] = tuple(parties.ServerLocation(**loc) for loc in data["server_locations"])
+    return await parties.create_pool(SYSTEM, parties.CreatePool(**data))
 
 
 @dataclass
@@ -120,5 +125,19 @@ async def make_caller(
     return Caller(client=client, token=token, user_id=user.id)
 
 
+# Select a payload's typed errors with this fragment: `createMiner(input: $i) { miner { id } ${ERRORS} }`.
+ERRORS = "errors { __typename ... on UserError { code message path } }"
+
+
 def errors_of(result: dict) -> list[str]:
-    return [e["extensions"]["code"] for e in result.get("errors") or []]
+    """The error codes of a response: top-level errors, then each root payload's `errors`."""
+    codes = [e["extensions"]["code"] for e in result.get("errors") or []]
+    for value in (result.get("data") or {}).values():
+        if isinstance(value, dict) and isinstance(value.get("errors"), list):
+            codes += [e["code"] for e in value["errors"]]
+    return codes
+
+
+def error_paths(result: dict) -> list[list[str] | None]:
+    """The input paths of the root payloads' typed errors."""
+    return [e.get("path") for v in (result.get("data") or {}).values() if isinstance(v, dict) for e in v.get("errors") or []]

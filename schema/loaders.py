@@ -1,0 +1,124 @@
+"""Every DataLoader of a request, in one place (see schema/README.md, "Reading related records").
+
+A field that reads related rows asks a loader, so a page of 100 objects costs one query per
+relation, not one per object. Loaders are made per request (their cache is the request's) and
+lazily, keyed by (model, column):
+
+- `visible(Model)`: rows by primary key, through the caller's visibility (`resolvers/scope`);
+  a row the caller may not see loads as None, exactly like a missing one.
+- `children(Model, column)`: rows grouped by a foreign key, in id order, for a parent the
+  caller could already see (stage history, documents, status events...).
+- `one(Model, column)`: at most one row per key of a unique column (an application's details).
+
+`ready(awaitable)` lets a sync field return a cached value without an await: when a list
+resolver primed the loader (`prime_many`), nested fields resolve without scheduling tasks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from resolvers.scope import visible
+from rules.access import Actor
+
+M = TypeVar("M", bound=Model)
+T = TypeVar("T")
+
+_CHUNK = 5000  # keys per IN (...): far below SQLite's variable limit
+
+
+def _chunks(keys: Sequence[Any]) -> list[list[Any]]:
+    return [list(keys[i : i + _CHUNK]) for i in range(0, len(keys), _CHUNK)]
+
+
+class Loaders:
+    """The request's loaders; made on first use."""
+
+    def __init__(self, actor: Actor | None) -> None:
+        self._actor = actor
+        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+
+    def _get(self, key: Hashable, batch: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = DataLoader(batch)
+        return loader
+
+    def visible(self, model: type[M]) -> DataLoader[int, M | None]:
+        actor = self._actor
+
+        async def batch(keys: Sequence[int]) -> list[M | None]:
+            if actor is None:
+                return [None] * len(keys)
+            rows: dict[int, M] = {}
+            for chunk in _chunks(keys):
+                for row in await visible(model.filter(pk__in=chunk), actor):
+                    rows[row.pk] = row
+            return [rows.get(k) for k in keys]
+
+        return self._get(("visible", model), batch)
+
+    def children(self, model: type[M], column: str, order: str = "id") -> DataLoader[int, list[M]]:
+        async def batch(keys: Sequence[int]) -> list[list[M]]:
+            groups: dict[int, list[M]] = defaultdict(list)
+            for chunk in _chunks(keys):
+                for row in await model.filter(**{f"{column}__in": chunk}).order_by(order, "id"):
+                    groups[getattr(row, column)].append(row)
+            return [groups.get(k, []) for k in keys]
+
+        return self._get(("children", model, column, order), batch)
+
+    def one(self, model: type[M], column: str) -> DataLoader[int, M | None]:
+        async def batch(keys: Sequence[int]) -> list[M | None]:
+            rows: dict[int, M] = {}
+            for chunk in _chunks(keys):
+                for row in await model.filter(**{f"{column}__in": chunk}):
+                    rows[getattr(row, column)] = row
+            return [rows.get(k) for k in keys]
+
+        return self._get(("one", model, column), batch)
+
+    def custom(self, name: Hashable, batch: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+        """A loader with its own batch function (computed fields: fees, capacity, counts...)."""
+        return self._get(("custom", name), batch)
+
+
+def ready(loader: DataLoader[Any, T], key: Any) -> T | Awaitable[T]:
+    """The loaded value if it is already there (no task, no await), else the awaitable."""
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return loader.load(key)
+
+
+def load_view(view: Any, loader: DataLoader[Any, Any], key: Any) -> Any:
+    """The view (`view.from_row`) of the row `loader` gives for `key`: at once when the row is
+    already loaded, else an awaitable; None when there is no key or no row the caller may see."""
+    if key is None:
+        return None
+    loaded = ready(loader, key)
+    if isinstance(loaded, Awaitable):
+        return _later(view, loaded)
+    return None if loaded is None else view.from_row(loaded)
+
+
+def load_views(view: Any, loader: DataLoader[Any, list[Any]], key: Any) -> Any:
+    """Like `load_view` for a loader that gives a list of rows per key."""
+    loaded = ready(loader, key)
+    if isinstance(loaded, Awaitable):
+        return _later_list(view, loaded)
+    return [view.from_row(row) for row in loaded]
+
+
+async def _later(view: Any, loaded: Awaitable[Any]) -> Any:
+    row = await loaded
+    return None if row is None else view.from_row(row)
+
+
+async def _later_list(view: Any, loaded: Awaitable[list[Any]]) -> list[Any]:
+    return [view.from_row(row) for row in await loaded]

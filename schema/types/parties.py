@@ -1,0 +1,131 @@
+"""Miners, data centers and pools as clients see them: typed views built from rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+import strawberry
+from strawberry import relay
+
+from models import parties as m
+from resolvers import parties as uc
+from rules.access import OwnerRef, can_read_field
+from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
+from schema.loaders import load_view
+from schema.relay import Connection, RowNode, Rows, Timestamped, connection
+
+__all__ = ["DataCenter", "Miner", "Pool", "ServerLocation"]
+
+
+def _contact(info: strawberry.Info, kind: str, field: str, value: str, miner_id: int) -> str | None:
+    return value if can_read_field(info.context.user, kind, field, OwnerRef(miner_id=miner_id)) else None
+
+
+@strawberry.type(description="A digital miner: an individual entrepreneur (IIN) or a legal entity (BIN) "
+                 "of Kazakhstan that mines. Applicants see only their own organisation.")
+class Miner(RowNode, relay.Node, Timestamped):
+    MODEL: ClassVar = m.Miner
+
+    id: relay.NodeID[int]
+    kind: MinerKind = strawberry.field(description="Legal form; decides whether `binIin` is an IIN or a BIN.")
+    bin_iin: str = strawberry.field(description="12-digit BIN (legal entity) or IIN (entrepreneur), checksum-valid.")
+    name: str = strawberry.field(description="Full name as registered.")
+    legal_address: str = strawberry.field(description="Legal address.")
+    _phone: strawberry.Private[str]
+    _email: strawberry.Private[str]
+
+    @classmethod
+    def from_row(cls, row: m.Miner) -> Miner:
+        return cls(
+            id=row.id, kind=row.kind, bin_iin=row.bin_iin, name=row.name, legal_address=row.legal_address,
+            _phone=row.phone, _email=row.email, created_at=row.created_at, updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="Official contact phone. Null for roles that may not read personal "
+                      "contacts (partner systems).")
+    def phone(self, info: strawberry.Info) -> str | None:
+        return _contact(info, "Miner", "phone", self._phone, self.id)
+
+    @strawberry.field(description="Official e-mail. Null for roles that may not read personal contacts.")
+    def email(self, info: strawberry.Info) -> str | None:
+        return _contact(info, "Miner", "email", self._email, self.id)
+
+    @connection(description="The miner's data centers (owned or lawfully held), oldest first.")
+    async def data_centers(self, info: strawberry.Info) -> Connection[DataCenter]:
+        return Rows(uc.list_data_centers(info.context.user), DataCenter.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+
+
+@strawberry.type(description="A data center of digital mining: ASIC units plus a production building "
+                 "outside residential zones [001 §2].")
+class DataCenter(RowNode, relay.Node, Timestamped):
+    MODEL: ClassVar = m.DataCenter
+
+    id: relay.NodeID[int]
+    name: str = strawberry.field(description="The data center's name.")
+    address: str = strawberry.field(description="Location (settlement, street, site).")
+    region: Region = strawberry.field(description="Region of the location.")
+    outside_residential_zone: bool = strawberry.field(description="True when outside residential zones "
+                                                      "[001 App.11 I(2)].")
+    power_source: PowerSource = strawberry.field(description="Grid or off-grid generators.")
+    substation_kv: Decimal | None = strawberry.field(description="Voltage of the feeding substation, kV "
+                                                     "(numeric(8,2)); 35 kV or more for grid power [001 App.11 I(5)].")
+    permitted_capacity_kw: Decimal | None = strawberry.field(description="Permitted capacity of the grid "
+                                                             "connection, kW (whole kW).")
+    connected_on: date | None = strawberry.field(description="Date of connection to the grid; before "
+                                                 "2023-04-01 building conditions suffice [001 App.11 I(5)].")
+    electricity_purchase: ElectricityPurchase | None = strawberry.field(description="How the holder buys "
+                                                                       "electricity (subtype I).")
+    _miner_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: m.DataCenter) -> DataCenter:
+        mw = row.permitted_capacity_mw
+        return cls(
+            id=row.id, name=row.name, address=row.address, region=row.region,
+            outside_residential_zone=row.outside_residential_zone, power_source=row.power_source,
+            substation_kv=row.substation_kv,
+            permitted_capacity_kw=None if mw is None else (Decimal(mw) * 1000).quantize(Decimal(1)),
+            connected_on=row.connected_on, electricity_purchase=row.electricity_purchase,
+            _miner_id=row.miner_id, created_at=row.created_at, updated_at=row.updated_at,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="Permitted capacity in MW (derived from `permittedCapacityKw`).")
+    def permitted_capacity_mw(self) -> Decimal | None:
+        kw = self.permitted_capacity_kw
+        return None if kw is None else kw / 1000
+
+    @strawberry.field(description="The miner that owns or lawfully holds it; null if the caller may not see that miner.")
+    def miner(self, info: strawberry.Info) -> Miner | None:
+        return load_view(Miner, info.context.loaders.visible(m.Miner), self._miner_id)
+
+
+@strawberry.type(description="Where one of a pool's server complexes is [004 §4 items 1, 3].")
+class ServerLocation:
+    role: ServerRole = strawberry.field(description="Main or backup complex.")
+    settlement: str = strawberry.field(description="Settlement (a backup must be in another one).")
+    address: str = strawberry.field(description="Address of the server room.")
+
+
+@strawberry.type(description="A digital mining pool: a legal entity that pools miners' hash power [004 §3].")
+class Pool(RowNode, relay.Node, Timestamped):
+    MODEL: ClassVar = m.Pool
+
+    id: relay.NodeID[int]
+    bin: str = strawberry.field(description="12-digit BIN (pools are legal entities only).")
+    name: str = strawberry.field(description="Full name.")
+    legal_address: str = strawberry.field(description="Legal address (may be empty).")
+    server_locations: list[ServerLocation] = strawberry.field(description="Main and backup server complexes.")
+
+    @classmethod
+    def from_row(cls, row: m.Pool) -> Pool:
+        return cls(
+            id=row.id, bin=row.bin, name=row.name, legal_address=row.legal_address,
+            server_locations=[
+                ServerLocation(role=ServerRole(s["role"]), settlement=s["settlement"], address=s["address"])
+                for s in row.server_locations
+            ],
+            created_at=row.created_at, updated_at=row.updated_at,
+        )
+
