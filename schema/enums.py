@@ -22,7 +22,7 @@ from rules.enums import (
     Role,
     ServerRole,
 )
-from rules.workflow import Action, ProcedureCode, Stage
+from rules.workflow import Action, LicenseSubtype, ProcedureCode, Stage
 
 __all__ = ["OrderDirection", "expose_enum"]
 
@@ -187,5 +187,16 @@ expose_enum(
     {
         Channel.PORTAL: "Through the portal, at any time; after hours it is registered on the next working day.",
         Channel.OFFICE: "On paper at the office; an officer records when it was received.",
+    },
+)
+
+expose_enum(
+    LicenseSubtype,
+    "LicenseSubtype",
+    "Subtype of a digital-mining licence [001 §3].",
+    {
+        LicenseSubtype.I: "The miner owns or lawfully holds a data center [001 §3].",
+        LicenseSubtype.II: "The miner has no data center and mines with its own ASIC units hosted in the "
+        "data center of a licensed subtype-I miner [001 §3].",
     },
 )
