@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 
 import orjson
+from graphql import ExecutionResult
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from tortoise import Tortoise
 
 from jobs.inprocess import in_process_jobs
@@ -22,6 +24,7 @@ from resolvers import registry_files
 from resolvers.auth import authenticate, bearer_token
 from rules.messages import negotiate_language
 from schema.context import Context
+from schema.errors import localize
 from schema.schema import build_schema
 from settings import Settings
 
@@ -37,6 +40,14 @@ class RegistryGraphQL(GraphQL):
             multipart_uploads_enabled=True,  # App.3 unit lists (GraphQL multipart request spec)
         )
         self.settings = settings
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        # Errors raised before execution (a syntax error while parsing) skip the schema's
+        # extensions; give them their code here so that every error has one.
+        if result.errors and any(not (e.extensions or {}).get("code") for e in result.errors):
+            language = negotiate_language(request.headers.get("accept-language"))
+            result.errors = [localize(e, language) for e in result.errors]
+        return await super().process_result(request, result)
 
     def encode_json(self, data: object) -> bytes:
         # UTF-8 as is: Cyrillic escaped as \\uXXXX makes responses about a quarter larger.

@@ -97,9 +97,11 @@ def query_cost(document: Any, variables: Mapping[str, Any] | None) -> int:
 def make_cost_limiter(max_cost: int) -> type[SchemaExtension]:
     class QueryCost(SchemaExtension):
         def on_validate(self) -> Iterator[None]:
-            yield
+            # Listed after ValidationCache, whose validation has run by now: strawberry reads
+            # pre_execution_errors before the extensions' post-yield code, so check here.
             context = self.execution_context
-            if context.pre_execution_errors or context.graphql_document is None:
+            if context.pre_execution_errors != [] or context.graphql_document is None:
+                yield
                 return
             cost = query_cost(context.graphql_document, context.variables)
             if cost > max_cost:
@@ -110,5 +112,6 @@ def make_cost_limiter(max_cost: int) -> type[SchemaExtension]:
                         extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": cost, "limit": max_cost},
                     )
                 ]
+            yield
 
     return QueryCost

@@ -4,7 +4,7 @@ import pytest
 
 from main import create_app
 from settings import Settings
-from tests.factories import errors_of, gql
+from tests.factories import ERRORS, error_paths, errors_of, gql
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ async def test_unexpected_failure_is_masked_as_internal(officer, monkeypatch):
     async def explode(*args, **kwargs):
         raise RuntimeError("SELECT secret FROM miner -- trace")
 
-    monkeypatch.setattr(resolvers.parties, "list_miners", explode)
+    monkeypatch.setattr(resolvers.parties.Listing, "count", explode)
     result = await officer.gql("{ miners { totalCount } }")
     assert errors_of(result) == ["INTERNAL"]
     text = str(result)
@@ -34,16 +34,59 @@ async def test_unexpected_failure_is_masked_as_internal(officer, monkeypatch):
 async def test_bad_global_ids_are_invalid_id(officer, bad_id):
     result = await officer.gql("query($id: ID!) { node(id: $id) { id } }", {"id": bad_id})
     assert errors_of(result) == ["INVALID_ID"]
+    assert "data" in result  # the request is answered as a GraphQL response, not a crash
 
 
-async def test_id_of_the_wrong_type_is_rejected(officer):
+async def test_id_of_the_wrong_type_is_an_invalid_input_with_its_path(officer):
     from schema.ids import to_global_id
 
     result = await officer.gql(
-        "mutation($i: UpdateMinerInput!) { updateMiner(input: $i) { miner { id } } }",
-        {"i": {"id": to_global_id("Pool", 1), "name": "X"}},
+        "mutation($i: UpdateMinerInput!) { updateMiner(input: $i) { miner { id } " + ERRORS + " } }",
+        {"i": {"id": str(to_global_id("Pool", 1)), "name": "X"}},
     )
     assert errors_of(result) == ["INVALID_ID"]
+    assert error_paths(result) == [["id"]]
+    assert result["data"]["updateMiner"]["errors"][0]["__typename"] == "InvalidInput"
+
+
+@pytest.mark.parametrize(
+    ("language", "fragment"),
+    [("kk", "табылмады"), ("ru", "не найдена"), ("en", "not found")],
+)
+async def test_payload_errors_speak_the_request_language(officer, language, fragment):
+    from schema.ids import to_global_id
+
+    officer.language = language
+    result = await officer.gql(
+        "mutation($i: UpdateMinerInput!) { updateMiner(input: $i) { miner { id } " + ERRORS + " } }",
+        {"i": {"id": str(to_global_id("Miner", 999_999)), "name": "X"}},
+    )
+    error = result["data"]["updateMiner"]["errors"][0]
+    assert (error["__typename"], error["code"]) == ("NotFound", "NOT_FOUND")
+    assert fragment in error["message"]
+
+
+async def test_a_costly_query_is_refused_before_it_runs(officer):
+    from tests.sqlcount import count_statements
+
+    await officer.gql("{ __typename }")
+    costly = """{ miners(first: 100) { edges { node { name
+                  dataCenters(first: 100) { edges { node { name address region miner { name } } } } } } } }"""
+    with count_statements() as sent:
+        result = await officer.gql(costly)
+    assert errors_of(result) == ["QUERY_TOO_COSTLY"]
+    assert result.get("data") is None
+    assert result["errors"][0]["extensions"]["cost"] > result["errors"][0]["extensions"]["limit"]
+    assert [s for s in sent if "miner" in s.lower() and "api_token" not in s] == []  # nothing was read
+    cheap = await officer.gql("{ miners(first: 100) { edges { node { name dataCenters(first: 5) { totalCount } } } } }")
+    assert errors_of(cheap) == []
+
+
+async def test_page_sizes_in_variables_count_toward_the_cost(officer):
+    q = """query($a: Int, $b: Int) { miners(first: $a) { edges { node {
+             dataCenters(first: $b) { edges { node { name address region miner { name } } } } } } } }"""
+    assert errors_of(await officer.gql(q, {"a": 100, "b": 100})) == ["QUERY_TOO_COSTLY"]
+    assert errors_of(await officer.gql(q, {"a": 10, "b": 10})) == []
 
 
 async def test_syntax_and_schema_errors_are_graphql_validation(officer):

@@ -4,7 +4,15 @@ import pytest
 
 from models.audit import AuditEvent
 from models.parties import DataCenter, Miner, Pool
-from tests.factories import ERRORS, error_paths, errors_of, make_data_center, make_miner, new_bin, new_iin
+from tests.factories import (
+    ERRORS,
+    error_paths,
+    errors_of,
+    make_data_center,
+    make_miner,
+    new_bin,
+    new_iin,
+)
 from tests.sqlcount import count_statements
 
 CREATE_MINER = f"""
@@ -93,7 +101,7 @@ async def test_update_miner_patches_only_given_fields(officer):
 async def test_explicit_null_for_required_field_is_rejected(officer):
     miner = await make_miner()
     result = await officer.gql(
-        "mutation($i: UpdateMinerInput!) { updateMiner(input: $i) { miner { name } %s } }" % ERRORS,
+        "mutation($i: UpdateMinerInput!) { updateMiner(input: $i) { miner { name } " + ERRORS + " } }",
         {"i": {"id": _gid("Miner", miner.id), "name": None}},
     )
     assert errors_of(result) == ["VALIDATION"]
@@ -170,7 +178,7 @@ async def test_data_center_with_grid_connection_and_miner_link(officer):
 async def test_bad_grid_numbers_are_refused_with_their_path(officer, field, value):
     miner = await make_miner()
     result = await officer.gql(
-        "mutation($i: CreateDataCenterInput!) { createDataCenter(input: $i) { dataCenter { id } %s } }" % ERRORS,
+        "mutation($i: CreateDataCenterInput!) { createDataCenter(input: $i) { dataCenter { id } " + ERRORS + " } }",
         {"i": {"minerId": _gid("Miner", miner.id), "name": "X", "address": "Y", "region": "ABAI",
                "outsideResidentialZone": True, "powerSource": "GRID", "substationKv": "35", field: value}},
     )
@@ -180,7 +188,7 @@ async def test_bad_grid_numbers_are_refused_with_their_path(officer, field, valu
 
 
 async def test_pool_requires_a_legal_entity_bin(officer):
-    q = "mutation($i: CreatePoolInput!) { createPool(input: $i) { pool { bin serverLocations { role settlement } } %s } }" % ERRORS
+    q = "mutation($i: CreatePoolInput!) { createPool(input: $i) { pool { bin serverLocations { role settlement } } " + ERRORS + " } }"
     rejected = await officer.gql(q, {"i": {"bin": new_iin(), "name": "P"}})
     assert errors_of(rejected) == ["INVALID_BIN"]
     ok = await officer.gql(q, {"i": {"bin": new_bin("6"), "name": "P", "serverLocations": [
@@ -210,7 +218,7 @@ async def test_data_centers_of_a_page_of_miners_cost_the_same_statements_at_any_
     assert all(
         d["node"]["miner"]["name"] == e["node"]["name"] for e in edges for d in e["node"]["dataCenters"]["edges"]
     )
-    assert len(small) == len(large), "\n".join(s[:90] for s in small + ["---"] + large)
+    assert len(small) == len(large), "\n".join(s[:90] for s in [*small, "---", *large])
 
 
 async def test_a_nested_list_pages_on_with_its_cursor(officer):
