@@ -1,5 +1,6 @@
-"""Licences and appendices as objects: lookups by organisation, and their life (001 §18-1):
-suspension, resumption and revocation of a whole licence or of one appendix.
+"""Licences and appendices as objects: lists and lookups through the caller's visibility, and
+their life (001 §18-1): suspension, resumption and revocation of a whole licence or of one
+appendix.
 
 Visibility: a licence belongs to its holder (`holder_id`); an appendix to its licence's holder
 (`visible()` follows the relation).
@@ -7,10 +8,12 @@ Visibility: a licence belongs to its holder (`holder_id`); an appendix to its li
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.licensing import (
@@ -20,25 +23,34 @@ from models.licensing import (
     LicenseStatusAction,
     LicenseStatusEvent,
 )
+from models.parties import DataCenter
 from resolvers.changes import append_audit, emit, snapshot
-from resolvers.pagination import Page, paginate
+from resolvers.listing import Listing, Order
 from resolvers.scope import get_visible, visible
 from rules.access import Actor, Permission
 from rules.calendar import ALMATY
 from rules.errors import DomainError, ErrorCode
 from rules.license_life import check_suspension, next_status
+from rules.limits import check_text
 from rules.workflow import LicenseSubtype
 
 __all__ = [
+    "GROUND_MAX",
+    "NUMBER_MAX",
+    "ChangeLicenseStatus",
+    "StatusChange",
     "change_status",
-    "get_appendix",
-    "get_license",
-    "license_by_number",
+    "data_center_addresses",
+    "find_license_by_number",
+    "list_appendices",
     "list_licenses",
 ]
 
 
 M = TypeVar("M", License, LicenseAppendix)
+
+NUMBER_MAX = 32  # license.number varchar(32)
+GROUND_MAX = 2000  # the legal ground as the officer states it
 
 _FINAL = (LicenseStatus.REVOKED, LicenseStatus.REPLACED)
 
@@ -53,56 +65,75 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def get_license(actor: Actor, pk: int) -> License:
-    row = await visible(License.filter(pk=pk), actor).first()
-    if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity="License")
-    return row
+# --- reading ----------------------------------------------------------------------------------
 
 
-async def get_appendix(actor: Actor, pk: int) -> LicenseAppendix:
-    return await get_visible(LicenseAppendix, actor, pk, "LicenseAppendix")
-
-
-async def license_by_number(actor: Actor, number: str) -> License:
-    row = await visible(License.filter(number=number.strip()), actor).first()
-    if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity="License")
-    return row
-
-
-async def list_licenses(
+def list_licenses(
     actor: Actor,
     *,
     holder_id: int | None = None,
     status: LicenseStatus | None = None,
     subtype: LicenseSubtype | None = None,
-    **page: int | None,
-) -> Page[License]:
-    qs = visible(License.all(), actor)
+    valid_until_before: date | None = None,
+    order: Order | None = None,
+) -> Listing[License]:
+    """Licences the caller may see; `valid_until_before`: last valid day before that date."""
+    qs: QuerySet[License] = visible(License.all(), actor)
     if holder_id is not None:
         qs = qs.filter(holder_id=holder_id)
     if status is not None:
         qs = qs.filter(status=status)
     if subtype is not None:
         qs = qs.filter(subtype=subtype)
-    return await paginate(qs, **page)
+    if valid_until_before is not None:
+        qs = qs.filter(valid_until__lt=valid_until_before)
+    return Listing(qs, order or Order())
 
 
-async def appendices_of(license_id: int) -> list[LicenseAppendix]:
-    return list(await LicenseAppendix.filter(license_id=license_id).order_by("id"))
+def list_appendices(actor: Actor, *, license_id: int | None = None) -> Listing[LicenseAppendix]:
+    """Appendices the caller may see, oldest first (a licence's nested list gives no
+    `license_id` and names its parent instead)."""
+    qs: QuerySet[LicenseAppendix] = visible(LicenseAppendix.all(), actor)
+    if license_id is not None:
+        qs = qs.filter(license_id=license_id)
+    return Listing(qs, Order())
 
 
-async def status_history(license_id: int, appendix_id: int | None = None) -> list[LicenseStatusEvent]:
-    """A licence's events (all of them), or an appendix's: its own plus its licence's."""
-    qs = LicenseStatusEvent.filter(license_id=license_id)
-    if appendix_id is not None:
-        events = await qs.order_by("id")
-        return [e for e in events if e.appendix_id in (None, appendix_id)]  # type: ignore[attr-defined]
-    return list(await qs.order_by("id"))
+async def find_license_by_number(actor: Actor, number: str) -> License | None:
+    """The licence with this number, or None when missing or not the caller's to see."""
+    number = check_text(number, "number", max_length=NUMBER_MAX)
+    return await visible(License.filter(number=number), actor).first()
+
+
+async def data_center_addresses(data_center_ids: list[int]) -> list[str | None]:
+    """The locations of data centers named on appendices, whoever holds them: App.7 prints the
+    host data center's location on a subtype-II appendix, so its holder reads it even when the
+    host's record itself is not the holder's to see."""
+    rows = await DataCenter.filter(id__in=data_center_ids).values("id", "address")
+    found = {row["id"]: row["address"] for row in rows}
+    return [found.get(pk) for pk in data_center_ids]
 
 
 # --- life of a licence --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLicenseStatus:
+    """Suspend, resume or revoke a licence (`license_id`) or one appendix (`appendix_id`)."""
+
+    action: LicenseStatusAction
+    ground: str
+    license_id: int | None = None
+    appendix_id: int | None = None
+    effective_on: date | None = None  # default: today (Almaty)
+    until: date | None = None  # a suspension's last day
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    license: License
+    appendix: LicenseAppendix | None
+    event: LicenseStatusEvent
 
 
 async def _locked(conn: BaseDBAsyncClient, model: type[M], pk: int) -> M:
@@ -123,16 +154,7 @@ async def _transition(
     await append_audit(conn, actor, _TOPICS[action], type(row).__name__, row.pk, before, snapshot(row))
 
 
-async def change_status(
-    actor: Actor,
-    action: LicenseStatusAction,
-    *,
-    license_id: int | None = None,
-    appendix_id: int | None = None,
-    ground: str,
-    effective_on: date | None = None,
-    until: date | None = None,
-) -> tuple[License, LicenseAppendix | None, LicenseStatusEvent]:
+async def change_status(actor: Actor, cmd: ChangeLicenseStatus) -> StatusChange:
     """Suspend, resume or revoke a whole licence or one appendix (officers only).
 
     Revoking a licence revokes its appendices that are not revoked yet. Suspending or resuming a
@@ -141,19 +163,24 @@ async def change_status(
     """
     if not actor.can(Permission.DECIDE):
         raise DomainError(ErrorCode.FORBIDDEN)
-    if (license_id is None) == (appendix_id is None):
+    if (cmd.license_id is None) == (cmd.appendix_id is None):
         raise DomainError(ErrorCode.VALIDATION, field="id", detail="a licence or an appendix id")
-    appendix = await get_appendix(actor, appendix_id) if appendix_id is not None else None
-    lic = await get_license(actor, appendix.license_id if appendix else license_id)  # type: ignore[attr-defined,arg-type]
-    if not ground.strip():
-        raise DomainError(ErrorCode.VALIDATION, field="ground", detail="state the legal ground")
-    effective_on = effective_on or _now().astimezone(ALMATY).date()
+    action = LicenseStatusAction(cmd.action)
+    appendix = (
+        await get_visible(LicenseAppendix, actor, cmd.appendix_id, "LicenseAppendix", field="id")
+        if cmd.appendix_id is not None
+        else None
+    )
+    license_id = appendix.license_id if appendix else cmd.license_id  # type: ignore[attr-defined]
+    lic = await get_visible(License, actor, license_id, "License", field="id")  # type: ignore[arg-type]
+    ground = check_text(cmd.ground, "ground", max_length=GROUND_MAX)
+    effective_on = cmd.effective_on or _now().astimezone(ALMATY).date()
     target = appendix or lic
     if effective_on < target.issued_on:
         raise DomainError(ErrorCode.VALIDATION, field="effectiveOn", detail="before the issue date")
     if action is LicenseStatusAction.SUSPEND:
-        check_suspension(effective_on, until)
-    elif until is not None:
+        check_suspension(effective_on, cmd.until)
+    elif cmd.until is not None:
         raise DomainError(ErrorCode.VALIDATION, field="until", detail="only a suspension has an end")
     if appendix is not None and lic.status in _FINAL:
         # An appendix lives and dies with its licence: LICENSE_REVOKED / ILLEGAL_TRANSITION.
@@ -176,9 +203,9 @@ async def change_status(
             license_id=lic.pk,
             appendix_id=appendix.pk if appendix else None,
             action=action,
-            ground=ground.strip(),
+            ground=ground,
             effective_on=effective_on,
-            until=until,
+            until=cmd.until,
             actor_label=actor.label,
         )
         await emit(
@@ -193,8 +220,8 @@ async def change_status(
                 "status": target.status.value,
                 "ground": event.ground,
                 "effective_on": effective_on,
-                "until": until,
+                "until": cmd.until,
                 "event_id": event.pk,
             },
         )
-    return lic, appendix, event
+    return StatusChange(license=lic, appendix=appendix, event=event)

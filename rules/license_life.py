@@ -63,7 +63,10 @@ def next_status(current: LicenseStatus, action: LicenseStatusAction) -> LicenseS
     current, action = LicenseStatus(current), LicenseStatusAction(action)
     if current is LicenseStatus.REVOKED:
         raise DomainError(
-            ErrorCode.LICENSE_REVOKED, detail=f"{action.value} of a revoked licence", action=action.value
+            ErrorCode.LICENSE_REVOKED,
+            detail=f"{action.value} of a revoked licence",
+            action=action.value,
+            status=current.value,
         )
     target = TRANSITIONS.get((current, action))
     if target is None:
@@ -71,7 +74,8 @@ def next_status(current: LicenseStatus, action: LicenseStatusAction) -> LicenseS
             ErrorCode.ILLEGAL_TRANSITION,
             detail=f"{action.value} not allowed from {current.value}",
             action=action.value,
-            stage=current.value,
+            stage=current.value,  # the message's word; `status` for typed errors
+            status=current.value,
         )
     return target
 

@@ -1,0 +1,244 @@
+"""Licences, their appendices and status events as clients see them: typed views built from
+rows (`from_row`), every link read through the request's loaders (001 App.4-7, §18-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+
+import strawberry
+from strawberry import relay
+
+from models import applications as am
+from models import licensing as m
+from models import parties as pm
+from resolvers import licenses as uc
+from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
+from rules.license_life import effective_appendix_status
+from rules.workflow import LicenseSubtype
+from schema.enums import expose_enum
+from schema.loaders import load_view, ready
+from schema.relay import Connection, RowNode, Rows, Timestamped, connection
+from schema.types.parties import DataCenter, Miner
+
+if TYPE_CHECKING:
+    from schema.types.applications import Application
+
+__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent"]
+
+expose_enum(
+    LicenseStatus,
+    "LicenseStatus",
+    "Where a licence or an appendix stands in its life [001 §18-1].",
+    {
+        LicenseStatus.ACTIVE: "In force: the holder may mine under it.",
+        LicenseStatus.SUSPENDED: "Suspended for 1 to 6 months; mining is not allowed until it is resumed "
+        "[Law on digital assets art. 9].",
+        LicenseStatus.REVOKED: "Revoked: final, nothing more can be done to it [Law on permits art. 45].",
+        LicenseStatus.REPLACED: "Re-issued: the new licence (`replacedBy`) carries on, this one stays for "
+        "the record [001 §13-15].",
+    },
+)
+
+expose_enum(
+    LicenseStatusAction,
+    "LicenseStatusAction",
+    "An act on a licence or an appendix by the authority [001 §18-1].",
+    {
+        LicenseStatusAction.SUSPEND: "Suspension for a term of 1 to 6 months.",
+        LicenseStatusAction.RESUME: "Resumption of a suspended licence or appendix.",
+        LicenseStatusAction.REVOKE: "Revocation (of a licence: with all its appendices).",
+    },
+)
+
+_VALID_UNTIL = ("The last valid day, inclusive (Almaty): the licence is valid through this date; a "
+                "three-year term ends on the same date of the third year [Law on digital assets art. 9].")
+
+
+def _events_of(events: list[m.LicenseStatusEvent], appendix_id: int | None) -> list[LicenseStatusEvent]:
+    """A licence's events (all), or an appendix's: its own plus its whole licence's."""
+    return [
+        LicenseStatusEvent.from_row(e)
+        for e in events
+        if appendix_id is None or e.appendix_id in (None, appendix_id)  # type: ignore[attr-defined]
+    ]
+
+
+def _history(info: strawberry.Info, license_id: int, appendix_id: int | None) -> Any:
+    loader = info.context.loaders.children(m.LicenseStatusEvent, "license_id")
+    loaded = ready(loader, license_id)
+    if isinstance(loaded, Awaitable):
+        return _later_history(loaded, appendix_id)
+    return _events_of(loaded, appendix_id)
+
+
+async def _later_history(loaded: Awaitable[list[m.LicenseStatusEvent]], appendix_id: int | None) -> list[LicenseStatusEvent]:
+    return _events_of(await loaded, appendix_id)
+
+
+@strawberry.type(description="A suspension, resumption or revocation of a licence or of one appendix, "
+                 "as recorded by the authority [001 §18-1].")
+class LicenseStatusEvent:
+    action: LicenseStatusAction = strawberry.field(description="What was done.")
+    ground: str = strawberry.field(description="The legal ground the officer stated, as free text "
+                                   "[Law on digital assets art. 9; Law on permits art. 45].")
+    effective_on: date = strawberry.field(description="The day (Almaty) the act takes effect.")
+    until: date | None = strawberry.field(description="A suspension's last day (Almaty); null for "
+                                          "resumption and revocation.")
+    actor_label: str = strawberry.field(description="Who recorded the act (the officer's name).")
+    at: datetime = strawberry.field(description="When it was recorded (UTC).")
+    _appendix_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: m.LicenseStatusEvent) -> LicenseStatusEvent:
+        return cls(
+            action=row.action, ground=row.ground, effective_on=row.effective_on, until=row.until,
+            actor_label=row.actor_label, at=row.at, _appendix_id=row.appendix_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The appendix the act was about; null when it was about the whole "
+                      "licence (or the caller may not see the appendix).")
+    def appendix(self, info: strawberry.Info) -> LicenseAppendix | None:
+        return load_view(LicenseAppendix, info.context.loaders.visible(m.LicenseAppendix), self._appendix_id)
+
+
+@strawberry.type(description="An appendix to a licence: one per subtype and data center, with its own "
+                 "number, term and status [001 App.6 (subtype I), App.7 (subtype II)].")
+class LicenseAppendix(RowNode, relay.Node, Timestamped):
+    MODEL: ClassVar = m.LicenseAppendix
+
+    id: relay.NodeID[int]
+    number: str = strawberry.field(description="Appendix number: the licence number and a 3-digit index, "
+                                   "e.g. `KZ-DM-2025-000012/002`.")
+    subtype: LicenseSubtype = strawberry.field(description="The licence subtype the appendix belongs to.")
+    electricity_purchase: ElectricityPurchase | None = strawberry.field(
+        description="Subtype I: how the holder buys electricity for this data center; null for subtype II "
+        "[001 App.6]."
+    )
+    special_conditions: str = strawberry.field(description="Special conditions printed on the appendix "
+                                               "(may be empty).")
+    appendix_status: LicenseStatus = strawberry.field(description="The appendix's own status, by the acts "
+                                                      "on it alone; see `status` for what it allows.")
+    issued_on: date = strawberry.field(description="The day (Almaty) the appendix was issued.")
+    valid_until: date = strawberry.field(description=_VALID_UNTIL)
+    _license_id: strawberry.Private[int]
+    _data_center_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_row(cls, row: m.LicenseAppendix) -> LicenseAppendix:
+        return cls(
+            id=row.id, number=row.number, subtype=row.subtype, electricity_purchase=row.electricity_purchase,
+            special_conditions=row.special_conditions, appendix_status=row.status, issued_on=row.issued_on,
+            valid_until=row.valid_until, _license_id=row.license_id,  # type: ignore[attr-defined]
+            _data_center_id=row.data_center_id,  # type: ignore[attr-defined]
+            created_at=row.created_at, updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="The effective status: a suspended or revoked licence carries its "
+                      "appendices along, whatever their own status [001 §18-1].")
+    def status(self, info: strawberry.Info) -> LicenseStatus:
+        loaded: Any = ready(info.context.loaders.visible(m.License), self._license_id)
+        if isinstance(loaded, Awaitable):
+            return self._status_later(loaded)  # type: ignore[return-value]
+        return self._effective(loaded)
+
+    def _effective(self, lic: m.License | None) -> LicenseStatus:
+        # The appendix is visible only through its licence's holder: the licence is visible too.
+        return self.appendix_status if lic is None else effective_appendix_status(lic.status, self.appendix_status)
+
+    async def _status_later(self, loaded: Awaitable[m.License | None]) -> LicenseStatus:
+        return self._effective(await loaded)
+
+    @strawberry.field(description="The licence the appendix belongs to.")
+    def license(self, info: strawberry.Info) -> License | None:
+        return load_view(License, info.context.loaders.visible(m.License), self._license_id)
+
+    @strawberry.field(description="The data center the appendix covers: for subtype I the holder's own, for "
+                      "subtype II the host subtype-I miner's data center. Null when the caller may not see "
+                      "it (a host data center of another miner); `dataCenterAddress` still says where.")
+    def data_center(self, info: strawberry.Info) -> DataCenter | None:
+        return load_view(DataCenter, info.context.loaders.visible(pm.DataCenter), self._data_center_id)
+
+    @strawberry.field(description="The location of the data center, as printed on the appendix (for "
+                      "subtype II: where the holder's units are hosted); null when the appendix names "
+                      "no data center [001 App.6, App.7].")
+    def data_center_address(self, info: strawberry.Info) -> str | None:
+        if self._data_center_id is None:
+            return None
+        loader = info.context.loaders.custom("data-center-address", _addresses)
+        return ready(loader, self._data_center_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Acts on this appendix and on its whole licence, oldest first.")
+    def status_history(self, info: strawberry.Info) -> list[LicenseStatusEvent]:
+        return _history(info, self._license_id, self.id)  # type: ignore[no-any-return]
+
+
+async def _addresses(keys: Sequence[int]) -> list[str | None]:
+    return await uc.data_center_addresses(list(keys))
+
+
+@strawberry.type(description="A licence for digital mining, subtype I or II, with its appendices "
+                 "[001 App.4 (subtype I), App.5 (subtype II)]. Applicants see only their own "
+                 "organisation's licences.")
+class License(RowNode, relay.Node, Timestamped):
+    MODEL: ClassVar = m.License
+
+    id: relay.NodeID[int]
+    number: str = strawberry.field(description="Licence number, e.g. `KZ-DM-2025-000012`.")
+    subtype: LicenseSubtype = strawberry.field(description="Subtype I (own data center) or II (units hosted "
+                                               "by a subtype-I miner) [001 §3].")
+    status: LicenseStatus = strawberry.field(description="Where the licence stands now.")
+    first_issued_on: date = strawberry.field(description="Date of first issue (Almaty), kept across "
+                                             "re-issues [001 App.4].")
+    issued_on: date = strawberry.field(description="Date this licence document was issued (Almaty); a "
+                                       "re-issue has its own.")
+    valid_until: date = strawberry.field(description=_VALID_UNTIL)
+    place_of_issue: str = strawberry.field(description="Place of issue printed on the licence [001 App.4].")
+    special_conditions: str = strawberry.field(description="Special conditions: the locations of all the "
+                                               "holder's data centers when there are several [001 App.4].")
+    _holder_id: strawberry.Private[int]
+    _replaces_id: strawberry.Private[int | None]
+    _replaced_by_id: strawberry.Private[int | None]
+    _application_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: m.License) -> License:
+        return cls(
+            id=row.id, number=row.number, subtype=row.subtype, status=row.status,
+            first_issued_on=row.first_issued_on, issued_on=row.issued_on, valid_until=row.valid_until,
+            place_of_issue=row.place_of_issue, special_conditions=row.special_conditions,
+            _holder_id=row.holder_id, _replaces_id=row.replaces_id,  # type: ignore[attr-defined]
+            _replaced_by_id=row.replaced_by_id, _application_id=row.application_id,  # type: ignore[attr-defined]
+            created_at=row.created_at, updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="The holder (licensee); null if the caller may not see that miner.")
+    def holder(self, info: strawberry.Info) -> Miner | None:
+        return load_view(Miner, info.context.loaders.visible(pm.Miner), self._holder_id)
+
+    @connection(description="The licence's appendices, oldest first.")
+    async def appendices(self, info: strawberry.Info) -> Connection[LicenseAppendix]:
+        return Rows(uc.list_appendices(info.context.user), LicenseAppendix.from_row, parent=("license_id", self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="Suspensions, resumptions and revocations of the licence and of its "
+                      "appendices, oldest first [001 §18-1].")
+    def status_history(self, info: strawberry.Info) -> list[LicenseStatusEvent]:
+        return _history(info, self.id, None)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The licence this one re-issued (now REPLACED); null for a first issue.")
+    def replaces(self, info: strawberry.Info) -> License | None:
+        return load_view(License, info.context.loaders.visible(m.License), self._replaces_id)
+
+    @strawberry.field(description="The licence that re-issued this one; null unless the status is REPLACED.")
+    def replaced_by(self, info: strawberry.Info) -> License | None:
+        return load_view(License, info.context.loaders.visible(m.License), self._replaced_by_id)
+
+    @strawberry.field(description="The application whose approval issued (or re-issued) this licence; null "
+                      "for roles that may not read applications (partner systems).")
+    def application(
+        self, info: strawberry.Info
+    ) -> Annotated[Application, strawberry.lazy("schema.types.applications")] | None:
+        from schema.types.applications import Application
+
+        return load_view(Application, info.context.loaders.visible(am.Application), self._application_id)  # type: ignore[no-any-return]
