@@ -200,8 +200,10 @@ async def fetch_first_pages(
     meta = model._meta
 
     def column(name: str) -> str:
+        # Qualified: visibility may join the owner's table (appendix -> licence), whose "id"
+        # would make a bare column name ambiguous.
         field = meta.fields_map[name]
-        return f'"{getattr(field, "source_field", None) or name}"'
+        return f'"{meta.db_table}"."{getattr(field, "source_field", None) or name}"'
 
     direction = "DESC" if order.descending else "ASC"
     keys = [f'{column("id")} {direction}']
