@@ -36,6 +36,7 @@ async def _pending(officer, n: int, serial: str) -> list[int]:
     return ids
 
 
+@pytest.mark.committing
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL: SQLite serialises every transaction")
 async def test_concurrent_approvals_never_register_a_serial_twice(officer):
     ids = await _pending(officer, 6, "RACE-1")
@@ -49,6 +50,7 @@ async def test_concurrent_approvals_never_register_a_serial_twice(officer):
     assert sorted(await AsicUnit.all().values_list("record_number", flat=True)) == [1, 2]
 
 
+@pytest.mark.committing
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL: two open write transactions at once")
 async def test_the_index_blocks_a_racing_insert_until_commit_then_refuses_it(officer):
     app_id = (await _pending(officer, 1, "RACE-3"))[0]
