@@ -28,7 +28,7 @@ from _common import asyncpg_url, client, fresh_database, officer_and_miner
 from tortoise import Tortoise
 
 from models.applications import Application
-from rules.unit_list import parse_unit_list
+from resolvers.registry import parse_unit_list
 from schema.ids import to_global_id
 
 HEADER = ["No", "Model", "Serial number", "TN VED code", "Hashrate TH/s", "Power kW", "Customs declaration", "Condition"]

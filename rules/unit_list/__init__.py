@@ -1,0 +1,83 @@
+"""The unit list of an ASIC-registry inclusion application (002 App.3 / 000 3-қосымша).
+
+`validate_rows` validates every row of a list already read into (line, cells) pairs; reading
+the uploaded CSV or XLSX file is I/O and lives in resolvers/registry/unit_files.py
+(`parse_unit_list`). Nothing here writes anything: the caller inspects `ParsedUnitList.ok`
+and takes the rows all-or-nothing. Bad input never raises anything but `UnitListError`
+(file-level problems); row problems become `RowIssue`s with the row number a person sees in
+Excel (header row = line 1).
+
+Modules: `cells` (text folding, serial numbers, numbers, TN VED, condition words), `headers`
+(column recognition in kk/ru/en, the header search), `rows` (the row checker and
+`validate_rows`), `results` (`UnitRow`, `RowIssue`, `ParsedUnitList`, `UnitListError`).
+
+Columns of App.3 in the seeds (ru 002 / kk 000): line number (Порядковый номер / Реттік
+нөмірі), full name, brand, model (Полное наименование ... марка, модель / толық атауы
+маркасы, моделі), individual serial number (Индивидуальный серийный номер / жеке сериялық
+нөмірі), hashrate TH/s (Хэшрейт), power kW (Мощность / Қуат), customs (cargo) declaration
+number (Номер грузовой таможенной декларации / Кедендік жүк декларациясының нөмірі*),
+condition (Состояние: исправное / неисправное; жай-күйі: жарамды / жарамсыз).
+
+TN VED: neither 002 App.3 nor 000 3-қосымша has a commodity-code column; the code is asked
+once per application (002 App.2 item 7 "код ТН ВЭД ЕАЭС", 000 2-қосымша item 7 "ЕАЭО СЭҚ ТН
+коды") and is per unit in the registry record (App.1). Our product asks for it on every unit
+line (one application may carry machines declared under different headings, DOMAIN.md), so
+the column is required here and each value must be 10 digits.
+
+Customs declaration: the column is required (it is in the form), but an empty cell is only a
+warning: the seeds do not say the number is mandatory (the kk form marks it with `*` and the
+footnote text is missing from 000), so the authority decides, not the parser.
+
+Layout accepted: one header row (title rows above it are skipped, the form's numbering row
+"1 2 3 ..." right under it too); the form's two-row header (hashrate/power under "Технические
+сведения", condition as two tick columns) is not supported: the condition is one column.
+"""
+
+from rules.unit_list.cells import Condition, normalize_serial
+from rules.unit_list.headers import (
+    _DATA_COLUMNS as _DATA_COLUMNS,
+)
+from rules.unit_list.headers import (
+    COL_CONDITION,
+    COL_CUSTOMS,
+    COL_HASHRATE,
+    COL_LINE,
+    COL_MODEL,
+    COL_POWER,
+    COL_SERIAL,
+    COL_TNVED,
+    REQUIRED_COLUMNS,
+    column_for_header,
+    find_header,
+)
+from rules.unit_list.results import ParsedUnitList, RowIssue, Severity, UnitListError, UnitRow
+from rules.unit_list.rows import (
+    EFFICIENCY_MAX_J_PER_TH,
+    EFFICIENCY_MIN_J_PER_TH,
+    validate_rows,
+)
+from rules.unit_list.rows import _RowChecker as _RowChecker
+
+__all__ = [
+    "COL_CONDITION",
+    "COL_CUSTOMS",
+    "COL_HASHRATE",
+    "COL_LINE",
+    "COL_MODEL",
+    "COL_POWER",
+    "COL_SERIAL",
+    "COL_TNVED",
+    "EFFICIENCY_MAX_J_PER_TH",
+    "EFFICIENCY_MIN_J_PER_TH",
+    "REQUIRED_COLUMNS",
+    "Condition",
+    "ParsedUnitList",
+    "RowIssue",
+    "Severity",
+    "UnitListError",
+    "UnitRow",
+    "column_for_header",
+    "find_header",
+    "normalize_serial",
+    "validate_rows",
+]

@@ -1,0 +1,166 @@
+"""The header row of an App.3 unit list: which column is which, in kk, ru or en (002 App.3 /
+000 3-қосымша titles, English equivalents, cp1251-damaged Kazakh), and where the header is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from rules.unit_list.cells import _fold, _is_blank
+from rules.unit_list.results import UnitListError
+
+# --- canonical column keys (also the `RowIssue.column` values) ---------------------------
+COL_LINE = "line"
+COL_MODEL = "model"
+COL_SERIAL = "serial"
+COL_TNVED = "tnved_code"
+COL_HASHRATE = "hashrate_ths"
+COL_POWER = "power_kw"
+COL_CUSTOMS = "customs_declaration"
+COL_CONDITION = "condition"
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    COL_MODEL,
+    COL_SERIAL,
+    COL_TNVED,
+    COL_HASHRATE,
+    COL_POWER,
+    COL_CUSTOMS,
+    COL_CONDITION,
+)
+_DATA_COLUMNS = REQUIRED_COLUMNS  # the line-number column is optional and carries no data
+
+_HEADER_SEARCH_ROWS = 10  # non-blank rows scanned for the header (form titles come first)
+_MIN_HEADER_SCORE = 3  # known columns a row needs to be taken as the header
+
+
+# --- headers ------------------------------------------------------------------------------
+# (key, exact titles, keywords contained in the title), checked in this order: specific
+# before generic ("серийный номер" must not fall to the line-number rule, "код ТН ВЭД" to
+# "customs"). Written in natural spelling, folded once at import.
+_HEADER_RULES_RAW: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (
+        COL_TNVED,
+        (),
+        (
+            "ТН ВЭД",
+            "ТН ВЕД",
+            "TN VED",
+            "TNVED",
+            "СЭҚ ТН",
+            "HS code",
+            "товарной номенклатуры",
+            "Номенклатурный",
+            "commodity code",
+        ),
+    ),
+    (COL_SERIAL, ("S/N", "SN"), ("серийн", "сериялық", "serial")),
+    (COL_CUSTOMS, ("ГТД", "ДТ"), ("декларац", "declaration")),
+    (COL_HASHRATE, (), ("хэшрейт", "хешрейт", "hashrate", "hash rate")),
+    (COL_POWER, ("кВт", "kW"), ("мощност", "қуат", "power")),
+    (COL_CONDITION, (), ("состояни", "жай-күйі", "condition", "status", "статус")),
+    (COL_MODEL, (), ("модел", "model", "марка", "brand", "наименован", "атауы")),
+    (
+        COL_LINE,
+        ("No", "№", "N", "Nr", "#", "№ п/п", "п/п", "Номер", "Line", "Row", "Line no"),
+        ("порядков", "реттік", "line number", "row number"),
+    ),
+)
+_HEADER_RULES = tuple(
+    (key, frozenset(_fold(t) for t in exact), tuple(_fold(k) for k in keywords))
+    for key, exact, keywords in _HEADER_RULES_RAW
+)
+
+
+def _contains(text: str, needle: str) -> bool:
+    """`needle in text`, where a `?` in `text` matches any one character."""
+    if "?" not in text:
+        return needle in text
+    n = len(needle)
+    for start in range(len(text) - n + 1):
+        if all(t == c or t == "?" for t, c in zip(text[start : start + n], needle, strict=True)):
+            return True
+    return False
+
+
+def column_for_header(title: object) -> str | None:
+    """The canonical key for a header cell in kk/ru/en, or None when it is not ours."""
+    if title is None:
+        return None
+    text = _fold(str(title))
+    if not text or set(text) == {"?"}:
+        return None
+    for key, exact, _ in _HEADER_RULES:
+        if text in exact:
+            return key
+    for key, _, keywords in _HEADER_RULES:
+        if any(_contains(text, k) for k in keywords):
+            return key
+    return None
+
+
+@dataclass
+class _Header:
+    line: int
+    columns: dict[str, int]  # key -> 0-based cell index (first occurrence)
+    duplicates: dict[str, list[int]]
+
+    @property
+    def score(self) -> int:
+        return len(self.columns)
+
+
+def _map_header(line: int, cells: Sequence[object]) -> _Header:
+    columns: dict[str, int] = {}
+    duplicates: dict[str, list[int]] = {}
+    for idx, cell in enumerate(cells):
+        key = column_for_header(cell)
+        if key is None:
+            continue
+        if key in columns:
+            duplicates.setdefault(key, [columns[key]]).append(idx)
+        else:
+            columns[key] = idx
+    return _Header(line, columns, duplicates)
+
+
+
+def find_header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[_Header | None, bool]:
+    """Consume rows up to the header. Returns (best candidate, found)."""
+    best: _Header | None = None
+    seen = 0
+    for line, cells in rows:
+        if all(_is_blank(c) for c in cells):
+            continue
+        header = _map_header(line, cells)
+        if header.score >= _MIN_HEADER_SCORE:
+            return header, True
+        if best is None or header.score > best.score:
+            best = header
+        seen += 1
+        if seen >= _HEADER_SEARCH_ROWS:
+            break
+    return best, False
+
+
+def _check_header(header: _Header | None, found: bool) -> _Header:
+    if header is None:
+        raise UnitListError("FILE_EMPTY", "The file has no rows")
+    columns = header.columns
+    missing = tuple(k for k in REQUIRED_COLUMNS if k not in columns)
+    if not found or missing:
+        missing = missing or REQUIRED_COLUMNS
+        raise UnitListError(
+            "MISSING_COLUMNS",
+            "Columns not found in the header row: " + ", ".join(missing),
+            missing=missing,
+        )
+    if header.duplicates:
+        # Two "serial" columns: we cannot tell which one the applicant meant.
+        names = ", ".join(
+            f"{key} (columns {', '.join(str(i + 1) for i in idxs)})"
+            for key, idxs in header.duplicates.items()
+        )
+        raise UnitListError("DUPLICATE_COLUMNS", f"Columns appear more than once: {names}")
+    return header
+
