@@ -9,6 +9,8 @@ the application (engine.receive), writes its details, COPYs the lines and audits
 Raw COPY = `COPY ... FROM STDIN (FORMAT csv, HEADER)` of the same file bytes into a table of
 the same column types and indexes (unique (application, serial_key) and serial_key).
 
+Last line: `parse_unit_list` alone on the same rows written as an .xlsx (as Excel writes it).
+
 Usage: .venv/bin/python bench/import_unit_list.py [rows]   (BENCH_DATABASE_URL to override)
 """
 
@@ -21,6 +23,7 @@ import json
 import resource
 import sys
 import time
+import zipfile
 from datetime import UTC, datetime
 
 import asyncpg
@@ -44,6 +47,44 @@ def make_file(rows: int) -> bytes:
     for i in range(1, rows + 1):
         w.writerow([i, "Antminer S19 XP", f"KZB{i:09d}", "8471410000", "140", "3.01", "50401/010124/0001234", "исправное"])
     return buf.getvalue().encode()
+
+
+def make_xlsx(rows: int) -> bytes:
+    """The same rows as an .xlsx the way Excel writes it: shared strings, cell references."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    fixed = [*HEADER, "Antminer S19 XP", "8471410000", "50401/010124/0001234", "исправное"]
+    s = {text: i for i, text in enumerate(fixed)}
+    sheet = ['<row r="1">' + "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCDEFGH")) + "</row>"]
+    for i in range(1, rows + 1):
+        r = i + 1
+        sheet.append(
+            f'<row r="{r}"><c r="A{r}"><v>{i}</v></c><c r="B{r}" t="s"><v>{s["Antminer S19 XP"]}</v></c>'
+            f'<c r="C{r}" t="s"><v>{len(fixed) + i - 1}</v></c><c r="D{r}" t="s"><v>{s["8471410000"]}</v></c>'
+            f'<c r="E{r}"><v>140</v></c><c r="F{r}"><v>3.01</v></c>'
+            f'<c r="G{r}" t="s"><v>{s["50401/010124/0001234"]}</v></c><c r="H{r}" t="s"><v>{s["исправное"]}</v></c></row>'
+        )
+    strings = [*fixed, *(f"KZB{i:09d}" for i in range(1, rows + 1))]
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ct}.worksheet+xml"/>'
+        f'<Override PartName="/xl/sharedStrings.xml" ContentType="{ct}.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}">' + "".join(f"<si><t>{t}</t></si>" for t in strings) + "</sst>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><dimension ref="A1:H{rows + 1}"/><sheetData>{"".join(sheet)}</sheetData></worksheet>',
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in parts.items():
+            archive.writestr(name, body)
+    return buf.getvalue()
 
 
 def peak_rss_mb() -> float:
@@ -131,6 +172,15 @@ async def main(rows: int) -> None:
     print(f"ratio real / COPY same table: {real_s / copy_s:.1f}x;  real / COPY plain table: {real_s / plain_s:.1f}x")
     print(f"peak RSS of the process: {peak_rss_mb():.0f} MB")
     await Tortoise.close_connections()
+
+    # The same rows as an .xlsx, parse only (after the RSS figure above: calamine holds the sheet).
+    workbook = make_xlsx(rows)
+    start = time.perf_counter()
+    parsed = parse_unit_list(workbook, "units.xlsx")
+    xlsx_s = time.perf_counter() - start
+    assert parsed.ok and len(parsed.rows) == rows
+    print(f"parse_unit_list on the same rows as .xlsx ({len(workbook) / 1e6:.1f} MB, shared strings): "
+          f"{xlsx_s:.2f} s, {rows / xlsx_s:,.0f} rows/s")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 from resolvers.registry.unit_xlsx import xlsx_rows
@@ -127,27 +126,23 @@ def parse_unit_list(
             "Legacy .xls or password-protected workbooks are not supported: save as .xlsx",
         )
 
-    # openpyxl warns about styles, dates and extensions it skips; none of that concerns us,
-    # and under `-W error` a warning would escape as an exception.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rows: Iterable[tuple[int, Sequence[object]]]
-        if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-            source_format = "XLSX"
-            rows = xlsx_rows(data, max_bytes)
-        else:
-            source_format = "CSV"
-            xlsx_name = filename.lower().endswith((".xlsx", ".xlsm", ".xls"))
-            text = _decode_csv(data, xlsx_name)
-            if not text.strip():
-                raise UnitListError("FILE_EMPTY", "The file is empty")
-            rows = _csv_rows(text, _sniff_delimiter(text))
-        iterator = iter(rows)
-        try:
-            return validate_rows(
-                iterator, source_format=source_format, max_rows=max_rows, max_issues=max_issues
-            )
-        finally:
-            close = getattr(iterator, "close", None)
-            if close is not None:
-                close()  # release the workbook when validation stopped early
+    rows: Iterable[tuple[int, Sequence[object]]]
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        source_format = "XLSX"
+        rows = xlsx_rows(data, max_bytes)
+    else:
+        source_format = "CSV"
+        xlsx_name = filename.lower().endswith((".xlsx", ".xlsm", ".xls"))
+        text = _decode_csv(data, xlsx_name)
+        if not text.strip():
+            raise UnitListError("FILE_EMPTY", "The file is empty")
+        rows = _csv_rows(text, _sniff_delimiter(text))
+    iterator = iter(rows)
+    try:
+        return validate_rows(
+            iterator, source_format=source_format, max_rows=max_rows, max_issues=max_issues
+        )
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()  # release the reader when validation stopped early

@@ -1,15 +1,17 @@
 """Reading uploaded unit lists (resolvers/registry/unit_files.py, unit_xlsx.py): CSV
-decoding and delimiters, XLSX reading, file-level limits."""
+decoding and delimiters, XLSX through calamine with its guards, file-level limits."""
 
 import io
 import random
 import zipfile
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from resolvers.registry.unit_files import parse_unit_list
+from resolvers.registry.unit_xlsx import MAX_SHEET_CELLS, xlsx_rows
 from rules.unit_list import ParsedUnitList, UnitListError
 
 RU = [
@@ -293,9 +295,15 @@ def test_serial_stored_as_a_long_number_in_xlsx() -> None:
     assert codes(parse_unit_list(data, "u.xlsx")) == [(2, "serial", "SERIAL_PRECISION_LOST")]
 
 
-def test_xlsx_reader_matches_openpyxl_on_odd_cells() -> None:
-    from openpyxl import load_workbook
+def _trimmed(cells: Sequence[object]) -> tuple[object, ...]:
+    """Cells compared across readers: "" and None are both empty, trailing empties dropped."""
+    values = [None if c == "" else c for c in cells]
+    while values and values[-1] is None:
+        values.pop()
+    return tuple(values)
 
+
+def test_xlsx_reader_matches_openpyxl_on_odd_cells() -> None:
     wb = Workbook()
     ws = wb.active
     ws.append(EN)
@@ -307,24 +315,22 @@ def test_xlsx_reader_matches_openpyxl_on_odd_cells() -> None:
     wb.save(buf)
     data = buf.getvalue()
 
-    from resolvers.registry.unit_xlsx import _sheet_rows
-
+    ours = {line: _trimmed(cells) for line, cells in xlsx_rows(data, len(data)) if any(cells)}
     ro = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = ro.worksheets[0]
-        ours = {line: tuple(cells) for line, cells in _sheet_rows(sheet)}
         sheet.reset_dimensions()
         theirs = {
-            line: tuple(cells)
+            line: _trimmed(cells)
             for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
             if any(c is not None for c in cells)
         }
     finally:
         ro.close()
-    assert ours == theirs
+    assert ours == theirs  # 1 == 1.0: calamine gives every number as a float
 
 
-def _excel_like_xlsx(rows_xml: str, shared: list[str]) -> bytes:
+def _excel_like_xlsx(rows_xml: str, shared: list[str], *, sheet: str | None = None) -> bytes:
     """A minimal workbook as Excel writes it: shared strings, cell refs, cached formula values."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -357,7 +363,8 @@ def _excel_like_xlsx(rows_xml: str, shared: list[str]) -> bytes:
         "xl/sharedStrings.xml": (
             f'<sst xmlns="{main}">' + "".join(f"<si><t>{s}</t></si>" for s in shared) + "</sst>"
         ),
-        "xl/worksheets/sheet1.xml": (
+        "xl/worksheets/sheet1.xml": sheet
+        or (
             f'<worksheet xmlns="{main}"><dimension ref="A1:H3"/><sheetData>{rows_xml}'
             "</sheetData></worksheet>"
         ),
@@ -496,3 +503,150 @@ def test_clean_row_fast_path_changes_nothing(seed: int, monkeypatch: pytest.Monk
 
 
 
+
+# --- calamine guards: what would make it allocate a huge grid is refused before it reads ----
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _one_cell_rows(*refs: str) -> str:
+    """Each reference in a row of its own, holding the number 1."""
+    rows = []
+    for ref in refs:
+        row = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        rows.append(f'<row r="{row}"><c r="{ref}"><v>1</v></c></row>')
+    return "".join(rows)
+
+
+@pytest.mark.parametrize(
+    "rows_xml",
+    [
+        _one_cell_rows("A1", "XFD1048576"),  # the last cell of the grid: 550 GB for calamine
+        _one_cell_rows("A1", "T300000"),  # 300,000 rows x 20 columns
+        _one_cell_rows("A1", "ZZ199999"),  # 199,999 rows x 702 columns
+        # the same corners written in ways the fast check does not read
+        "<row r='1'><c r='A1'><v>1</v></c></row><row r='1048576'><c r='XFD1048576'><v>2</v></c></row>",
+        '<row r="1"><c r = "A1"><v>1</v></c></row><row r="9"><c  r="XFD9"><v>2</v></c></row>'
+        '<row r="1048576"><c r="A1048576"><v>3</v></c></row>',
+        '<row r="1"><c s="0" r="A1"><v>1</v></c></row><row r="900000"><c s="0" r="T900000">'
+        "<v>2</v></c></row>",
+        # cells without a reference are placed by a running column: 30,001 columns x 500 rows
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="500">' + "<c/>" * 30_000 + "<c><v>2</v></c></row>",
+    ],
+    ids=["xfd1048576", "rows", "columns", "quotes", "spaces", "attribute-order", "no-refs"],
+)
+def test_a_grid_too_large_for_calamine_is_refused_before_reading(rows_xml: str) -> None:
+    # Were the guard to miss one of these, calamine would abort this process (not raise).
+    data = _excel_like_xlsx(rows_xml, [])
+    assert file_error(data, "u.xlsx") == "FILE_TOO_LARGE"
+
+
+def test_prefixed_cells_are_placed_too() -> None:
+    sheet = (
+        f'<x:worksheet xmlns:x="{_MAIN}"><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v>'
+        '</x:c></x:row><x:row r="1048576"><x:c r="XFD1048576"><x:v>2</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    assert file_error(_excel_like_xlsx("", [], sheet=sheet), "u.xlsx") == "FILE_TOO_LARGE"
+
+
+def test_rows_beyond_excel_are_too_many_rows() -> None:
+    data = _excel_like_xlsx(_one_cell_rows("A1", "A1048577"), [])
+    assert file_error(data, "u.xlsx") == "TOO_MANY_ROWS"
+    forged_row = '<row r="1"><c r="A1"><v>1</v></c></row><row r="2000000"><c><v>1</v></c></row>'
+    assert file_error(_excel_like_xlsx(forged_row, []), "u.xlsx") == "TOO_MANY_ROWS"
+
+
+def test_a_large_grid_within_the_bound_is_read() -> None:
+    # Row 500,000 is past the fast check's bound: the exact check measures 500,000 x 2 cells.
+    rows = 500_000
+    assert rows * 2 <= MAX_SHEET_CELLS
+    data = _excel_like_xlsx(_one_cell_rows("A1", f"B{rows}"), [])
+    got = [(line, cells) for line, cells in xlsx_rows(data, len(data)) if any(cells)]
+    assert got == [(1, [1.0, ""]), (rows, ["", 1.0])]
+
+
+def _unit_sheet(extra: str = "", model: str = "Antminer S21") -> str:
+    shared = [*EN, model]
+    header = "".join(
+        f'<c r="{col}1" t="s"><v>{i}</v></c>' for i, col in enumerate("ABCDEFGH")
+    )
+    row2 = (
+        '<c r="A2"><v>1</v></c><c r="B2" t="s"><v>8</v></c>'
+        '<c r="C2" t="inlineStr"><is><t>SN-1</t></is></c><c r="D2"><v>200</v></c>'
+        f'<c r="E2"><v>3.5</v></c><c r="F2"><v>{TNVED}</v></c>'
+        '<c r="G2" t="e"><v>#REF!</v></c><c r="H2" t="inlineStr"><is><t>working</t></is></c>'
+    )
+    rows = f'<row r="1">{header}</row><row r="2">{row2}</row>{extra}'
+    return _excel_like_xlsx(rows, shared)  # type: ignore[return-value]
+
+
+def test_the_exact_check_reads_what_the_fast_check_reads() -> None:
+    # An apostrophe (here in a comment calamine skips) sends the sheet to the exact check;
+    # values, error cells and row numbers come out the same.
+    fast = parse_unit_list(_unit_sheet(), "u.xlsx")
+    slow = parse_unit_list(_unit_sheet("<!-- O'Neil -->"), "u.xlsx")
+    assert codes(fast) == codes(slow) == [(2, "customs_declaration", "CELL_ERROR")]
+    assert fast.rows == slow.rows == []
+
+
+def test_error_cells_outside_calamines_grid_are_kept() -> None:
+    # calamine drops error cells, so its grid can end before a row that holds only errors.
+    extra = '<row r="3"><c r="C3" t="e"><v>#N/A</v></c><c r="G3" t="e"><v>#N/A</v></c></row>'
+    result = parse_unit_list(_unit_sheet(extra), "u.xlsx")
+    assert (3, "serial", "CELL_ERROR") in codes(result)
+    assert (3, "customs_declaration", "CELL_ERROR") in codes(result)
+
+
+def test_formula_cells_count_by_their_saved_value() -> None:
+    # data_only reading, as before calamine: a formula's cached result is the cell's value.
+    row = (
+        '<c r="B2" t="str"><f>"=1+"&amp;"1"</f><v>=1+1</v></c>'  # text result that is a formula
+        '<c r="C2" t="str"><f>"SN-"&amp;A2</f><v>SN-1</v></c>'  # computed serial: accepted
+        '<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'  # cached error
+        '<c r="E2"><f>D2*0.0175</f></c>'  # never calculated: no saved value
+        f'<c r="F2"><v>{TNVED}</v></c><c r="G2" t="inlineStr"><is><t>D-1</t></is></c>'
+        '<c r="H2" t="inlineStr"><is><t>working</t></is></c>'
+    )
+    header = "".join(f'<c r="{c}1" t="s"><v>{i}</v></c>' for i, c in enumerate("ABCDEFGH"))
+    data = _excel_like_xlsx(f'<row r="1">{header}</row><row r="2">{row}</row>', EN)
+    result = parse_unit_list(data, "u.xlsx")
+    assert codes(result) == [
+        (2, "model", "FORMULA_NOT_ALLOWED"),
+        (2, "hashrate_ths", "CELL_ERROR"),
+        (2, "power_kw", "REQUIRED"),
+    ]
+    assert "formula without a saved value" in result.errors[-1].message
+
+
+def test_date_formatted_number_reads_as_a_date() -> None:
+    # calamine applies date formats (openpyxl's reader here kept the number): a hashrate cell
+    # formatted as a date is not a number.
+    wb = Workbook()
+    ws = wb.active
+    ws.append(EN)
+    ws.append(unit(1, hashrate=110))
+    ws["D2"].number_format = "yyyy-mm-dd"
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert codes(parse_unit_list(buf.getvalue(), "u.xlsx")) == [(2, "hashrate_ths", "NOT_A_NUMBER")]
+
+
+def test_a_list_that_does_not_start_in_column_a() -> None:
+    wb = Workbook()
+    ws = wb.active
+    for r, values in enumerate([EN, unit(1)], start=3):
+        for c, value in enumerate(values, start=3):
+            ws.cell(row=r, column=c, value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = parse_unit_list(buf.getvalue(), "u.xlsx")
+    assert result.ok and result.header_line == 3 and [r.line for r in result.rows] == [4]
+    dup = Workbook()
+    ws = dup.active
+    for c, value in enumerate([*EN, "Serial"], start=3):
+        ws.cell(row=1, column=c, value=value)
+    buf = io.BytesIO()
+    dup.save(buf)
+    with pytest.raises(UnitListError) as exc:
+        parse_unit_list(buf.getvalue(), "u.xlsx")
+    assert "columns 5, 11" in exc.value.message  # numbered as Excel shows them (C = 3)
