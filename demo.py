@@ -11,7 +11,9 @@ from resolvers import applications, auth, licensing, parties
 from rules.access import SYSTEM
 from rules.bin_iin import make_bin_iin
 from rules.calendar import ALMATY
-from rules.enums import MinerKind, Role
+from rules.enums import Channel, ElectricityPurchase, MinerKind, Role
+from rules.qualification import Confirmations, DocumentKind
+from rules.workflow import LicenseSubtype
 
 # (kind, first 11 digits, name, legal address)
 _MINERS = [
@@ -39,16 +41,14 @@ _POOLS = [
 ]
 
 
-_SUBTYPE_I_DOCUMENTS = [
-    {"kind": "DC_OWNERSHIP", "title": "Свидетельство о праве собственности на здание ЦОД"},
-    {"kind": "DC_OUTSIDE_RESIDENTIAL", "title": "Письмо акимата о расположении вне жилой зоны"},
-    {"kind": "POOL_EVIDENCE", "title": "Договор с ТОО «KZ Mining Pool»", "valid_until": date(2027, 12, 31)},
-    {"kind": "ASKUE_TELECOM", "title": "Акт ввода АСКУЭ и ПА"},
-    {"kind": "GRID_TECH_CONDITIONS", "title": "ТУ АО «KEGOC» 110 кВ / 60 МВт", "valid_until": date(2028, 1, 1)},
-]
-_ALL_CONFIRMED = {
-    "official_contacts": True, "no_court_ban": True, "documents_true": True, "personal_data_consent": True,
-}
+_SUBTYPE_I_DOCUMENTS = (
+    licensing.DocumentItem(DocumentKind.DC_OWNERSHIP, "Свидетельство о праве собственности на здание ЦОД"),
+    licensing.DocumentItem(DocumentKind.DC_OUTSIDE_RESIDENTIAL, "Письмо акимата о расположении вне жилой зоны"),
+    licensing.DocumentItem(DocumentKind.POOL_EVIDENCE, "Договор с ТОО «KZ Mining Pool»", valid_until=date(2027, 12, 31)),
+    licensing.DocumentItem(DocumentKind.ASKUE_TELECOM, "Акт ввода АСКУЭ и ПА"),
+    licensing.DocumentItem(DocumentKind.GRID_TECH_CONDITIONS, "ТУ АО «KEGOC» 110 кВ / 60 МВт", valid_until=date(2028, 1, 1)),
+)
+_ALL_CONFIRMED = Confirmations(official_contacts=True, no_court_ban=True, documents_true=True, personal_data_consent=True)
 
 
 async def _demo_licensing(miners: list[Miner]) -> list[str]:
@@ -57,25 +57,25 @@ async def _demo_licensing(miners: list[Miner]) -> list[str]:
     dcs = await DataCenter.filter(miner_id=ekibastuz.id).order_by("id")
     issued = await licensing.apply_for_license(
         SYSTEM,
-        {
-            "subtype": "I", "miner_id": ekibastuz.id, "data_center_ids": [dc.id for dc in dcs],
-            "electricity_purchase": "SINGLE_BUYER", "confirmations": _ALL_CONFIRMED,
-            "documents": _SUBTYPE_I_DOCUMENTS, "channel": "OFFICE",
-            "received_at": datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY),
-        },
+        licensing.ApplyForLicense(
+            subtype=LicenseSubtype.I, miner_id=ekibastuz.id, data_center_ids=tuple(dc.id for dc in dcs),
+            electricity_purchase=ElectricityPurchase.SINGLE_BUYER, confirmations=_ALL_CONFIRMED,
+            documents=_SUBTYPE_I_DOCUMENTS, channel=Channel.OFFICE,
+            received_at=datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY),
+        ),
     )
-    await licensing.record_payment(SYSTEM, issued.id, "KASPI-2025-000101", date(2025, 3, 20))
-    await applications.accept_complete(SYSTEM, issued.id)
-    _, license = await applications.approve(SYSTEM, issued.id, {"place_of_issue": "г. Астана"})
+    await licensing.record_payment(SYSTEM, licensing.RecordPayment(issued.id, "KASPI-2025-000101", date(2025, 3, 20)))
+    await applications.accept_complete(SYSTEM, applications.AcceptApplication(issued.id))
+    _, license = await applications.approve(SYSTEM, applications.ApproveApplication(issued.id, "г. Астана"))
     qazaq = miners[1]
     qdc = await DataCenter.filter(miner_id=qazaq.id).first()
     pending = await licensing.apply_for_license(
         SYSTEM,
-        {
-            "subtype": "I", "miner_id": qazaq.id, "data_center_ids": [qdc.id],
-            "electricity_purchase": "SINGLE_BUYER", "confirmations": _ALL_CONFIRMED,
-            "documents": _SUBTYPE_I_DOCUMENTS[:3],
-        },
+        licensing.ApplyForLicense(
+            subtype=LicenseSubtype.I, miner_id=qazaq.id, data_center_ids=(qdc.id,),
+            electricity_purchase=ElectricityPurchase.SINGLE_BUYER, confirmations=_ALL_CONFIRMED,
+            documents=_SUBTYPE_I_DOCUMENTS[:3],
+        ),
     )
     return [f"licence {license.number} issued; application {pending.incoming_number} awaits review"]
 

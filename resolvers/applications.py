@@ -1,55 +1,178 @@
-"""The one application engine: receive, register, check, review, hear, decide.
+"""The one application engine: receive, register, check, review, hear, decide, assign.
 
 Every procedure's application goes through these functions; the procedure's differences
 (documents, completeness rules, what approval creates) come from resolvers/procedures.py and
-its terms from rules/workflow.py, as data.
+its terms from rules/workflow.py, as data. Each step is a use case taking a frozen command.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import Enum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from jobs.registry import overdue_checker
+from models.access import User
 from models.applications import Application, StageEvent
 from models.parties import Miner
 from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
-from resolvers.pagination import Page, paginate
-from resolvers.procedures import hooks_for
-from resolvers.scope import get_visible, require_may_act_for, visible
-from rules.access import Actor, Permission
+from resolvers.listing import Listing, Order
+from resolvers.procedures import HOOKS, Decision, hooks_for
+from resolvers.scope import find_visible, get_visible, require_may_act_for, visible
+from rules.access import Actor, OwnerRef, Permission
 from rules.calendar import WorkCalendar
-from rules.enums import Channel
+from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
-from rules.grounds import validate_grounds
+from rules.grounds import RefusalGroundCode, validate_grounds
 from rules.licensing import incoming_number
-from rules.qualification import Problem
+from rules.limits import check_search, check_text
+from rules.problems import Problem
 from rules.workflow import (
     TERMINAL_STAGES,
     Action,
+    LicenseSubtype,
     ProcedureCode,
+    ProcedureSpec,
     Stage,
     check_hearing,
     compute_deadlines,
+    may_take,
     next_deadline,
     next_stage,
     procedure_spec,
 )
 
-# Actions only the authority takes; WITHDRAW is the applicant's (or an officer on its behalf).
-_AUTHORITY_ACTIONS = frozenset(Action) - {Action.WITHDRAW, Action.REGISTER}
+__all__ = [
+    "AcceptApplication",
+    "ApplicationFilter",
+    "ApproveApplication",
+    "AssignApplication",
+    "AssigneeQueue",
+    "Decision",
+    "PreliminaryRefuse",
+    "Receipt",
+    "RefuseApplication",
+    "RefuseIncomplete",
+    "ScheduleHearing",
+    "WithdrawApplication",
+    "accept_complete",
+    "applicant_miner",
+    "approve",
+    "assign",
+    "completeness_of",
+    "completeness_problems",
+    "filing",
+    "find_application",
+    "get_application",
+    "list_applications",
+    "owner_ref",
+    "preliminary_refuse",
+    "receipt",
+    "receive",
+    "refuse",
+    "refuse_incomplete",
+    "schedule_hearing",
+    "withdraw",
+]
+
+TEXT_MAX = 4000  # reasons and comments: a page of text
+PLACE_MAX = 500  # application.hearing_place
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AcceptApplication:
+    application_id: int
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class RefuseIncomplete:
+    """Refusal of further review (001 §7 ¶2): its reasons are the package's gaps, stated in
+    `text`, not the refusal grounds of App.3 item 10."""
+
+    application_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class PreliminaryRefuse:
+    application_id: int
+    grounds: tuple[RefusalGroundCode, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class ScheduleHearing:
+    application_id: int
+    notice_sent_on: date
+    hearing_on: date
+    place: str
+
+
+@dataclass(frozen=True)
+class ApproveApplication:
+    application_id: int
+    place_of_issue: str | None = None
+
+
+@dataclass(frozen=True)
+class RefuseApplication:
+    application_id: int
+    grounds: tuple[RefusalGroundCode, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class WithdrawApplication:
+    application_id: int
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class AssignApplication:
+    """Assign to an officer (`assignee_id`; None: the caller), or unassign."""
+
+    application_id: int
+    assignee_id: int | None = None
+    unassign: bool = False
+
+
+class AssigneeQueue(str, Enum):
+    """Work queues by assignee."""
+
+    MINE = "MINE"  # assigned to the caller
+    UNASSIGNED = "UNASSIGNED"  # assigned to nobody
+
+
+@dataclass(frozen=True)
+class ApplicationFilter:
+    number: str | None = None  # incoming number, exact or its beginning
+    bin_iin: str | None = None  # the miner's BIN/IIN prefix
+    miner_id: int | None = None
+    region: Region | None = None  # of one of the application's data centers
+    procedure: ProcedureCode | None = None
+    stage: Stage | None = None
+    subtype: LicenseSubtype | None = None  # licence applications of that subtype
+    assignee: AssigneeQueue | int | None = None  # a queue, or a user's id
+    due_before: datetime | None = None  # the current term ends before this instant
+    overdue: bool | None = None
 
 
 # --- receiving ----------------------------------------------------------------------------
@@ -70,10 +193,10 @@ def receipt_time(actor: Actor, channel: Channel, received_at: datetime | None, n
     return received_at
 
 
-async def applicant_miner(actor: Actor, miner_id: int) -> Miner:
+async def applicant_miner(actor: Actor, miner_id: int, field: str = "minerId") -> Miner:
     """The miner an application is filed for: the applicant's own organisation, or any miner
     when an officer registers a paper application on its behalf."""
-    miner = await get_visible(Miner, actor, miner_id, "Miner")
+    miner = await get_visible(Miner, actor, miner_id, "Miner", field=field)
     require_may_act_for(actor, miner)
     return miner
 
@@ -85,11 +208,20 @@ class Receipt:
     calendar: WorkCalendar
 
 
-async def receipt(actor: Actor, data: dict[str, Any]) -> Receipt:
-    """How and when a filing arrived, checked before anything is written."""
-    channel = Channel(data.get("channel", Channel.PORTAL))
-    received_at = receipt_time(actor, channel, data.get("received_at"), _now())
-    return Receipt(channel, received_at, await load_calendar())
+async def receipt(
+    actor: Actor,
+    channel: Channel | Mapping[str, Any] = Channel.PORTAL,
+    received_at: datetime | None = None,
+) -> Receipt:
+    """How and when a filing arrived, checked before anything is written.
+
+    (A mapping with `channel` / `received_at` is still read for procedures not yet converted
+    to typed commands.)"""
+    if isinstance(channel, Mapping):
+        received_at = channel.get("received_at")
+        channel = channel.get("channel", Channel.PORTAL)
+    kind = Channel(channel)
+    return Receipt(kind, receipt_time(actor, kind, received_at, _now()), await load_calendar())
 
 
 @asynccontextmanager
@@ -152,8 +284,13 @@ async def receive(
 
 
 def _set_next_due(app: Application) -> None:
+    """The term that applies in the stage the application is now in (what `daysLeft`, the
+    `overdue` rule and the DAYS_LEFT order read); a new term starts not overdue."""
     nxt = next_deadline(app.stage, app.completeness_due, app.decision_due)
-    app.next_due_at = nxt.due_at if nxt else None
+    due = nxt.due_at if nxt else None
+    if due != app.next_due_at:
+        app.overdue = False  # the job flags (and alerts about) each term once it has passed
+    app.next_due_at = due
 
 
 async def _log_stage(
@@ -187,52 +324,112 @@ async def _log_stage(
 # --- reading ------------------------------------------------------------------------------
 
 
-async def list_applications(
-    actor: Actor,
-    *,
-    procedure: ProcedureCode | None = None,
-    stage: Stage | None = None,
-    overdue: bool | None = None,
-    due_before: datetime | None = None,
-    miner_id: int | None = None,
-    extra: dict[str, Any] | None = None,
-    **page: int | None,
-) -> Page[Application]:
+def owner_ref(app: Application) -> OwnerRef:
+    return OwnerRef(miner_id=app.miner_id, pool_id=app.pool_id)  # type: ignore[attr-defined]
+
+
+def _past_due(now: datetime) -> Q:
+    """SQL of `rules.workflow.is_past_due`: open, and `now` past the current term's end."""
+    return Q(next_due_at__lt=now) & ~Q(stage__in=list(TERMINAL_STAGES))
+
+
+def list_applications(actor: Actor, f: ApplicationFilter, order: Order, now: datetime) -> Listing[Application]:
+    """The applications `actor` may see, filtered, in `order`; `now` is the request's instant
+    (the `overdue` filter and field of one response agree on it)."""
     qs: QuerySet[Application] = visible(Application.all(), actor)
-    if procedure:
-        qs = qs.filter(procedure=procedure)
-    if stage:
-        qs = qs.filter(stage=stage)
-    if overdue is not None:
-        qs = qs.filter(overdue=overdue)
-    if due_before:
-        qs = qs.filter(decision_due__lt=due_before, stage__not_in=list(TERMINAL_STAGES))
-    if miner_id is not None:
-        qs = qs.filter(miner_id=miner_id)
-    if extra:
-        qs = qs.filter(**extra)
-    return await paginate(qs, **page)
+    if number := check_search(f.number, "number"):
+        qs = qs.filter(incoming_number__startswith=number.upper())
+    if bin_iin := check_search(f.bin_iin, "binIin"):
+        qs = qs.filter(miner_id__in=Subquery(Miner.filter(bin_iin__startswith=bin_iin).values("id")))
+    if f.miner_id is not None:
+        qs = qs.filter(miner_id=f.miner_id)
+    if f.region is not None:
+        qs = qs.filter(_in_region(f.region))
+    if f.procedure is not None:
+        qs = qs.filter(procedure=f.procedure)
+    if f.stage is not None:
+        qs = qs.filter(stage=f.stage)
+    if f.subtype is not None:
+        from models.licensing import LicenseApplication
+
+        qs = qs.filter(id__in=Subquery(LicenseApplication.filter(subtype=f.subtype).values("application_id")))
+    if f.assignee is AssigneeQueue.MINE:
+        qs = qs.filter(assignee_id=actor.user_id) if actor.user_id is not None else qs.filter(id__in=[])
+    elif f.assignee is AssigneeQueue.UNASSIGNED:
+        qs = qs.filter(assignee_id__isnull=True)
+    elif isinstance(f.assignee, int):
+        qs = qs.filter(assignee_id=f.assignee)
+    if f.due_before is not None:
+        qs = qs.filter(next_due_at__lt=f.due_before)
+    if f.overdue is True:
+        qs = qs.filter(_past_due(now))
+    elif f.overdue is False:
+        qs = qs.filter(~_past_due(now) | Q(next_due_at__isnull=True))
+    return Listing(qs, order)
 
 
-async def get_application(actor: Actor, app_id: int) -> Application:
-    return await get_visible(Application, actor, app_id, "Application")
+def _in_region(region: Region) -> Q:
+    """Applications with a data center in `region`, asked of every procedure that has them."""
+    parts = [Q(id__in=Subquery(h.in_region(region))) for h in HOOKS.values() if h.in_region is not None]
+    if not parts:
+        return Q(id__in=[])
+    out = parts[0]
+    for part in parts[1:]:
+        out |= part
+    return out
+
+
+async def find_application(actor: Actor, app_id: int) -> Application | None:
+    """The application, or None when it does not exist or the caller may not see it."""
+    return await find_visible(Application, actor, app_id)
+
+
+async def get_application(actor: Actor, app_id: int, field: str | None = "applicationId") -> Application:
+    return await get_visible(Application, actor, app_id, "Application", field=field)
+
+
+async def completeness_problems(app: Application) -> list[Problem]:
+    """What the procedure's rules find missing or wrong in the package."""
+    return (await completeness_of([app]))[0]
+
+
+async def completeness_of(apps: Sequence[Application]) -> list[list[Problem]]:
+    """`completeness_problems` of many applications, one batch per procedure."""
+    by_procedure: dict[ProcedureCode, list[int]] = defaultdict(list)
+    for i, app in enumerate(apps):
+        by_procedure[ProcedureCode(app.procedure)].append(i)
+    out: list[list[Problem]] = [[] for _ in apps]
+    for code, positions in by_procedure.items():
+        hooks = hooks_for(code)
+        group = [apps[i] for i in positions]
+        if hooks.completeness_batch is not None:
+            found = await hooks.completeness_batch(group)
+        else:
+            found = [await hooks.completeness(app) for app in group]
+        for i, problems in zip(positions, found, strict=True):
+            out[i] = problems
+    return out
 
 
 # --- acting -------------------------------------------------------------------------------
 
 
-async def _load_for_action(conn: BaseDBAsyncClient, actor: Actor, app_id: int, action: Action) -> Application:
-    app = await get_application(actor, app_id)
-    if action in _AUTHORITY_ACTIONS:
-        if not actor.can(Permission.DECIDE):
-            raise DomainError(ErrorCode.FORBIDDEN)
-    else:
-        require_may_act_for(actor, app)
-    # Re-read under a row lock: two officers acting at once must not both move the stage.
-    query = Application.filter(id=app.id)
+async def _locked(conn: BaseDBAsyncClient, app_id: int) -> Application:
+    """Re-read under a row lock: two officers acting at once must not both move the stage."""
+    query = Application.filter(id=app_id)
     if conn.capabilities.dialect == "postgres":
         query = query.select_for_update()
     return await query.using_db(conn).get()
+
+
+async def _load_for_action(conn: BaseDBAsyncClient, actor: Actor, app_id: int, action: Action) -> Application:
+    app = await get_application(actor, app_id)  # "not yours" answers like "missing"
+    if not may_take(actor, action, owner_ref(app)):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    return await _locked(conn, app.id)
+
+
+Prepare = Callable[[BaseDBAsyncClient, Application, ProcedureSpec, WorkCalendar], Awaitable[Any]]
 
 
 async def act(
@@ -241,7 +438,7 @@ async def act(
     action: Action,
     *,
     comment: str = "",
-    prepare: Any = None,
+    prepare: Prepare | None = None,
 ) -> tuple[Application, Any]:
     """Move an application by one action, in one transaction with its audit and events.
 
@@ -258,7 +455,6 @@ async def act(
         from_stage, app.stage = app.stage, new_stage
         if new_stage in TERMINAL_STAGES:
             app.decided_at = _now()
-            app.overdue = False if app.decision_due is None else app.overdue
         _set_next_due(app)
         await app.save(using_db=conn)
         await _log_stage(conn, app, actor, action, from_stage, new_stage, comment)
@@ -266,81 +462,143 @@ async def act(
     return app, result
 
 
-async def completeness_problems(app: Application) -> list[Problem]:
-    """What the procedure's rules find missing or wrong in the package (officers see it)."""
-    return await hooks_for(app.procedure).completeness(app)
+def _text(value: str, field: str, why: str) -> str:
+    text = check_text(value, field, max_length=TEXT_MAX, required=False)
+    if not text:
+        raise DomainError(ErrorCode.VALIDATION, field=field, detail=why)
+    return text
 
 
-async def accept_complete(actor: Actor, app_id: int, comment: str = "") -> Application:
+async def accept_complete(actor: Actor, cmd: AcceptApplication) -> Application:
+    """The package is complete: review on the merits starts. Refused with every problem the
+    procedure's rules find (APPLICATION_INCOMPLETE, `problems`)."""
+    comment = check_text(cmd.comment, "comment", max_length=TEXT_MAX, required=False)
+
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
         problems = await completeness_problems(app)
         if problems:
             raise DomainError(
                 ErrorCode.APPLICATION_INCOMPLETE,
-                detail="; ".join(f"{p.field}: {p.code}" for p in problems),
-                problems=", ".join(p.code for p in problems),
+                detail="; ".join(f"{p.field}: {p.code.value}" for p in problems),
+                problems=problems,
+                count=len(problems),
             )
 
-    return (await act(actor, app_id, Action.ACCEPT_COMPLETE, comment=comment, prepare=prepare))[0]
+    return (await act(actor, cmd.application_id, Action.ACCEPT_COMPLETE, comment=comment, prepare=prepare))[0]
 
 
-def _refusal(grounds: list[str], text: str):  # type: ignore[no-untyped-def]
+async def refuse_incomplete(actor: Actor, cmd: RefuseIncomplete) -> Application:
+    """Motivated refusal of further review: incomplete package or expired documents, within the
+    completeness term (001 §7 ¶2, §14 ¶2). Its reasons are the gaps, not App.3 item 10 grounds."""
+    text = _text(cmd.text, "text", "state the missing or expired documents")
+
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
-        validate_grounds(app.procedure, app.registered_on, grounds)
-        if not text.strip():
-            raise DomainError(ErrorCode.VALIDATION, field="text", detail="a motivated refusal needs its reasons")
-        app.refusal_grounds = list(dict.fromkeys(grounds))
-        app.refusal_text = text.strip()
+        app.refusal_grounds = []
+        app.refusal_text = text
 
-    return prepare
+    return (await act(actor, cmd.application_id, Action.REFUSE_INCOMPLETE, comment=text, prepare=prepare))[0]
 
 
-async def refuse_incomplete(actor: Actor, app_id: int, grounds: list[str], text: str) -> Application:
-    return (await act(actor, app_id, Action.REFUSE_INCOMPLETE, comment=text, prepare=_refusal(grounds, text)))[0]
+async def preliminary_refuse(actor: Actor, cmd: PreliminaryRefuse) -> Application:
+    """Grounds for refusal found in review: the preliminary decision; a hearing follows (001 §10)."""
+    text = _text(cmd.text, "text", "state the grounds found")
 
-
-async def refuse(actor: Actor, app_id: int, grounds: list[str], text: str) -> Application:
-    return (await act(actor, app_id, Action.REFUSE, comment=text, prepare=_refusal(grounds, text)))[0]
-
-
-async def preliminary_refuse(actor: Actor, app_id: int, grounds: list[str], text: str) -> Application:
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
-        validate_grounds(app.procedure, app.registered_on, grounds)
-        if not text.strip():
-            raise DomainError(ErrorCode.VALIDATION, field="text", detail="state the grounds found")
-        app.preliminary_grounds = list(dict.fromkeys(grounds))
-        app.preliminary_text = text.strip()
+        grounds = validate_grounds(app.procedure, app.registered_on, cmd.grounds)
+        app.preliminary_grounds = [g.value for g in grounds]
+        app.preliminary_text = text
 
-    return (await act(actor, app_id, Action.PRELIMINARY_REFUSE, comment=text, prepare=prepare))[0]
+    return (await act(actor, cmd.application_id, Action.PRELIMINARY_REFUSE, comment=text, prepare=prepare))[0]
 
 
-async def schedule_hearing(
-    actor: Actor, app_id: int, notice_sent_on: date, hearing_on: date, place: str
-) -> Application:
+async def refuse(actor: Actor, cmd: RefuseApplication) -> Application:
+    """Motivated refusal of the service on App.3 item 10 grounds (after the hearing, 001 §10)."""
+    text = _text(cmd.text, "text", "a motivated refusal needs its reasons")
+
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
-        if not place.strip():
-            raise DomainError(ErrorCode.VALIDATION, field="place", detail="time and place or way")
-        check_hearing(spec, app.registered_on, notice_sent_on, hearing_on, calendar)
-        app.hearing_notice_sent_on, app.hearing_on, app.hearing_place = notice_sent_on, hearing_on, place.strip()
+        grounds = validate_grounds(app.procedure, app.registered_on, cmd.grounds)
+        app.refusal_grounds = [g.value for g in grounds]
+        app.refusal_text = text
+
+    return (await act(actor, cmd.application_id, Action.REFUSE, comment=text, prepare=prepare))[0]
+
+
+async def schedule_hearing(actor: Actor, cmd: ScheduleHearing) -> Application:
+    """The hearing notice: at least 3 WD before the term ends, the hearing within 2 WD of it."""
+    place = check_text(cmd.place, "place", max_length=PLACE_MAX)
+
+    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        check_hearing(spec, app.registered_on, cmd.notice_sent_on, cmd.hearing_on, calendar)
+        app.hearing_notice_sent_on, app.hearing_on, app.hearing_place = cmd.notice_sent_on, cmd.hearing_on, place
         await emit(
             conn,
             "notice.hearing",
-            {"application": app.id, "hearing_on": hearing_on, "place": place.strip()},
+            {"application": app.id, "hearing_on": cmd.hearing_on, "place": place},
             dedup_key=f"hearing-notice:{app.id}",
         )
 
-    return (await act(actor, app_id, Action.SCHEDULE_HEARING, prepare=prepare))[0]
+    return (await act(actor, cmd.application_id, Action.SCHEDULE_HEARING, prepare=prepare))[0]
 
 
-async def approve(actor: Actor, app_id: int, decision: dict[str, Any]) -> tuple[Application, Any]:
+async def approve(
+    actor: Actor, cmd: ApproveApplication | int, decision: Decision | Mapping[str, Any] | None = None
+) -> tuple[Application, Any]:
+    """Grant the service; the procedure's hook makes what approval creates (a licence, registry
+    records) in the same transaction and returns it.
+
+    (A bare application id, with an optional decision, is still accepted for callers not yet
+    converted to the command.)"""
+    if not isinstance(cmd, ApproveApplication):
+        place = decision.place_of_issue if isinstance(decision, Decision) else (decision or {}).get("place_of_issue")
+        cmd = ApproveApplication(application_id=cmd, place_of_issue=place)
+    what = Decision(place_of_issue=cmd.place_of_issue)
+
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
-        return await hooks_for(app.procedure).approve(conn, app, actor, decision)
+        return await hooks_for(app.procedure).approve(conn, app, actor, what)
 
-    return await act(actor, app_id, Action.APPROVE, prepare=prepare)
+    return await act(actor, cmd.application_id, Action.APPROVE, prepare=prepare)
 
 
-async def withdraw(actor: Actor, app_id: int, comment: str = "") -> Application:
-    return (await act(actor, app_id, Action.WITHDRAW, comment=comment))[0]
+async def withdraw(actor: Actor, cmd: WithdrawApplication) -> Application:
+    comment = check_text(cmd.comment, "comment", max_length=TEXT_MAX, required=False)
+    return (await act(actor, cmd.application_id, Action.WITHDRAW, comment=comment))[0]
+
+
+async def _officer(user_id: int) -> User:
+    """An active user of the authority who may take its decisions. Officers may not read other
+    users' records (rules/access.py), but may name one as an assignee: any other id answers
+    NOT_FOUND, like a missing one, so it discloses nothing."""
+    user = await User.get_or_none(id=user_id, active=True)
+    if user is None or not Actor(user.id, user.role, user.login).can(Permission.DECIDE):
+        raise DomainError(ErrorCode.NOT_FOUND, entity="User", field="assigneeId")
+    return user
+
+
+async def assign(actor: Actor, cmd: AssignApplication) -> Application:
+    """Put an open application in an officer's queue (the caller's by default), or take it out
+    of every queue. Officers only; audited."""
+    app = await get_application(actor, cmd.application_id)
+    if not actor.can(Permission.DECIDE):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    if cmd.unassign and cmd.assignee_id is not None:
+        raise DomainError(ErrorCode.VALIDATION, field="unassign", detail="give an assignee or unassign, not both")
+    assignee_id: int | None = None
+    if not cmd.unassign:
+        assignee_id = cmd.assignee_id if cmd.assignee_id is not None else actor.user_id
+        if assignee_id is None:
+            raise DomainError(ErrorCode.VALIDATION, field="assigneeId", detail="name the officer")
+        await _officer(assignee_id)
+    async with in_transaction() as conn:
+        app = await _locked(conn, app.id)
+        if assignee_id is not None and app.stage in TERMINAL_STAGES:
+            raise DomainError(ErrorCode.CONFLICT, field="applicationId", what="the application is already decided")
+        before = snapshot(app)
+        app.assignee_id = assignee_id  # type: ignore[attr-defined]
+        await app.save(using_db=conn, update_fields=["assignee_id", "updated_at"])
+        await record_change(
+            conn, actor, "application.assigned" if assignee_id else "application.unassigned", app, before
+        )
+    return app
 
 
 # --- overdue ------------------------------------------------------------------------------
@@ -348,13 +606,15 @@ async def withdraw(actor: Actor, app_id: int, comment: str = "") -> Application:
 
 @overdue_checker("applications")
 async def flag_overdue_applications(now: datetime, calendar: WorkCalendar) -> int:
-    """Flag open applications past their decision term; one alert per application."""
-    late = await Application.filter(
-        decision_due__lt=now, overdue=False, stage__not_in=list(TERMINAL_STAGES)
-    )
+    """Flag open applications past the term of their stage (the `overdue` rule) with one alert
+    per term: the `overdue` field and filter read `next_due_at` directly; this only alerts."""
+    late = await Application.filter(_past_due(now), overdue=False)
     return await flag_overdue(
         late,
         "alert.application_overdue",
         "application-overdue",
-        lambda app: {"application": app.id, "incoming_number": app.incoming_number, "due": app.decision_due},
+        lambda app: {
+            "application": app.id, "incoming_number": app.incoming_number, "due": app.next_due_at,
+            "stage": app.stage,
+        },
     )

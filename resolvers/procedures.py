@@ -6,20 +6,37 @@ resolvers/applications.py calls them at the points where procedures differ.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import ValuesQuery
 
 from models.applications import Application
 from rules.access import Actor
-from rules.qualification import Problem
+from rules.enums import Region
+from rules.problems import Problem
 from rules.workflow import ProcedureCode
 
+__all__ = ["HOOKS", "Decision", "ProcedureHooks", "hooks_for", "register_procedure"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What an approval needs besides the application (the licence's place of issue)."""
+
+    place_of_issue: str | None = None
+
+
 CompletenessCheck = Callable[[Application], Awaitable[list[Problem]]]
+# The same for a page of applications of the procedure, in a constant number of statements.
+CompletenessBatch = Callable[[Sequence[Application]], Awaitable[list[list[Problem]]]]
 # Called inside the approval transaction; returns what the approval produced (e.g. a licence).
-ApproveEffect = Callable[[BaseDBAsyncClient, Application, Actor, dict[str, Any]], Awaitable[Any]]
+ApproveEffect = Callable[[BaseDBAsyncClient, Application, Actor, Decision], Awaitable[Any]]
+# The ids of the procedure's applications with a data center in a region, as a subquery
+# (`.values("application_id")`), for the `region` filter of the applications list.
+RegionFilter = Callable[[Region], ValuesQuery[Any]]
 
 
 @dataclass(frozen=True)
@@ -27,6 +44,8 @@ class ProcedureHooks:
     incoming_prefix: str  # incoming number prefix, e.g. "LIC"
     completeness: CompletenessCheck
     approve: ApproveEffect
+    completeness_batch: CompletenessBatch | None = None  # default: `completeness` per application
+    in_region: RegionFilter | None = None  # default: the procedure's applications have no region
 
 
 HOOKS: dict[ProcedureCode, ProcedureHooks] = {}

@@ -19,11 +19,13 @@ from rules.workflow import LicenseSubtype, ProcedureCode
 __all__ = [
     "DEFAULT_MRP",
     "FEE_SCHEDULES",
+    "FeeQuote",
     "FeeSchedule",
     "MissingMrp",
     "fee_mrp",
     "fee_schedule",
     "fee_tenge",
+    "quote_fee",
 ]
 
 # Tenge per MRP by year [outside the seeds: the yearly budget laws]. Defaults for a fresh
@@ -115,3 +117,39 @@ def fee_tenge(
     # str() keeps a float row exact to what was typed instead of its binary expansion.
     rate = rate if isinstance(rate, Decimal) else Decimal(str(rate))
     return (mrp * rate).quantize(_TIYN, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    """What a fee comes to: MRP count, the year whose MRP rate is used, the rate and the tenge
+    amount; the amount (and rate) are None when that year's MRP value is not recorded."""
+
+    procedure: ProcedureCode
+    subtype: LicenseSubtype | None
+    registered_on: date  # the date whose rules apply (the fee schedule in force)
+    mrp: Decimal
+    year: int  # the year of payment, whose MRP rate is used
+    rate: Decimal | None  # tenge per MRP in that year
+    tenge: Decimal | None
+    missing: MissingMrp | None = None  # why `tenge` is None
+
+
+def quote_fee(
+    procedure: ProcedureCode,
+    subtype: LicenseSubtype | str | None,
+    registered_on: date,
+    mrp_by_year: Mapping[int, Decimal | int],
+    payment_year: int | None = None,
+) -> FeeQuote:
+    """The fee of an application registered on ``registered_on`` and paid in ``payment_year``
+    (default: the registration year), never raising for a missing MRP value: the quote says so."""
+    mrp = fee_mrp(procedure, subtype, registered_on)
+    year = registered_on.year if payment_year is None else payment_year
+    kind = None if subtype is None else LicenseSubtype(subtype)
+    raw = mrp_by_year.get(year)
+    rate = None if raw is None else (raw if isinstance(raw, Decimal) else Decimal(str(raw)))
+    try:
+        tenge = fee_tenge(procedure, subtype, registered_on, mrp_by_year, year)
+    except MissingMrp as missing:
+        return FeeQuote(ProcedureCode(procedure), kind, registered_on, mrp, year, None, None, missing)
+    return FeeQuote(ProcedureCode(procedure), kind, registered_on, mrp, year, rate, tenge)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 
 from rules.errors import DomainError
 from rules.workflow import ProcedureCode, procedure_spec
@@ -22,20 +23,59 @@ __all__ = [
     "REGISTRY_GROUNDS",
     "InvalidGround",
     "RefusalGround",
+    "RefusalGroundCode",
     "catalogue_for",
+    "ground_of",
     "grounds_for",
     "validate_grounds",
 ]
 
 
+class RefusalGroundCode(str, Enum):
+    """Every refusal ground of every rule set (one code for the same wording across them)."""
+
+    PROHIBITED_ACTIVITY = "PROHIBITED_ACTIVITY"
+    FEE_NOT_PAID = "FEE_NOT_PAID"
+    QUALIFICATION_NOT_MET = "QUALIFICATION_NOT_MET"
+    COURT_SUSPENSION = "COURT_SUSPENSION"
+    COURT_BAN_DEBTOR = "COURT_BAN_DEBTOR"
+    FALSE_DOCUMENTS = "FALSE_DOCUMENTS"
+    NON_COMPLIANCE = "NON_COMPLIANCE"
+    NO_PD_CONSENT = "NO_PD_CONSENT"
+    NEGATIVE_APPROVAL = "NEGATIVE_APPROVAL"
+    COURT_BAN = "COURT_BAN"
+    SPECIAL_RIGHT_DEPRIVED = "SPECIAL_RIGHT_DEPRIVED"
+
+
 @dataclass(frozen=True)
 class RefusalGround:
-    code: str
+    code: RefusalGroundCode
     number: int  # the sub-item number in the regulation's enumeration
     text_ru: str
     text_kk: str | None
     text_en: str
     effective_from: date
+    enumeration: str = ""  # where the list is, e.g. "001 App.3 item 10" (set per catalogue)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "code", RefusalGroundCode(self.code))
+
+    @property
+    def legal_basis(self) -> str:
+        """The sub-item cited, e.g. "001 App.3 item 10(2)"."""
+        return f"{self.enumeration}({self.number})"
+
+    def text(self, language: str) -> str:
+        """The wording in ``language``; Russian where the seeds have no Kazakh text."""
+        if language == "en":
+            return self.text_en
+        if language == "kk" and self.text_kk:
+            return self.text_kk
+        return self.text_ru
+
+
+def _in(enumeration: str, grounds: tuple[RefusalGround, ...]) -> tuple[RefusalGround, ...]:
+    return tuple(RefusalGround(**{**g.__dict__, "enumeration": enumeration}) for g in grounds)
 
 
 _LICENSING_FROM = date(2023, 4, 28)  # order 169/НҚ (publication date not in the seeds)
@@ -44,7 +84,7 @@ _REGISTRY_FROM = date(2023, 8, 11)  # 002 edition of order 331/НҚ
 _POOLS_FROM = date(2023, 9, 13)  # order 404/НҚ
 
 # 001 App.3 item 10.
-LICENSING_GROUNDS: tuple[RefusalGround, ...] = (
+LICENSING_GROUNDS: tuple[RefusalGround, ...] = _in("001 App.3 item 10", (
     RefusalGround(
         "PROHIBITED_ACTIVITY",
         1,
@@ -119,7 +159,7 @@ LICENSING_GROUNDS: tuple[RefusalGround, ...] = (
         "no consent to access the restricted personal data the service requires",
         _LICENSING_FROM,
     ),
-)
+))
 
 _FALSE_RU = (
     "установление недостоверности документов, представленных услугополучателем для "
@@ -155,7 +195,7 @@ _NONCOMP_EN = "the applicant or the materials submitted do not meet the requirem
 _PD_EN = "no consent to access the restricted personal data the service requires"
 
 # 002 App.5 item 9 (Russian); 000 App.5 item 9 (Kazakh).
-REGISTRY_GROUNDS: tuple[RefusalGround, ...] = (
+REGISTRY_GROUNDS: tuple[RefusalGround, ...] = _in("002 App.5 item 9", (
     RefusalGround("FALSE_DOCUMENTS", 1, _FALSE_RU, _FALSE_KK, _FALSE_EN, _REGISTRY_FROM),
     RefusalGround("NON_COMPLIANCE", 2, _NONCOMP_RU, _NONCOMP_KK, _NONCOMP_EN, _REGISTRY_FROM),
     RefusalGround(
@@ -196,10 +236,10 @@ REGISTRY_GROUNDS: tuple[RefusalGround, ...] = (
         _REGISTRY_FROM,
     ),
     RefusalGround("NO_PD_CONSENT", 6, _PD_RU, _PD_KK, _PD_EN, _REGISTRY_FROM),
-)
+))
 
 # 004 App.2 item 9, Russian and Kazakh parts.
-POOL_GROUNDS: tuple[RefusalGround, ...] = (
+POOL_GROUNDS: tuple[RefusalGround, ...] = _in("004 App.2 item 9", (
     RefusalGround("FALSE_DOCUMENTS", 1, _FALSE_RU, _FALSE_KK, _FALSE_EN, _POOLS_FROM),
     RefusalGround("NON_COMPLIANCE", 2, _NONCOMP_RU, _NONCOMP_KK, _NONCOMP_EN, _POOLS_FROM),
     RefusalGround(
@@ -225,7 +265,7 @@ POOL_GROUNDS: tuple[RefusalGround, ...] = (
         _POOLS_FROM,
     ),
     RefusalGround("NO_PD_CONSENT", 5, _PD_RU, _PD_KK, _PD_EN, _POOLS_FROM),
-)
+))
 
 # Which enumeration each procedure cites: App.3 item 10 covers licence issue and re-issue
 # alike; 002 App.5 item 9 is the registry's only list; 004 App.2 item 9 covers re-issue too.
@@ -241,14 +281,18 @@ _CATALOGUES: Mapping[ProcedureCode, tuple[RefusalGround, ...]] = {
 
 
 class InvalidGround(DomainError, ValueError):
-    """A refusal cites no ground, or a ground not in force for this procedure and date."""
+    """A refusal cites no ground, or a ground not in force for this procedure and date.
+
+    `field` names the list (`grounds`) or the first ground that is not allowed (`grounds[1]`)."""
 
     INVALID = "INVALID_REFUSAL_GROUND"
     REQUIRED = "REFUSAL_GROUND_REQUIRED"
 
-    def __init__(self, code: str, *, invalid: tuple[str, ...] = (), detail: str) -> None:
+    def __init__(
+        self, code: str, *, invalid: tuple[str, ...] = (), detail: str, field: str = "grounds"
+    ) -> None:
         self.invalid = invalid
-        super().__init__(code, field="grounds", detail=detail, invalid=list(invalid))
+        super().__init__(code, field=field, detail=detail, invalid=", ".join(invalid))
 
 
 def catalogue_for(procedure: ProcedureCode) -> tuple[RefusalGround, ...]:
@@ -270,19 +314,30 @@ def grounds_for(procedure: ProcedureCode, registered_on: date) -> tuple[RefusalG
     )
 
 
-def validate_grounds(procedure: ProcedureCode, registered_on: date, codes: Iterable[str]) -> None:
-    """Raise :class:`InvalidGround` unless ``codes`` is a non-empty set of allowed grounds."""
-    cited = tuple(dict.fromkeys(codes))  # keep order, drop repeats
+def validate_grounds(
+    procedure: ProcedureCode, registered_on: date, codes: Iterable[RefusalGroundCode | str]
+) -> tuple[RefusalGroundCode, ...]:
+    """The cited grounds (in order, repeats dropped); :class:`InvalidGround` unless they are a
+    non-empty set of grounds allowed for ``procedure`` on ``registered_on``."""
+    given = [str(getattr(c, "value", c)) for c in codes]
+    cited = tuple(dict.fromkeys(given))  # keep order, drop repeats
     if not cited:
         raise InvalidGround(InvalidGround.REQUIRED, detail="a refusal must cite a ground")
-    allowed = {g.code for g in grounds_for(procedure, registered_on)}
+    allowed = {g.code.value for g in grounds_for(procedure, registered_on)}
     invalid = tuple(c for c in cited if c not in allowed)
     if invalid:
         raise InvalidGround(
             InvalidGround.INVALID,
             invalid=invalid,
+            field=f"grounds[{given.index(invalid[0])}]",
             detail=(
                 f"not a ground for {ProcedureCode(procedure).value} registered on "
                 f"{registered_on}: {', '.join(invalid)}"
             ),
         )
+    return tuple(RefusalGroundCode(c) for c in cited)
+
+
+def ground_of(procedure: ProcedureCode, code: RefusalGroundCode | str) -> RefusalGround | None:
+    """The catalogue entry of ``code`` in ``procedure``'s enumeration (None if it has none)."""
+    return next((g for g in catalogue_for(procedure) if g.code.value == str(getattr(code, "value", code))), None)

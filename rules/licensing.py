@@ -90,6 +90,28 @@ def validate_reissue(
         )
 
 
+_FORM = "FORM:"  # the form of reorganisation rides in the stored grounds list
+
+
+def stored_reissue_grounds(
+    grounds: Iterable[ReissueGround], form: ReorganisationForm | None
+) -> list[str]:
+    """The re-issue grounds and the form of reorganisation as one stored list."""
+    return [ReissueGround(g).value for g in dict.fromkeys(grounds)] + ([f"{_FORM}{form.value}"] if form else [])
+
+
+def parse_reissue_grounds(stored: Iterable[str]) -> tuple[tuple[ReissueGround, ...], ReorganisationForm | None]:
+    """The inverse of `stored_reissue_grounds`."""
+    grounds: list[ReissueGround] = []
+    form: ReorganisationForm | None = None
+    for item in stored:
+        if item.startswith(_FORM):
+            form = ReorganisationForm(item.removeprefix(_FORM))
+        else:
+            grounds.append(ReissueGround(item))
+    return tuple(grounds), form
+
+
 def license_number(year: int, serial: int) -> str:
     """Licence numbers: KZ-DM-<year>-<6-digit serial>, unique and readable on the phone."""
     return f"KZ-DM-{year}-{serial:06d}"

@@ -15,7 +15,7 @@ from enum import Enum
 
 from rules.enums import ElectricityPurchase, PowerSource
 from rules.problems import Problem
-from rules.workflow import LicenseSubtype
+from rules.workflow import LicenseSubtype, NoRulesInForce
 
 __all__ = [
     "ASKUE_REQUIRED_FROM",
@@ -25,10 +25,14 @@ __all__ = [
     "Confirmations",
     "DataCenterFacts",
     "DocumentKind",
+    "DocumentRequirement",
     "LicenseApplicationFacts",
     "Problem",
     "QualificationDocument",
+    "RequirementCondition",
     "completeness_problems",
+    "kinds_for",
+    "requirements_for",
 ]
 
 # App.11 item 1.5: technical conditions "от трансформаторных подстанций напряжением 35
@@ -70,6 +74,86 @@ _SUBTYPE_KINDS: dict[LicenseSubtype, frozenset[DocumentKind]] = {
         {DocumentKind.HOSTING_LETTER_OF_INTENT, DocumentKind.POOL_EVIDENCE}
     ),
 }
+
+
+class RequirementCondition(str, Enum):
+    """When an App.11 document is required."""
+
+    ALWAYS = "ALWAYS"
+    OWN_UNITS = "OWN_UNITS"  # I(3): "при наличии" ASIC units of the miner's own
+    GRID_CONNECTED = "GRID_CONNECTED"  # I(5): grid power (not off-grid generators)
+    CONNECTED_BEFORE_CUTOFF = "CONNECTED_BEFORE_CUTOFF"  # I(5) para 2: instead of grid conditions
+
+
+@dataclass(frozen=True)
+class DocumentRequirement:
+    """One App.11 qualification document of a subtype, as dated data."""
+
+    subtype: LicenseSubtype
+    kind: DocumentKind
+    legal_basis: str  # e.g. "001 App.11 item 1.1"
+    description: str  # what it is, in English, for a client
+    condition: RequirementCondition
+    effective_from: date
+
+
+_LICENSING_FROM = date(2023, 4, 28)  # order 169/НҚ (as rules.workflow)
+
+REQUIREMENTS: tuple[DocumentRequirement, ...] = (
+    DocumentRequirement(
+        LicenseSubtype.I, DocumentKind.DC_OWNERSHIP, "001 App.11 item 1.1",
+        "Document of ownership or other lawful holding of the data center, with its location.",
+        RequirementCondition.ALWAYS, _LICENSING_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.I, DocumentKind.DC_OUTSIDE_RESIDENTIAL, "001 App.11 item 1.2",
+        "Letter confirming that the data center is outside residential zones.",
+        RequirementCondition.ALWAYS, _LICENSING_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.I, DocumentKind.POOL_EVIDENCE, "001 App.11 item 1.3",
+        "Where the miner has ASIC units of its own: evidence of mining through a digital mining pool "
+        "accredited in Kazakhstan (certificate, letter or contract with the pool).",
+        RequirementCondition.OWN_UNITS, _LICENSING_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.I, DocumentKind.ASKUE_TELECOM, "001 App.11 item 1.4; order §4",
+        "Document confirming automated commercial metering (ASKUE), special load-shedding automation "
+        "and telecoms compatible with the system operator and the grid company.",
+        RequirementCondition.ALWAYS, ASKUE_REQUIRED_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.I, DocumentKind.GRID_TECH_CONDITIONS, "001 App.11 item 1.5",
+        "Grid technical conditions from a substation of 35 kV or more with a permitted capacity of at "
+        "least 1 MW; not needed for power from generators outside the unified power system.",
+        RequirementCondition.GRID_CONNECTED, _LICENSING_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.I, DocumentKind.BUILDING_TECH_CONDITIONS, "001 App.11 item 1.5 para 2",
+        "For a data center connected before 2023-04-01: technical conditions for the data-center or "
+        "industrial building, instead of the grid technical conditions.",
+        RequirementCondition.CONNECTED_BEFORE_CUTOFF, _LICENSING_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.II, DocumentKind.HOSTING_LETTER_OF_INTENT, "001 App.11 item 2.1",
+        "Letter of intent to place the miner's ASIC units in the data center of a named licensed "
+        "subtype-I miner.",
+        RequirementCondition.ALWAYS, _LICENSING_FROM,
+    ),
+    DocumentRequirement(
+        LicenseSubtype.II, DocumentKind.POOL_EVIDENCE, "001 App.11 item 2.2",
+        "Evidence of mining through a digital mining pool accredited in Kazakhstan.",
+        RequirementCondition.ALWAYS, _LICENSING_FROM,
+    ),
+)
+
+
+def requirements_for(subtype: LicenseSubtype | str, on: date) -> tuple[DocumentRequirement, ...]:
+    """The App.11 documents of ``subtype`` in force on ``on`` (001 order §4: I(4) from 2024)."""
+    if on < _LICENSING_FROM:
+        raise NoRulesInForce("licensing qualification requirements", on)
+    kind = LicenseSubtype(subtype)
+    return tuple(r for r in REQUIREMENTS if r.subtype is kind and r.effective_from <= on)
 
 
 @dataclass(frozen=True)
@@ -132,12 +216,12 @@ def _document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) 
     problems: list[Problem] = []
     for i, doc in enumerate(facts.documents):
         kind = DocumentKind(doc.kind)
-        where = f"documents[{i}]"
+        where = f"documents[{i}]"  # the client's input position
         if kind not in _SUBTYPE_KINDS[subtype]:
             problems.append(
                 Problem(
                     "DOCUMENT_NOT_FOR_SUBTYPE",
-                    where,
+                    f"{where}.kind",
                     f"{kind.value} is not a subtype {subtype.value} document",
                 )
             )
@@ -146,7 +230,7 @@ def _document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) 
             problems.append(
                 Problem(
                     "EXPIRED_DOCUMENT",
-                    where,
+                    f"{where}.valid_until",
                     f"{kind.value} expired on {doc.valid_until.isoformat()}, before "
                     f"registration on {facts.registered_on.isoformat()}",
                 )
@@ -163,6 +247,18 @@ def _missing(kind: DocumentKind, why: str) -> Problem:
     return Problem("MISSING_DOCUMENT", f"documents.{kind.value}", f"{kind.value} missing: {why}")
 
 
+def _required_document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> list[Problem]:
+    """The documents every application of ``subtype`` needs (the data-center-dependent ones of
+    I(5) are judged per data center). I(3) applies where the miner has units of its own; a
+    subtype-I applicant is taken to have them, as the form does not say otherwise."""
+    unconditional = (RequirementCondition.ALWAYS, RequirementCondition.OWN_UNITS)
+    return [
+        _missing(r.kind, r.legal_basis)
+        for r in requirements_for(subtype, facts.registered_on)
+        if r.condition in unconditional and not _present(facts, r.kind)
+    ]
+
+
 def _confirmation_problems(confirmations: Confirmations) -> list[Problem]:
     return [
         Problem(
@@ -176,17 +272,7 @@ def _confirmation_problems(confirmations: Confirmations) -> list[Problem]:
 
 
 def _subtype_i_problems(facts: LicenseApplicationFacts) -> list[Problem]:
-    problems: list[Problem] = []
-    required = [
-        (DocumentKind.DC_OWNERSHIP, "App.11 item 1.1"),
-        (DocumentKind.DC_OUTSIDE_RESIDENTIAL, "App.11 item 1.2"),
-        (DocumentKind.POOL_EVIDENCE, "App.11 item 1.3"),
-    ]
-    if facts.registered_on >= ASKUE_REQUIRED_FROM:
-        required.append((DocumentKind.ASKUE_TELECOM, "App.11 item 1.4, from 2024-01-01"))
-    for kind, why in required:
-        if not _present(facts, kind):
-            problems.append(_missing(kind, why))
+    problems = _required_document_problems(facts, LicenseSubtype.I)
 
     method = (
         None if facts.electricity_method is None else ElectricityPurchase(facts.electricity_method)
@@ -195,14 +281,14 @@ def _subtype_i_problems(facts: LicenseApplicationFacts) -> list[Problem]:
         problems.append(
             Problem(
                 "ELECTRICITY_METHOD_REQUIRED",
-                "electricity_method",
+                "electricity_purchase",
                 "subtype I must state how it buys electricity (App.1)",
             )
         )
 
     if not facts.data_centers:
         problems.append(
-            Problem("DATA_CENTER_REQUIRED", "data_centers", "subtype I needs its data center")
+            Problem("DATA_CENTER_REQUIRED", "data_center_ids", "subtype I needs its data center")
         )
     for i, dc in enumerate(facts.data_centers):
         problems += _data_center_problems(facts, i, dc, method)
@@ -215,14 +301,14 @@ def _data_center_problems(
     dc: DataCenterFacts,
     method: ElectricityPurchase | None,
 ) -> list[Problem]:
-    where = f"data_centers[{i}]"
+    where = f"data_center_ids[{i}]"  # the data center as the client named it
     problems: list[Problem] = []
     if not dc.outside_residential:
         # 001 §2.7: a mining DC is by definition "вне территории жилой зоны".
         problems.append(
             Problem(
                 "DC_IN_RESIDENTIAL_ZONE",
-                f"{where}.outside_residential",
+                where,
                 "the data center must be outside residential zones",
             )
         )
@@ -235,7 +321,7 @@ def _data_center_problems(
             problems.append(
                 Problem(
                     "ELECTRICITY_METHOD_MISMATCH",
-                    f"{where}.power_source",
+                    where,
                     f"data center powered {source.value}, application buys via {method.value}",
                 )
             )
@@ -273,7 +359,7 @@ def _data_center_problems(
         problems.append(
             Problem(
                 "GRID_BELOW_35KV",
-                f"{where}.substation_kv",
+                where,
                 f"substation of {dc.substation_kv} kV; at least 35 kV required",
             )
         )
@@ -281,7 +367,7 @@ def _data_center_problems(
         problems.append(
             Problem(
                 "GRID_BELOW_1MW",
-                f"{where}.permitted_mw",
+                where,
                 f"permitted capacity {dc.permitted_mw} MW; at least 1 MW required",
             )
         )
@@ -289,13 +375,7 @@ def _data_center_problems(
 
 
 def _subtype_ii_problems(facts: LicenseApplicationFacts) -> list[Problem]:
-    problems: list[Problem] = []
-    for kind, why in (
-        (DocumentKind.HOSTING_LETTER_OF_INTENT, "App.11 item 2.1"),
-        (DocumentKind.POOL_EVIDENCE, "App.11 item 2.2"),
-    ):
-        if not _present(facts, kind):
-            problems.append(_missing(kind, why))
+    problems = _required_document_problems(facts, LicenseSubtype.II)
     if facts.host_has_active_subtype_i is not True:
         # 001 §3 and App.11 item 2.1: the units sit in the DC of a *licensed* subtype-I miner.
         reason = (
@@ -303,5 +383,5 @@ def _subtype_ii_problems(facts: LicenseApplicationFacts) -> list[Problem]:
             if facts.host_has_active_subtype_i is None
             else "the host holds no active subtype-I licence"
         )
-        problems.append(Problem("HOST_NOT_LICENSED", "host_has_active_subtype_i", reason))
+        problems.append(Problem("HOST_NOT_LICENSED", "data_center_ids[0]", reason))
     return problems

@@ -17,10 +17,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
+from rules.access import Actor, OwnerRef, Permission, may_act_for
 from rules.calendar import ALMATY, WorkCalendar
 from rules.errors import DomainError, ErrorCode
 
 __all__ = [
+    "AUTHORITY_ACTIONS",
     "COMPLAINT_TERMS",
     "HEARING_MAX_WD_AFTER_NOTICE",
     "HEARING_NOTICE_MIN_WD_BEFORE_END",
@@ -42,6 +44,7 @@ __all__ = [
     "RefusalKind",
     "Stage",
     "allowed_actions",
+    "caller_actions",
     "check_hearing",
     "complaint_deadlines",
     "complaint_terms",
@@ -50,7 +53,9 @@ __all__ = [
     "hearing_latest_date",
     "hearing_notice_last_day",
     "is_overdue",
+    "is_past_due",
     "is_terminal",
+    "may_take",
     "next_deadline",
     "next_stage",
     "procedure_spec",
@@ -200,6 +205,32 @@ def next_stage(stage: Stage, action: Action, *, hearing: bool = True) -> Stage:
 def allowed_actions(stage: Stage, *, hearing: bool = True) -> frozenset[Action]:
     stage = Stage(stage)
     return frozenset(a for (s, a) in _TRANSITIONS[hearing] if s is stage)
+
+
+# The authority's steps (officers, and admins who hold every permission). REGISTER follows from
+# the receipt time alone and is nobody's to take; WITHDRAW is the applicant's.
+AUTHORITY_ACTIONS: frozenset[Action] = frozenset(Action) - {Action.REGISTER, Action.WITHDRAW}
+
+
+def may_take(actor: Actor, action: Action, owner: OwnerRef) -> bool:
+    """Whether ``actor``'s role and organisation let it take ``action`` on an application owned
+    by ``owner`` at all (at a stage where the action exists).
+
+    The authority (DECIDE: officers, admins) takes the workflow's steps; withdrawal is the
+    applicant's, for its own organisation's application, or an officer's on its behalf.
+    Inspectors and partner systems take none; registration is nobody's step."""
+    action = Action(action)
+    if action in AUTHORITY_ACTIONS:
+        return actor.can(Permission.DECIDE)
+    if action is Action.WITHDRAW:
+        return may_act_for(actor, owner)
+    return False
+
+
+def caller_actions(stage: Stage, *, hearing: bool, actor: Actor, owner: OwnerRef) -> frozenset[Action]:
+    """What ``actor`` may do now to an application at ``stage`` owned by ``owner``: the stage's
+    possible actions that the caller may take (`may_take`)."""
+    return frozenset(a for a in allowed_actions(stage, hearing=hearing) if may_take(actor, a, owner))
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,6 +589,16 @@ def is_overdue(due: datetime, now: datetime) -> bool:
     _local_date(due)
     _local_date(now)
     return now > due
+
+
+def is_past_due(stage: Stage, next_due_at: datetime | None, now: datetime) -> bool:
+    """The overdue rule of an application, for the `overdue` field and filter alike: still open
+    and ``now`` past the end of the term that applies in its stage (`next_due_at`, kept by the
+    engine: completeness while REGISTERED, else the decision term; null once decided). The
+    filter states the same in SQL: `next_due_at < now AND stage NOT IN TERMINAL_STAGES`."""
+    if next_due_at is None or Stage(stage) in TERMINAL_STAGES:
+        return False
+    return is_overdue(next_due_at, now)
 
 
 def days_left(due: datetime, now: datetime, calendar: WorkCalendar) -> int:

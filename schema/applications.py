@@ -1,281 +1,339 @@
-"""The application engine in GraphQL: one Application type for every procedure, its stage
-history, terms (due dates, days left, overdue) and one mutation per step."""
+"""The application engine in GraphQL: the `application` lookup, the `applications` work list
+(filters, sort orders, queues) and one mutation per step of the shared workflow (the types are in
+schema/types/applications.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry.types import Info
+from strawberry import relay
 
-from models import applications as m
 from resolvers import applications as engine
-from resolvers import registry as registry_uc
-from rules.calendar import ALMATY
-from rules.enums import Channel
-from rules.grounds import grounds_for
-from rules.workflow import (
-    TERMINAL_STAGES,
-    Action,
-    LicenseSubtype,
-    ProcedureCode,
-    RefusalKind,
-    Stage,
-    allowed_actions,
-    days_left,
-    procedure_spec,
-    refusal_kind,
+from resolvers.listing import SortKey
+from rules.enums import Region
+from rules.errors import DomainError, ErrorCode
+from rules.grounds import RefusalGroundCode, grounds_for
+from rules.workflow import LicenseSubtype, ProcedureCode, Stage
+from schema.enums import OrderDirection, expose_enum
+from schema.errors import (
+    ApplicationIncomplete,
+    HearingNoticeTooLate,
+    HearingOutOfWindow,
+    IllegalTransition,
+    mutation,
+    payload,
 )
-from schema.context import Context
-from schema.ids import pk_of, to_global_id
-from schema.node import register_node
-from schema.parties import Miner
-from schema.relay import Connection, Node, page_args
+from schema.ids import pk_of
+from schema.relay import Connection, Rows, connection, order_of
+from schema.types.applications import Application, RefusalGround, prime_page
 
 if TYPE_CHECKING:
-    from schema.licenses import License
-    from schema.licensing import LicenseApplicationDetails
-    from schema.registry import RegistryApplicationDetails
+    from schema.types.licenses import License
 
-Ctx = Info[Context, None]
+__all__ = ["ApplicationsMutation", "ApplicationsQuery"]
 
-ProcedureCodeEnum = strawberry.enum(ProcedureCode, name="ProcedureCode")
-StageEnum = strawberry.enum(Stage, name="Stage")
-RefusalKindEnum = strawberry.enum(RefusalKind, name="RefusalKind")
-ActionEnum = strawberry.enum(Action, name="Action")
-ChannelEnum = strawberry.enum(Channel, name="Channel")
-LicenseSubtypeEnum = strawberry.enum(LicenseSubtype, name="LicenseSubtype")
-
-register_node("Application", m.Application)
-
-
-@strawberry.type(description="One step in an application's life, for the state monitoring system (001 §18).")
-class StageEvent:
-    at: datetime
-    actor_label: str
-    action: Action | None
-    from_stage: Stage | None
-    to_stage: Stage
-    comment: str
+expose_enum(
+    engine.AssigneeQueue,
+    "AssigneeQueue",
+    "A work queue of applications by assignee.",
+    {
+        engine.AssigneeQueue.MINE: "Assigned to the caller.",
+        engine.AssigneeQueue.UNASSIGNED: "Assigned to nobody.",
+    },
+)
 
 
-@strawberry.type
-class ApplicationDocument:
-    kind: str
-    title: str
-    number: str
-    issued_on: date | None
-    valid_until: date | None
+# --- ordering -----------------------------------------------------------------------------------
 
 
-@strawberry.type
-class CompletenessProblem:
-    code: str
-    field: str
-    message: str
+@strawberry.enum(description="What a list of applications can be sorted by (nulls always last).")
+class ApplicationOrderField(Enum):
+    CREATED = strawberry.enum_value("CREATED", description="Filing order (the default).")
+    DECISION_DUE = strawberry.enum_value("DECISION_DUE", description="End of the service term (`decisionDueAt`).")
+    DAYS_LEFT = strawberry.enum_value("DAYS_LEFT", description="End of the current term (`nextDeadline`): the "
+                                      "most urgent first ascending; decided applications (no term) last.")
+    REGISTERED_ON = strawberry.enum_value("REGISTERED_ON", description="Registration day (`registeredOn`).")
+    NUMBER = strawberry.enum_value("NUMBER", description="Incoming number (`incomingNumber`).")
 
 
-@strawberry.type
-class RefusalGround:
-    code: str
-    number: int
-    text_ru: str
-    text_kk: str | None
-    text_en: str
+@strawberry.input(description="Sort order of a list of applications.")
+class ApplicationOrder:
+    field: ApplicationOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Ascending by default.")
 
 
-def _stored(app: Any) -> m.Application:
-    return app  # strawberry passes the model instance as `self`
+_KEYS = {
+    ApplicationOrderField.CREATED: SortKey("id"),
+    ApplicationOrderField.DECISION_DUE: SortKey("decision_due", datetime, nullable=True),
+    ApplicationOrderField.DAYS_LEFT: SortKey("next_due_at", datetime, nullable=True),
+    ApplicationOrderField.REGISTERED_ON: SortKey("registered_on", date, nullable=True),
+    ApplicationOrderField.NUMBER: SortKey("incoming_number", str, nullable=True),
+}
 
 
-@strawberry.type(description="An application of any procedure on the shared engine.")
-class Application(Node):
-    procedure: ProcedureCode
-    stage: Stage
-    channel: Channel
-    incoming_number: str | None
-    received_at: datetime
-    registered_on: date | None
-    completeness_due: datetime | None
-    decision_due: datetime | None
-    hearing_notice_last_day: date | None
-    hearing_notice_sent_on: date | None
-    hearing_on: date | None
-    hearing_place: str | None
-    preliminary_grounds: list[str]
-    preliminary_text: str | None
-    refusal_grounds: list[str]
-    refusal_text: str | None
-    decided_at: datetime | None
-
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("Application", _stored(self).pk))
-
-    @strawberry.field(description="Past its decision term and still open (recomputed live).")
-    def overdue(self) -> bool:
-        app = _stored(self)
-        if app.stage in TERMINAL_STAGES or app.decision_due is None:
-            return False
-        return app.overdue or datetime.now(UTC) > app.decision_due
-
-    @strawberry.field(description="For refused applications: refused at the office counter, refusal of further review, or of the service.")
-    def refusal_kind(self) -> RefusalKind | None:
-        app = _stored(self)
-        decided_on = app.decided_at.astimezone(ALMATY).date() if app.decided_at else None
-        return refusal_kind(
-            app.stage, office=app.channel is Channel.OFFICE, registered_on=app.registered_on,
-            decided_on=decided_on,
-        )
-
-    @strawberry.field(description="Working days left until the decision is due; negative when overdue.")
-    async def days_left(self, info: Ctx) -> int | None:
-        app = _stored(self)
-        if app.stage in TERMINAL_STAGES or app.decision_due is None:
-            return None
-        return days_left(app.decision_due, datetime.now(UTC), await info.context.calendar())
-
-    @strawberry.field
-    def allowed_actions(self) -> list[Action]:
-        app = _stored(self)
-        spec = procedure_spec(app.procedure, app.registered_on)
-        return sorted(allowed_actions(app.stage, hearing=spec.hearing), key=lambda a: a.value)
-
-    @strawberry.field
-    async def miner(self, info: Ctx) -> Miner | None:
-        app = _stored(self)
-        return await info.context.loaders.miner.load(app.miner_id) if app.miner_id else None  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def stage_history(self, info: Ctx) -> list[StageEvent]:
-        return await info.context.loaders.stage_events.load(_stored(self).pk)  # type: ignore[return-value]
-
-    @strawberry.field
-    async def documents(self, info: Ctx) -> list[ApplicationDocument]:
-        return await info.context.loaders.documents.load(_stored(self).pk)  # type: ignore[return-value]
-
-    @strawberry.field(description="What the rules find missing or wrong (shown to officers before accepting).")
-    async def completeness_problems(self, info: Ctx) -> list[CompletenessProblem]:
-        problems = await engine.completeness_problems(_stored(self))
-        return [CompletenessProblem(code=p.code, field=p.field, message=p.message_en) for p in problems]
-
-    @strawberry.field
-    async def license_details(
-        self, info: Ctx
-    ) -> Annotated[LicenseApplicationDetails, strawberry.lazy("schema.licensing")] | None:
-        return await info.context.loaders.license_details.load(_stored(self).pk)  # type: ignore[return-value]
-
-    @strawberry.field(description="ASIC registry applications: units, reason, change, capacity review.")
-    async def registry_details(
-        self,
-    ) -> Annotated[RegistryApplicationDetails, strawberry.lazy("schema.registry")] | None:
-        return await registry_uc.registry_details(_stored(self))  # type: ignore[return-value]
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, m.Application)
+@strawberry.input(one_of=True, description="Whose applications: give exactly one of `queue` or `userId`.")
+class ApplicationAssigneeFilter:
+    queue: engine.AssigneeQueue | None = strawberry.field(default=strawberry.UNSET, description="The caller's own "
+                                                          "queue (MINE) or the unassigned ones.")
+    user_id: relay.GlobalID | None = strawberry.field(default=strawberry.UNSET, description="Those assigned to "
+                                                      "this officer (a User id).")
 
 
-@strawberry.type
-class ApplicationPayload:
-    application: Application
+def _assignee(value: ApplicationAssigneeFilter | None) -> engine.AssigneeQueue | int | None:
+    if value is None:
+        return None
+    if value.queue:
+        return value.queue
+    if value.user_id:
+        return pk_of(value.user_id, "User", "assignee.userId")
+    raise DomainError(ErrorCode.VALIDATION, field="assignee", detail="give queue or userId")
 
 
-@strawberry.type
+# --- inputs -------------------------------------------------------------------------------------
+
+_APPLICATION = "The application (an Application id)."
+_GROUNDS = ("The grounds, at least one, from those the procedure allows on the registration date "
+            "(`refusalGrounds`) [001 App.3 item 10].")
+
+
+@strawberry.input(description="Officer: the package is complete.")
+class AcceptApplicationInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    comment: str = strawberry.field(default="", description="Optional comment for the stage history.")
+
+
+@strawberry.input(description="Officer: motivated refusal of further review (incomplete package or expired "
+                  "documents) [001 §7 ¶2, §14 ¶2].")
+class RefuseIncompleteInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    text: str = strawberry.field(description="The reasons for the applicant: the missing or expired documents "
+                                 "(up to 4000 characters).")
+
+
+@strawberry.input(description="Officer: grounds for refusal found in review; the hearing must follow "
+                  "[001 §10].")
+class PreliminaryRefuseInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    grounds: list[RefusalGroundCode] = strawberry.field(description=_GROUNDS)
+    text: str = strawberry.field(description="The grounds found, stated for the applicant (up to 4000 characters).")
+
+
+@strawberry.input(description="Officer: the hearing notice with the time and place of the hearing [001 §10].")
+class ScheduleHearingInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    notice_sent_on: date = strawberry.field(description="Day the notice is sent (Almaty): at the latest "
+                                            "`hearingNoticeDueOn`, 3 working days before the term ends.")
+    hearing_on: date = strawberry.field(description="Day of the hearing: from the notice day to 2 working days "
+                                        "after it.")
+    place: str = strawberry.field(description="Time and place, or way, of the hearing (up to 500 characters).")
+
+
+@strawberry.input(description="Officer: grant the service.")
+class ApproveApplicationInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    place_of_issue: str | None = strawberry.field(default=None, description="Licensing: the place of issue printed "
+                                                  "on the licence [001 App.4]; required there.")
+
+
+@strawberry.input(description="Officer: motivated refusal of the service, after the hearing [001 §10, App.8].")
+class RefuseApplicationInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    grounds: list[RefusalGroundCode] = strawberry.field(description=_GROUNDS)
+    text: str = strawberry.field(description="The reasons, as the refusal states them (up to 4000 characters).")
+
+
+@strawberry.input(description="Applicant (or an officer on its behalf): withdraw an open application.")
+class WithdrawApplicationInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    comment: str = strawberry.field(default="", description="Optional comment for the stage history.")
+
+
+@strawberry.input(description="Officer: put an application in an officer's queue, or take it out of every "
+                  "queue.")
+class AssignApplicationInput:
+    application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
+    assignee_id: relay.GlobalID | None = strawberry.field(default=None, description="The officer (a User id); "
+                                                          "default: the caller.")
+    unassign: bool = strawberry.field(default=False, description="True: assigned to nobody (then give no "
+                                      "`assigneeId`).")
+
+
+def _app_id(value: relay.GlobalID) -> int:
+    return pk_of(value, "Application", "applicationId")
+
+
+# --- payloads -----------------------------------------------------------------------------------
+
+_CHANGED = "The application as changed; null when there are errors."
+
+
+@payload(ApplicationIncomplete, IllegalTransition, description="The application under review, or why not.")
+class AcceptApplicationPayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+@payload(IllegalTransition, description="The refused application, or why not.")
+class RefuseIncompletePayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+@payload(IllegalTransition, description="The application with its preliminary decision, or why not.")
+class PreliminaryRefusePayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+@payload(HearingNoticeTooLate, HearingOutOfWindow, IllegalTransition,
+         description="The application with its hearing scheduled, or why not.")
+class ScheduleHearingPayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+@payload(IllegalTransition, description="The approved application and what approval issued, or why not.")
 class ApproveApplicationPayload:
-    application: Application
-    license: Annotated[License, strawberry.lazy("schema.licenses")] | None = None
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+    license: Annotated[License, strawberry.lazy("schema.types.licenses")] | None = strawberry.field(
+        default=None,
+        description="Licensing: the licence issued, re-issued, or extended by new appendices; null otherwise.",
+    )
+
+
+@payload(IllegalTransition, description="The refused application, or why not.")
+class RefuseApplicationPayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+@payload(IllegalTransition, description="The withdrawn application, or why not.")
+class WithdrawApplicationPayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+@payload(description="The application with its new assignee, or why not.")
+class AssignApplicationPayload:
+    application: Application | None = strawberry.field(default=None, description=_CHANGED)
+
+
+# --- queries & mutations ------------------------------------------------------------------------
 
 
 @strawberry.type
 class ApplicationsQuery:
-    @strawberry.field
+    @strawberry.field(description="One application by its id; null when it does not exist or the caller may "
+                      "not see it (another organisation's, or any for partner systems).")
+    async def application(
+        self, info: strawberry.Info, id: Annotated[relay.GlobalID, strawberry.argument(description="An Application id.")]
+    ) -> Application | None:
+        row = await engine.find_application(info.context.user, pk_of(id, "Application", "id"))
+        return None if row is None else Application.from_row(row)
+
+    @connection(description="Applications of every procedure, filtered and sorted (the officers' work list); "
+                "applicants see their own organisation's, partner systems none.")
     async def applications(
         self,
-        info: Ctx,
-        procedure: ProcedureCode | None = None,
-        stage: Stage | None = None,
-        subtype: LicenseSubtype | None = None,
-        overdue: bool | None = None,
-        due_before: datetime | None = None,
-        applicant_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        info: strawberry.Info,
+        number: Annotated[str | None, strawberry.argument(description="Incoming number, exact or its beginning "
+                                                          "(`LIC-2025-`).")] = None,
+        bin_iin: Annotated[str | None, strawberry.argument(description="The applicant miner's BIN/IIN, or its "
+                                                           "beginning.")] = None,
+        miner_id: Annotated[relay.GlobalID | None, strawberry.argument(description="Of this miner.")] = None,
+        region: Annotated[Region | None, strawberry.argument(description="Naming a data center in this region.")] = None,
+        procedure: Annotated[ProcedureCode | None, strawberry.argument(description="Of this service.")] = None,
+        stage: Annotated[Stage | None, strawberry.argument(description="At this stage.")] = None,
+        subtype: Annotated[LicenseSubtype | None, strawberry.argument(description="Licence applications of this "
+                                                                      "subtype.")] = None,
+        assignee: Annotated[ApplicationAssigneeFilter | None, strawberry.argument(description="A queue (mine, "
+                                                                                  "unassigned) or an officer's.")] = None,
+        due_before: Annotated[datetime | None, strawberry.argument(description="Open, with the current term "
+                                                                   "(`nextDeadline`) ending before this instant.")] = None,
+        overdue: Annotated[bool | None, strawberry.argument(description="True: open and past the current term; "
+                                                            "false: the others (the rule of the `overdue` field).")] = None,
+        order_by: Annotated[ApplicationOrder | None, strawberry.argument(description="Sort order (default: "
+                                                                         "filing order).")] = None,
     ) -> Connection[Application]:
-        page = await engine.list_applications(
-            info.context.user,
-            procedure=procedure,
-            stage=stage,
-            overdue=overdue,
-            due_before=due_before,
-            miner_id=pk_of(applicant_id, "Miner") if applicant_id else None,
-            extra={"license_details__subtype": subtype} if subtype else None,
-            **page_args(first, after, last, before),
+        actor = info.context.user
+        filters = engine.ApplicationFilter(
+            number=number, bin_iin=bin_iin, miner_id=pk_of(miner_id, "Miner", "minerId") if miner_id else None,
+            region=region, procedure=procedure, stage=stage, subtype=subtype, assignee=_assignee(assignee),
+            due_before=due_before, overdue=overdue,
         )
-        return Connection.from_page(page)
+        listing = engine.list_applications(actor, filters, order_of(order_by, _KEYS), info.context.now)
+        return Rows(listing, Application.from_row, prepare=prime_page(info))  # type: ignore[return-value]
 
-    @strawberry.field
-    async def application(self, info: Ctx, id: strawberry.ID) -> Application:
-        return await engine.get_application(info.context.user, pk_of(id, "Application"))  # type: ignore[return-value]
-
-    @strawberry.field(description="Refusal grounds a decision may cite, by the rules in force on that date.")
-    def refusal_grounds(self, procedure: ProcedureCode, registered_on: date) -> list[RefusalGround]:
-        return [
-            RefusalGround(code=g.code, number=g.number, text_ru=g.text_ru, text_kk=g.text_kk, text_en=g.text_en)
-            for g in grounds_for(procedure, registered_on)
-        ]
-
-
-def _payload(app: m.Application) -> ApplicationPayload:
-    return ApplicationPayload(application=app)  # type: ignore[arg-type]
+    @strawberry.field(description="The refusal grounds a decision may cite for an application of `procedure` "
+                      "registered on `on` [001 App.3 item 10, 002 App.5 item 9, 004 App.2 item 9].")
+    def refusal_grounds(
+        self,
+        info: strawberry.Info,
+        procedure: Annotated[ProcedureCode, strawberry.argument(description="The service.")],
+        on: Annotated[date, strawberry.argument(description="The registration date whose rules apply.")],
+    ) -> list[RefusalGround]:
+        info.context.user  # noqa: B018 - authenticated callers only
+        return [RefusalGround.from_rule(g) for g in grounds_for(procedure, on)]
 
 
 @strawberry.type
 class ApplicationsMutation:
-    @strawberry.mutation(description="Officer: the package is complete; review on the merits starts.")
-    async def accept_application(self, info: Ctx, id: strawberry.ID, comment: str = "") -> ApplicationPayload:
-        return _payload(await engine.accept_complete(info.context.user, pk_of(id, "Application"), comment))
+    @mutation(description="Officer: the package is complete; review on the merits starts. Refused with the "
+              "list of problems when the rules find the package incomplete [001 §7].")
+    async def accept_application(self, info: strawberry.Info, input: AcceptApplicationInput) -> AcceptApplicationPayload:
+        cmd = engine.AcceptApplication(application_id=_app_id(input.application_id), comment=input.comment)
+        return AcceptApplicationPayload(application=Application.from_row(await engine.accept_complete(info.context.user, cmd)))
 
-    @strawberry.mutation(description="Officer: motivated refusal of further review (incomplete or expired documents).")
-    async def refuse_incomplete(
-        self, info: Ctx, id: strawberry.ID, grounds: list[str], text: str
-    ) -> ApplicationPayload:
-        return _payload(await engine.refuse_incomplete(info.context.user, pk_of(id, "Application"), grounds, text))
+    @mutation(description="Officer: motivated refusal of further review, for an incomplete package or expired "
+              "documents, within the completeness term [001 §7 ¶2, §14 ¶2].")
+    async def refuse_incomplete(self, info: strawberry.Info, input: RefuseIncompleteInput) -> RefuseIncompletePayload:
+        cmd = engine.RefuseIncomplete(application_id=_app_id(input.application_id), text=input.text)
+        return RefuseIncompletePayload(application=Application.from_row(await engine.refuse_incomplete(info.context.user, cmd)))
 
-    @strawberry.mutation(description="Officer: grounds for refusal found; a hearing must follow (001 §10).")
-    async def preliminary_refuse(
-        self, info: Ctx, id: strawberry.ID, grounds: list[str], text: str
-    ) -> ApplicationPayload:
-        return _payload(await engine.preliminary_refuse(info.context.user, pk_of(id, "Application"), grounds, text))
-
-    @strawberry.mutation(description="Officer: send the hearing notice (>= 3 WD before the term ends; hearing <= 2 WD after).")
-    async def schedule_hearing(
-        self, info: Ctx, id: strawberry.ID, notice_sent_on: date, hearing_on: date, place: str
-    ) -> ApplicationPayload:
-        return _payload(
-            await engine.schedule_hearing(
-                info.context.user, pk_of(id, "Application"), notice_sent_on, hearing_on, place
-            )
+    @mutation(description="Officer: grounds for refusal found in review: the preliminary decision; the hearing "
+              "notice must follow [001 §10].")
+    async def preliminary_refuse(self, info: strawberry.Info, input: PreliminaryRefuseInput) -> PreliminaryRefusePayload:
+        cmd = engine.PreliminaryRefuse(
+            application_id=_app_id(input.application_id), grounds=tuple(input.grounds), text=input.text
         )
+        return PreliminaryRefusePayload(application=Application.from_row(await engine.preliminary_refuse(info.context.user, cmd)))
 
-    @strawberry.mutation(description="Officer: approve; for licensing this issues the licence and/or appendices.")
-    async def approve_application(
-        self, info: Ctx, id: strawberry.ID, place_of_issue: str | None = None
-    ) -> ApproveApplicationPayload:
-        app, result = await engine.approve(
-            info.context.user, pk_of(id, "Application"), {"place_of_issue": place_of_issue}
+    @mutation(description="Officer: send the hearing notice, at least 3 working days before the term ends, for "
+              "a hearing within 2 working days of it [001 §10].")
+    async def schedule_hearing(self, info: strawberry.Info, input: ScheduleHearingInput) -> ScheduleHearingPayload:
+        cmd = engine.ScheduleHearing(
+            application_id=_app_id(input.application_id), notice_sent_on=input.notice_sent_on,
+            hearing_on=input.hearing_on, place=input.place,
         )
-        return ApproveApplicationPayload(application=app, license=result)  # type: ignore[arg-type]
+        return ScheduleHearingPayload(application=Application.from_row(await engine.schedule_hearing(info.context.user, cmd)))
 
-    @strawberry.mutation(description="Officer: motivated refusal citing one or more grounds.")
-    async def refuse_application(
-        self, info: Ctx, id: strawberry.ID, grounds: list[str], text: str
-    ) -> ApplicationPayload:
-        return _payload(await engine.refuse(info.context.user, pk_of(id, "Application"), grounds, text))
+    @mutation(description="Officer: grant the service; for licensing this issues the licence and/or its "
+              "appendices (the fee must be paid) [001 §9].")
+    async def approve_application(self, info: strawberry.Info, input: ApproveApplicationInput) -> ApproveApplicationPayload:
+        from models.licensing import License as LicenseRow
+        from schema.types.licenses import License
 
-    @strawberry.mutation
-    async def withdraw_application(self, info: Ctx, id: strawberry.ID, comment: str = "") -> ApplicationPayload:
-        return _payload(await engine.withdraw(info.context.user, pk_of(id, "Application"), comment))
+        cmd = engine.ApproveApplication(application_id=_app_id(input.application_id), place_of_issue=input.place_of_issue)
+        app, result = await engine.approve(info.context.user, cmd)
+        license = License.from_row(result) if isinstance(result, LicenseRow) else None
+        return ApproveApplicationPayload(application=Application.from_row(app), license=license)
+
+    @mutation(description="Officer: motivated refusal of the service on its grounds, after the hearing "
+              "[001 §10, App.8].")
+    async def refuse_application(self, info: strawberry.Info, input: RefuseApplicationInput) -> RefuseApplicationPayload:
+        cmd = engine.RefuseApplication(
+            application_id=_app_id(input.application_id), grounds=tuple(input.grounds), text=input.text
+        )
+        return RefuseApplicationPayload(application=Application.from_row(await engine.refuse(info.context.user, cmd)))
+
+    @mutation(description="Applicant (or an officer on its behalf): withdraw an open application.")
+    async def withdraw_application(self, info: strawberry.Info, input: WithdrawApplicationInput) -> WithdrawApplicationPayload:
+        cmd = engine.WithdrawApplication(application_id=_app_id(input.application_id), comment=input.comment)
+        return WithdrawApplicationPayload(application=Application.from_row(await engine.withdraw(info.context.user, cmd)))
+
+    @mutation(description="Officer: assign an open application to an officer (the caller by default), or "
+              "unassign it; applicants may not. Audited.")
+    async def assign_application(self, info: strawberry.Info, input: AssignApplicationInput) -> AssignApplicationPayload:
+        cmd = engine.AssignApplication(
+            application_id=_app_id(input.application_id),
+            assignee_id=pk_of(input.assignee_id, "User", "assigneeId") if input.assignee_id else None,
+            unassign=input.unassign,
+        )
+        return AssignApplicationPayload(application=Application.from_row(await engine.assign(info.context.user, cmd)))

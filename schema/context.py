@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -24,6 +25,9 @@ class Context:
     actor: Actor | None
     language: str = "ru"
     loaders: Loaders = field(init=False)
+    # The request's one "now": fields and filters of one response judge time alike (a list
+    # filtered on `overdue` shows `overdue: true` on every row, whatever the clock did since).
+    now: datetime = field(default_factory=lambda: datetime.now(UTC), init=False)
     _calendar: asyncio.Future[WorkCalendar] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:

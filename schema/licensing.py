@@ -1,160 +1,193 @@
-"""Licence applications in GraphQL: filing (App.1 / App.2), re-issue (App.9 / App.10), fees."""
+"""Licence applications in GraphQL: filing (App.1 / App.2), re-issue (App.9 / App.10), the fee's
+payment, and previews of what an application needs and costs (the types are in
+schema/types/licensing.py and schema/types/applications.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
+from strawberry import relay
 
-from models.licensing import LicenseApplication as LicenseApplicationModel
 from resolvers import licensing as uc
 from rules.enums import Channel, ElectricityPurchase
 from rules.licensing import ReissueGround, ReorganisationForm
-from rules.qualification import DocumentKind
-from rules.workflow import LicenseSubtype
-from schema.applications import ApplicationPayload
-from schema.context import Context
+from rules.qualification import Confirmations, DocumentKind
+from rules.workflow import LicenseSubtype, ProcedureCode
+from schema.errors import mutation, payload
+from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
-from schema.inputs import given
-from schema.parties import DataCenter
+from schema.types.applications import Application
+from schema.types.licensing import FeeQuote, LicenseRequirement
 
-if TYPE_CHECKING:
-    from schema.licenses import License
+__all__ = ["LicensingMutation", "LicensingQuery"]
 
-Ctx = Info[Context, None]
-
-DocumentKindEnum = strawberry.enum(DocumentKind, name="QualificationDocumentKind")
-ReissueGroundEnum = strawberry.enum(ReissueGround, name="ReissueGround")
-ReorganisationFormEnum = strawberry.enum(ReorganisationForm, name="ReorganisationForm")
+_RECEIVED_AT = ("Officers only, with channel OFFICE: when a paper application was received (with a time "
+                "zone); it decides the registration day. Applicants file on the portal, received now.")
 
 
-@strawberry.type(description="The licence fee (001 App.3 item 7): MRP, tenge at the rate of the payment year.")
-class Fee:
-    mrp: Decimal
-    tenge: Decimal | None = strawberry.field(description="Null when that year's MRP is not recorded.")
-    paid: bool
-    payment_reference: str | None
-    paid_on: date | None
-
-
-@strawberry.type
-class Confirmations:
-    official_contacts: bool
-    no_court_ban: bool
-    documents_true: bool
-    personal_data_consent: bool
-
-
-@strawberry.type
-class LicenseApplicationDetails:
-    subtype: LicenseSubtype
-    electricity_purchase: ElectricityPurchase | None
-    sheets: int
-    reissue_grounds: list[str]
-
-    @strawberry.field
-    async def data_centers(self) -> list[DataCenter]:
-        return list(await self.data_centers.all())  # type: ignore[attr-defined]
-
-    @strawberry.field
-    def confirmations(self) -> Confirmations:
-        d: LicenseApplicationModel = self  # type: ignore[assignment]
-        return Confirmations(
-            official_contacts=d.confirm_official_contacts,
-            no_court_ban=d.confirm_no_court_ban,
-            documents_true=d.confirm_documents_true,
-            personal_data_consent=d.confirm_personal_data,
-        )
-
-    @strawberry.field
-    async def fee(self) -> Fee:
-        d: LicenseApplicationModel = self  # type: ignore[assignment]
-        app = await d.application
-        return Fee(
-            mrp=d.fee_mrp,
-            tenge=await uc.fee_due(d, app),
-            paid=d.paid_on is not None,
-            payment_reference=d.payment_reference,
-            paid_on=d.paid_on,
-        )
-
-    @strawberry.field
-    async def reissue_of(self) -> Annotated[License, strawberry.lazy("schema.licenses")] | None:
-        return await self.reissue_of  # type: ignore[attr-defined,no-any-return]
-
-
-@strawberry.input
+@strawberry.input(description="An attached qualification document [001 App.11].")
 class DocumentInput:
-    kind: str = strawberry.field(description="A QualificationDocumentKind of the application's subtype.")
-    title: str
-    number: str | None = None
-    issued_on: date | None = None
-    valid_until: date | None = None
+    kind: DocumentKind = strawberry.field(description="What it proves; a kind of the application's subtype.")
+    title: str = strawberry.field(description="Its title (up to 500 characters).")
+    number: str | None = strawberry.field(default=None, description="Its number, if any (up to 100 characters).")
+    issued_on: date | None = strawberry.field(default=None, description="Its issue date, if any.")
+    valid_until: date | None = strawberry.field(default=None, description="Its last valid day, inclusive; none "
+                                                "when it does not expire.")
 
 
-@strawberry.input
+@strawberry.input(description="The applicant's four confirmations [001 App.1, App.2].")
 class ConfirmationsInput:
-    official_contacts: bool = False
-    no_court_ban: bool = False
-    documents_true: bool = False
-    personal_data_consent: bool = False
+    official_contacts: bool = strawberry.field(default=False, description="The contacts given are official.")
+    no_court_ban: bool = strawberry.field(default=False, description="No court ban on the licensed activity.")
+    documents_true: bool = strawberry.field(default=False, description="All documents and data are true.")
+    personal_data_consent: bool = strawberry.field(default=False, description="Consent to the use of restricted "
+                                                   "personal data.")
 
 
-@strawberry.input
+@strawberry.input(description="A licence and/or appendix application: App.1 (subtype I) or App.2 (subtype II).")
 class ApplyForLicenseInput:
-    subtype: LicenseSubtype
-    miner_id: strawberry.ID
-    data_center_ids: list[strawberry.ID]
-    electricity_purchase: ElectricityPurchase | None = None
-    confirmations: ConfirmationsInput = strawberry.field(default_factory=ConfirmationsInput)
-    documents: list[DocumentInput] = strawberry.field(default_factory=list)
-    sheets: int = 0
-    channel: Channel = Channel.PORTAL
-    received_at: datetime | None = strawberry.field(
-        default=None, description="Officers only: when a paper application was received."
+    subtype: LicenseSubtype = strawberry.field(description="The subtype applied for.")
+    miner_id: relay.GlobalID = strawberry.field(description="The applicant miner (an applicant's own "
+                                                "organisation; officers: any).")
+    data_center_ids: list[relay.GlobalID] = strawberry.field(description="Subtype I: the miner's own data "
+                                                             "centers (one appendix each); subtype II: the one "
+                                                             "host data center of a subtype-I miner.")
+    electricity_purchase: ElectricityPurchase | None = strawberry.field(default=None, description="Subtype I: how "
+                                                                        "electricity is bought; none for subtype II.")
+    confirmations: ConfirmationsInput = strawberry.field(default_factory=ConfirmationsInput,
+                                                         description="The four confirmations (all required).")
+    documents: list[DocumentInput] = strawberry.field(default_factory=list, description="The App.11 documents "
+                                                      "(`licenseRequirements` lists them).")
+    sheets: int = strawberry.field(default=0, description="Number of attached sheets (0 to 10000).")
+    channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL (the rule for licensing "
+                                        "[001 §4]); OFFICE for a paper application an officer registers.")
+    received_at: datetime | None = strawberry.field(default=None, description=_RECEIVED_AT)
+    client_mutation_id: str | None = client_mutation_id()
+
+
+@strawberry.input(description="A re-issue application: App.9 (subtype I) or App.10 (subtype II).")
+class ApplyForLicenseReissueInput:
+    license_id: relay.GlobalID = strawberry.field(description="The licence to re-issue (active or suspended).")
+    grounds: list[ReissueGround] = strawberry.field(description="The grounds, at least one, of the licence's "
+                                                    "subtype.")
+    reorganisation_form: ReorganisationForm | None = strawberry.field(default=None, description="Exactly when "
+                                                                      "REORGANISATION is a ground: its form.")
+    documents: list[DocumentInput] = strawberry.field(default_factory=list, description="Copies of the documents "
+                                                      "confirming the change [001 App.3 item 9(2)].")
+    channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL, or OFFICE for a paper one.")
+    received_at: datetime | None = strawberry.field(default=None, description=_RECEIVED_AT)
+    client_mutation_id: str | None = client_mutation_id()
+
+
+@strawberry.input(description="The licence fee's payment data [001 App.3 item 9.3].")
+class RecordPaymentInput:
+    application_id: relay.GlobalID = strawberry.field(description="The licence or re-issue application.")
+    reference: str = strawberry.field(description="Payment reference (up to 100 characters).")
+    paid_on: date = strawberry.field(description="Day of payment (Almaty); not in the future. Its year's MRP "
+                                     "value prices the fee.")
+
+
+def _documents(items: list[DocumentInput]) -> tuple[uc.DocumentItem, ...]:
+    return tuple(
+        uc.DocumentItem(kind=d.kind, title=d.title, number=d.number or "", issued_on=d.issued_on,
+                        valid_until=d.valid_until)
+        for d in items
     )
 
 
-@strawberry.input
-class ApplyForLicenseReissueInput:
-    license_id: strawberry.ID
-    grounds: list[ReissueGround]
-    reorganisation_form: ReorganisationForm | None = None
-    documents: list[DocumentInput] = strawberry.field(default_factory=list)
-    channel: Channel = Channel.PORTAL
-    received_at: datetime | None = None
+@payload(description="The application filed (registered, with its terms), or why not.")
+class ApplyForLicensePayload:
+    application: Application | None = strawberry.field(default=None, description="The application; null when "
+                                                       "there are errors.")
 
 
-def _documents(items: list[DocumentInput]) -> list[dict[str, Any]]:
-    return [vars(d).copy() for d in items]
+@payload(description="The re-issue application filed, or why not.")
+class ApplyForLicenseReissuePayload:
+    application: Application | None = strawberry.field(default=None, description="The application; null when "
+                                                       "there are errors.")
+
+
+@payload(description="The application with its payment recorded, or why not.")
+class RecordPaymentPayload:
+    application: Application | None = strawberry.field(default=None, description="The application; null when "
+                                                       "there are errors.")
+
+
+@strawberry.type
+class LicensingQuery:
+    @strawberry.field(description="The qualification documents an application of `subtype` registered on `on` "
+                      "must carry, with when each applies (e.g. ASKUE only from 2024-01-01) [001 App.11].")
+    def license_requirements(
+        self,
+        info: strawberry.Info,
+        subtype: Annotated[LicenseSubtype, strawberry.argument(description="The licence subtype.")],
+        on: Annotated[date, strawberry.argument(description="The registration date whose rules apply.")],
+    ) -> list[LicenseRequirement]:
+        info.context.user  # noqa: B018 - authenticated callers only
+        return [LicenseRequirement.from_rule(r) for r in uc.license_requirements(subtype, on)]
+
+    @strawberry.field(description="What the fee of an application registered and paid on `on` comes to: MRP "
+                      "count, the year and its MRP value, the tenge amount [001 App.3 item 7].")
+    async def fee_quote(
+        self,
+        info: strawberry.Info,
+        procedure: Annotated[ProcedureCode, strawberry.argument(description="The service.")],
+        on: Annotated[date, strawberry.argument(description="Registration (and payment) day.")],
+        subtype: Annotated[LicenseSubtype | None, strawberry.argument(description="The licence subtype; required "
+                                                                      "for licensing.")] = None,
+    ) -> FeeQuote:
+        info.context.user  # noqa: B018
+        return FeeQuote.from_quote(await uc.fee_quote(procedure, subtype, on), info.context.language)
 
 
 @strawberry.type
 class LicensingMutation:
-    @strawberry.mutation(description="File a licence and/or appendix application (App.1 subtype I, App.2 subtype II).")
-    async def apply_for_license(self, info: Ctx, input: ApplyForLicenseInput) -> ApplicationPayload:
-        data = given(input, exclude=("miner_id", "data_center_ids", "confirmations", "documents"))
-        data["miner_id"] = pk_of(input.miner_id, "Miner")
-        data["data_center_ids"] = [pk_of(i, "DataCenter") for i in input.data_center_ids]
-        data["confirmations"] = vars(input.confirmations)
-        data["documents"] = _documents(input.documents)
-        return ApplicationPayload(application=await uc.apply_for_license(info.context.user, data))  # type: ignore[arg-type]
+    @mutation(description="File a licence and/or appendix application (App.1 subtype I, App.2 subtype II): it is "
+              "registered at once on the working day its receipt gives, with its terms [001 §5-7].",
+              idempotent=True)
+    async def apply_for_license(self, info: strawberry.Info, input: ApplyForLicenseInput) -> ApplyForLicensePayload:
+        c = input.confirmations
+        cmd = uc.ApplyForLicense(
+            subtype=input.subtype,
+            miner_id=pk_of(input.miner_id, "Miner", "minerId"),
+            data_center_ids=tuple(
+                pk_of(v, "DataCenter", f"dataCenterIds[{i}]") for i, v in enumerate(input.data_center_ids)
+            ),
+            electricity_purchase=input.electricity_purchase,
+            confirmations=Confirmations(
+                official_contacts=c.official_contacts, no_court_ban=c.no_court_ban,
+                documents_true=c.documents_true, personal_data_consent=c.personal_data_consent,
+            ),
+            documents=_documents(input.documents),
+            sheets=input.sheets,
+            channel=input.channel,
+            received_at=input.received_at,
+        )
+        return ApplyForLicensePayload(application=Application.from_row(await uc.apply_for_license(info.context.user, cmd)))
 
-    @strawberry.mutation(description="File a re-issue application (App.9 subtype I, App.10 subtype II).")
+    @mutation(description="File a re-issue application (App.9 subtype I, App.10 subtype II) [001 §12-15].",
+              idempotent=True)
     async def apply_for_license_reissue(
-        self, info: Ctx, input: ApplyForLicenseReissueInput
-    ) -> ApplicationPayload:
-        data = given(input, exclude=("license_id", "documents"))
-        data["license_id"] = pk_of(input.license_id, "License")
-        data["documents"] = _documents(input.documents)
-        return ApplicationPayload(application=await uc.apply_for_reissue(info.context.user, data))  # type: ignore[arg-type]
+        self, info: strawberry.Info, input: ApplyForLicenseReissueInput
+    ) -> ApplyForLicenseReissuePayload:
+        cmd = uc.ApplyForLicenseReissue(
+            license_id=pk_of(input.license_id, "License", "licenseId"),
+            grounds=tuple(input.grounds),
+            reorganisation_form=input.reorganisation_form,
+            documents=_documents(input.documents),
+            channel=input.channel,
+            received_at=input.received_at,
+        )
+        return ApplyForLicenseReissuePayload(application=Application.from_row(await uc.apply_for_reissue(info.context.user, cmd)))
 
-    @strawberry.mutation(description="Record the fee payment (payment reference and date).")
-    async def record_payment(
-        self, info: Ctx, application_id: strawberry.ID, reference: str, paid_on: date
-    ) -> ApplicationPayload:
-        app = await uc.record_payment(info.context.user, pk_of(application_id, "Application"), reference, paid_on)
-        return ApplicationPayload(application=app)  # type: ignore[arg-type]
+    @mutation(description="Record the fee's payment (the applicant for its own application, or an officer) "
+              "[001 App.3 item 9.3].")
+    async def record_payment(self, info: strawberry.Info, input: RecordPaymentInput) -> RecordPaymentPayload:
+        cmd = uc.RecordPayment(
+            application_id=pk_of(input.application_id, "Application", "applicationId"),
+            reference=input.reference,
+            paid_on=input.paid_on,
+        )
+        return RecordPaymentPayload(application=Application.from_row(await uc.record_payment(info.context.user, cmd)))

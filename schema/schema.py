@@ -21,8 +21,10 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from rules.errors import DomainError
+from schema.applications import ApplicationsMutation, ApplicationsQuery
 from schema.cost import make_cost_limiter
 from schema.errors import TypedErrors
+from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
 from schema.parties import PartiesMutation, PartiesQuery
 from schema.types.parties import DataCenter, Miner, Pool
@@ -31,8 +33,8 @@ from settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, PartiesQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation,)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation,)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool)
 

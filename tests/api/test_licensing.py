@@ -1,19 +1,38 @@
 """Licensing (001) on the application engine, through GraphQL: full paths, terms, fees, bad input."""
 
 import pytest
+from strawberry import relay
 
 from models.applications import Application, StageEvent
 from models.licensing import License, LicenseAppendix
 from rules.enums import LicenseStatus, Role
-from schema.ids import to_global_id
-from tests.api.licensing_flow import SUBTYPE_I_DOCS, apply, license_input, pay, step
-from tests.factories import errors_of, make_caller, make_data_center, make_miner
+from tests.api.licensing_flow import (
+    REISSUE,
+    SUBTYPE_I_DOCS,
+    apply,
+    filed,
+    gid,
+    license_input,
+    ok,
+    pay,
+    payload_of,
+    step,
+)
+from tests.factories import error_paths, errors_of, make_caller, make_data_center, make_miner
 
 # Office receipt Wed 2025-03-19 10:00 Almaty: registered that day. Terms (counted by hand):
 # completeness 2 WD: Thu 20, [21-25 Nauryz + weekend], Wed 26 -> 2025-03-26 18:30 (13:30 UTC)
 # decision 15 WD: 20, 26, 27, 28, 31, Apr 1, 2, 3, 4, 7, 8, 9, 10, 11, 14 -> 2025-04-14
-# hearing notice >= 3 WD before the end: day 12 = Thu 2025-04-09.
+# hearing notice >= 3 WD before the end: day 12 = Wed 2025-04-09.
 RECEIVED = "2025-03-19T10:00:00+05:00"
+
+
+def _pk(global_id: str) -> int:
+    return int(relay.GlobalID.from_id(global_id).node_id)
+
+
+def _appendices(license_view: dict) -> list[dict]:
+    return [e["node"] for e in license_view["appendices"]["edges"]]
 
 
 @pytest.fixture
@@ -25,111 +44,128 @@ async def subtype_i(client, officer):
 
 
 async def _issue_subtype_i(officer, miner, dcs, received_at=RECEIVED):
-    app = (await apply(officer, license_input(miner, dcs, received_at=received_at)))["data"]["applyForLicense"]["application"]
-    await pay(officer, app["id"])
-    assert "errors" not in await step(officer, "acceptApplication", app["id"])
+    app = await filed(officer, license_input(miner, dcs, received_at=received_at))
+    assert ok(await pay(officer, app["id"]))
+    assert ok(await step(officer, "acceptApplication", app["id"]))
     approved = await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана")
-    return app, approved["data"]["approveApplication"]
+    assert ok(approved), approved
+    return app, payload_of(approved, "approveApplication")
 
 
 async def test_subtype_i_full_path_with_hearing(officer, subtype_i):
     miner, dcs, _ = subtype_i
-    result = await apply(officer, license_input(miner, dcs, received_at=RECEIVED))
-    assert "errors" not in result, result
-    app = result["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at=RECEIVED))
     assert app["stage"] == "REGISTERED" and app["registeredOn"] == "2025-03-19"
-    assert app["completenessDue"] == "2025-03-26T13:30:00+00:00"
-    assert app["decisionDue"] == "2025-04-14T13:30:00+00:00"
-    assert app["hearingNoticeLastDay"] == "2025-04-09"
+    assert (app["completenessDueAt"], app["completenessDueOn"]) == ("2025-03-26T13:30:00+00:00", "2025-03-26")
+    assert (app["decisionDueAt"], app["decisionDueOn"]) == ("2025-04-14T13:30:00+00:00", "2025-04-14")
+    assert app["hearingNoticeDueOn"] == "2025-04-09"
     assert app["incomingNumber"].startswith("LIC-2025-")
     assert app["licenseDetails"]["fee"] == {"mrp": "2000.00", "tenge": "7864000.00", "paid": False}
 
-    assert "errors" not in await pay(officer, app["id"])
+    assert ok(await pay(officer, app["id"]))
     accepted = await step(officer, "acceptApplication", app["id"])
-    assert accepted["data"]["acceptApplication"]["application"]["stage"] == "UNDER_REVIEW"
+    assert payload_of(accepted, "acceptApplication")["application"]["stage"] == "UNDER_REVIEW"
     pre = await step(officer, "preliminaryRefuse", app["id"], grounds=["QUALIFICATION_NOT_MET"], text="Нет ТУ на второй ЦОД")
-    assert pre["data"]["preliminaryRefuse"]["application"]["stage"] == "PRELIMINARY_REFUSAL"
+    pre_app = payload_of(pre, "preliminaryRefuse")["application"]
+    assert pre_app["stage"] == "PRELIMINARY_REFUSAL" and pre_app["preliminaryGrounds"] == [{"code": "QUALIFICATION_NOT_MET"}]
     heard = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-09", hearingOn="2025-04-11", place="Астана, каб. 305")
-    assert heard["data"]["scheduleHearing"]["application"]["stage"] == "HEARING_SCHEDULED"
-    approved = await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана")
-    payload = approved["data"]["approveApplication"]
-    assert payload["application"]["stage"] == "APPROVED" and payload["application"]["allowedActions"] == []
-    lic = payload["license"]
+    assert payload_of(heard, "scheduleHearing")["application"]["stage"] == "HEARING_SCHEDULED"
+    approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"), "approveApplication")
+    assert approved["errors"] == []
+    assert approved["application"]["stage"] == "APPROVED" and approved["application"]["allowedActions"] == []
+    lic = approved["license"]
     assert lic["subtype"] == "I" and lic["status"] == "ACTIVE" and lic["number"].startswith("KZ-DM-")
-    assert [a["subtype"] for a in lic["appendices"]] == ["I", "I"]  # one appendix per data center
+    assert [a["subtype"] for a in _appendices(lic)] == ["I", "I"]  # one appendix per data center
     stored = await License.get(number=lic["number"])
     assert "уч. 4" in stored.special_conditions and "уч. 9" in stored.special_conditions
     history = await StageEvent.filter(application__incoming_number=app["incomingNumber"]).order_by("id")
     assert [e.to_stage.value for e in history] == [
         "SUBMITTED", "REGISTERED", "UNDER_REVIEW", "PRELIMINARY_REFUSAL", "HEARING_SCHEDULED", "APPROVED",
     ]
+    produced = await officer.gql("query($id: ID!) { application(id: $id) { license { number } } }", {"id": app["id"]})
+    assert produced["data"]["application"]["license"] == {"number": lic["number"]}
 
 
 async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subtype_i):
     host, host_dcs, _ = subtype_i
     guest = await make_miner(name="ИП Гость")
     guest_applicant = await make_caller(client, Role.APPLICANT, miner=guest)
-    data = license_input(guest, host_dcs[:1], subtype="II")
-    app = (await apply(guest_applicant, data))["data"]["applyForLicense"]["application"]
+    app = await filed(guest_applicant, license_input(guest, host_dcs[:1], subtype="II"))
     assert app["licenseDetails"]["subtype"] == "II"
-    await pay(guest_applicant, app["id"], paid_on="2026-01-10")
+    assert ok(await pay(guest_applicant, app["id"], paid_on="2026-01-10"))
     not_yet = await step(officer, "acceptApplication", app["id"])
     assert errors_of(not_yet) == ["APPLICATION_INCOMPLETE"]
-    assert "HOST_NOT_LICENSED" in not_yet["errors"][0]["extensions"]["detail"]
+    problems = payload_of(not_yet, "acceptApplication")["errors"][0]["problems"]
+    assert [(p["code"], p["path"]) for p in problems] == [("HOST_NOT_LICENSED", ["dataCenterIds", "0"])]
 
     await _issue_subtype_i(officer, host, host_dcs)
-    assert "errors" not in await step(officer, "acceptApplication", app["id"])
+    assert ok(await step(officer, "acceptApplication", app["id"]))
     await step(officer, "preliminaryRefuse", app["id"], grounds=["NON_COMPLIANCE"], text="Уточнить договор")
-    reg = (await Application.get(incoming_number__isnull=False, id=int(_pk(app["id"])))).registered_on
+    reg = (await Application.get(id=_pk(app["id"]))).registered_on
     from rules.calendar import default_calendar
+
     cal = default_calendar()
     notice = cal.add_working_days(reg, 1)
-    await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice.isoformat(), hearingOn=cal.add_working_days(notice, 2).isoformat(), place="онлайн")
-    approved = (await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"))["data"]["approveApplication"]
+    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice.isoformat(),
+                         hearingOn=cal.add_working_days(notice, 2).isoformat(), place="онлайн"))
+    approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"), "approveApplication")
     assert approved["license"]["subtype"] == "II"
-    appendix = await LicenseAppendix.get(number=approved["license"]["appendices"][0]["number"])
+    appendix = await LicenseAppendix.get(number=_appendices(approved["license"])[0]["number"])
     assert appendix.data_center_id == host_dcs[0].id and appendix.electricity_purchase is None
 
 
 async def test_refusal_path_requires_hearing_and_grounds(officer, subtype_i):
     miner, dcs, _ = subtype_i
-    app = (await apply(officer, license_input(miner, dcs, received_at=RECEIVED)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at=RECEIVED))
     await step(officer, "acceptApplication", app["id"])
     too_early = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="Подложный договор")
     assert errors_of(too_early) == ["ILLEGAL_TRANSITION"]  # no motivated refusal without a hearing
+    assert payload_of(too_early, "refuseApplication")["errors"][0] | {"message": None} == {
+        "__typename": "IllegalTransition", "code": "ILLEGAL_TRANSITION", "message": None, "path": None,
+        "stage": "UNDER_REVIEW", "action": "REFUSE",
+    }
     await step(officer, "preliminaryRefuse", app["id"], grounds=["FALSE_DOCUMENTS"], text="Подложный договор")
     await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-08", hearingOn="2025-04-10", place="Астана")
     events_before = await StageEvent.all().count()
     no_ground = await step(officer, "refuseApplication", app["id"], grounds=[], text="Отказ")
-    assert errors_of(no_ground) == ["REFUSAL_GROUND_REQUIRED"]
+    assert errors_of(no_ground) == ["REFUSAL_GROUND_REQUIRED"] and error_paths(no_ground) == [["grounds"]]
     unknown = await step(officer, "refuseApplication", app["id"], grounds=["I_DONT_LIKE_IT"], text="Отказ")
-    assert errors_of(unknown) == ["INVALID_REFUSAL_GROUND"]
+    assert errors_of(unknown) == ["GRAPHQL_VALIDATION"]  # not a RefusalGroundCode at all
+    registry_ground = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS", "NEGATIVE_APPROVAL"], text="Отказ")
+    assert errors_of(registry_ground) == ["INVALID_REFUSAL_GROUND"]  # a ground of the registry's list, not 001's
+    assert error_paths(registry_ground) == [["grounds", "1"]]
     no_text = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text=" ")
-    assert errors_of(no_text) == ["VALIDATION"]
+    assert errors_of(no_text) == ["VALIDATION"] and error_paths(no_text) == [["text"]]
     assert (await Application.get(id=_pk(app["id"]))).stage.value == "HEARING_SCHEDULED"
     assert await StageEvent.all().count() == events_before
     refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS", "NON_COMPLIANCE"], text="Договор аренды подложный")
-    out = refused["data"]["refuseApplication"]["application"]
-    assert out["stage"] == "REFUSED" and out["refusalGrounds"] == ["FALSE_DOCUMENTS", "NON_COMPLIANCE"]
+    out = payload_of(refused, "refuseApplication")["application"]
+    assert out["stage"] == "REFUSED"
+    assert out["refusalGrounds"] == [
+        {"code": "FALSE_DOCUMENTS", "item": 6, "legalBasis": "001 App.3 item 10(6)"},
+        {"code": "NON_COMPLIANCE", "item": 7, "legalBasis": "001 App.3 item 10(7)"},
+    ]
     assert out["refusalKind"] == "SERVICE_REFUSED"
     assert await License.all().count() == 0
 
 
 @pytest.mark.parametrize(
-    ("notice", "hearing", "code"),
+    ("notice", "hearing", "code", "typename", "data"),
     [
-        ("2025-04-10", "2025-04-11", "HEARING_NOTICE_TOO_LATE"),  # day 13: fewer than 3 WD left
-        ("2025-04-09", "2025-04-14", "HEARING_TOO_LATE"),  # 3 WD after the notice
-        ("2025-04-09", "2025-04-08", "HEARING_BEFORE_NOTICE"),
+        ("2025-04-10", "2025-04-11", "HEARING_NOTICE_TOO_LATE", "HearingNoticeTooLate", {"lastDay": "2025-04-09"}),
+        ("2025-04-09", "2025-04-14", "HEARING_TOO_LATE", "HearingOutOfWindow", {"limit": "2025-04-11"}),
+        ("2025-04-09", "2025-04-08", "HEARING_BEFORE_NOTICE", "HearingOutOfWindow", {"limit": "2025-04-09"}),
     ],
 )
-async def test_hearing_outside_its_window_is_refused_and_nothing_changes(officer, subtype_i, notice, hearing, code):
+async def test_hearing_outside_its_window_is_refused_and_nothing_changes(officer, subtype_i, notice, hearing, code, typename, data):
     miner, dcs, _ = subtype_i
-    app = (await apply(officer, license_input(miner, dcs, received_at=RECEIVED)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at=RECEIVED))
     await step(officer, "acceptApplication", app["id"])
     await step(officer, "preliminaryRefuse", app["id"], grounds=["NON_COMPLIANCE"], text="x")
     result = await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice, hearingOn=hearing, place="Астана")
     assert errors_of(result) == [code]
+    error = payload_of(result, "scheduleHearing")["errors"][0]
+    assert error["__typename"] == typename and {k: error[k] for k in data} == data
     stored = await Application.get(id=_pk(app["id"]))
     assert stored.stage.value == "PRELIMINARY_REFUSAL" and stored.hearing_on is None
 
@@ -139,7 +175,21 @@ async def test_documents_of_the_other_subtype_are_rejected_and_nothing_written(c
     docs = [*SUBTYPE_I_DOCS, {"kind": "HOSTING_LETTER_OF_INTENT", "title": "Письмо"}]
     result = await apply(applicant, license_input(miner, dcs, documents=docs))
     assert errors_of(result) == ["DOCUMENT_NOT_FOR_SUBTYPE"]
-    assert result["errors"][0]["extensions"]["field"] == "documents[5].kind"
+    assert error_paths(result) == [["documents", "5", "kind"]]
+    assert await Application.all().count() == 0
+
+
+async def test_data_centers_are_checked_with_their_position(client, officer, subtype_i):
+    miner, dcs, applicant = subtype_i
+    other_dc = await make_data_center(await make_miner())
+    foreign = await apply(applicant, license_input(miner, [dcs[0], other_dc]))
+    assert errors_of(foreign) == ["NOT_FOUND"] and error_paths(foreign) == [["dataCenterIds", "1"]]
+    by_officer = await apply(officer, license_input(miner, [dcs[0], other_dc]))
+    assert errors_of(by_officer) == ["VALIDATION"] and error_paths(by_officer) == [["dataCenterIds", "1"]]
+    twice = await apply(officer, license_input(miner, [dcs[0], dcs[0]]))
+    assert errors_of(twice) == ["VALIDATION"] and error_paths(twice) == [["dataCenterIds", "1"]]
+    wrong_type = await apply(officer, {**license_input(miner, dcs), "dataCenterIds": [gid("DataCenter", dcs[0].id), gid("Miner", miner.id)]})
+    assert errors_of(wrong_type) == ["INVALID_ID"] and error_paths(wrong_type) == [["dataCenterIds", "1"]]
     assert await Application.all().count() == 0
 
 
@@ -148,30 +198,35 @@ async def test_applicant_cannot_act_on_another_miners_application(client, office
     other = await make_miner()
     other_dc = await make_data_center(other)
     intruder_for_other = await apply(applicant, license_input(other, [other_dc]))
-    assert errors_of(intruder_for_other) == ["NOT_FOUND"]
-    own = (await apply(applicant, license_input(miner, dcs)))["data"]["applyForLicense"]["application"]
+    assert errors_of(intruder_for_other) == ["NOT_FOUND"] and error_paths(intruder_for_other) == [["minerId"]]
+    own = await filed(applicant, license_input(miner, dcs))
     stranger = await make_caller(client, Role.APPLICANT, miner=other)
+    missing = gid("Application", 99_999)
     for mutation in ("withdrawApplication", "acceptApplication"):
-        assert errors_of(await step(stranger, mutation, own["id"])) == ["NOT_FOUND"]
+        theirs = await step(stranger, mutation, own["id"])
+        nowhere = await step(stranger, mutation, missing)
+        assert errors_of(theirs) == errors_of(nowhere) == ["NOT_FOUND"]  # "not yours" answers like "missing"
+        assert payload_of(theirs, mutation)["errors"] == payload_of(nowhere, mutation)["errors"]
     assert errors_of(await step(applicant, "acceptApplication", own["id"])) == ["FORBIDDEN"]
     listed = await stranger.gql("{ applications { totalCount } }")
     assert listed["data"]["applications"]["totalCount"] == 0
     withdrawn = await step(applicant, "withdrawApplication", own["id"])
-    assert withdrawn["data"]["withdrawApplication"]["application"]["stage"] == "WITHDRAWN"
+    assert payload_of(withdrawn, "withdrawApplication")["application"]["stage"] == "WITHDRAWN"
 
 
 async def test_applicant_cannot_backdate_a_portal_application(subtype_i):
     miner, dcs, applicant = subtype_i
     result = await apply(applicant, license_input(miner, dcs, received_at=RECEIVED))
-    assert errors_of(result) == ["FORBIDDEN"]
+    assert errors_of(result) == ["FORBIDDEN"] and error_paths(result) == [["receivedAt"]]
 
 
 async def test_approval_needs_the_fee_paid(officer, subtype_i):
     miner, dcs, _ = subtype_i
-    app = (await apply(officer, license_input(miner, dcs, received_at=RECEIVED)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at=RECEIVED))
     await step(officer, "acceptApplication", app["id"])
     result = await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана")
     assert errors_of(result) == ["FEE_NOT_PAID"]
+    assert payload_of(result, "approveApplication")["errors"][0]["__typename"] == "RuleViolation"
     assert await License.all().count() == 0
     assert (await Application.get(id=_pk(app["id"]))).stage.value == "UNDER_REVIEW"
 
@@ -179,44 +234,48 @@ async def test_approval_needs_the_fee_paid(officer, subtype_i):
 async def test_no_fee_and_no_fee_ground_for_applications_registered_in_2023(officer, subtype_i):
     miner, dcs, _ = subtype_i
     docs = [d for d in SUBTYPE_I_DOCS if d["kind"] != "ASKUE_TELECOM"]  # I(4) applies from 2024 only
-    app = (await apply(officer, license_input(miner, dcs, received_at="2023-10-02T11:00:00+06:00", documents=docs)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at="2023-10-02T11:00:00+06:00", documents=docs))
     assert app["licenseDetails"]["fee"] == {"mrp": "0.00", "tenge": "0.00", "paid": False}
-    assert "errors" not in await step(officer, "acceptApplication", app["id"])
+    assert ok(await step(officer, "acceptApplication", app["id"]))
     fee_ground = await step(officer, "preliminaryRefuse", app["id"], grounds=["FEE_NOT_PAID"], text="x")
-    assert errors_of(fee_ground) == ["INVALID_REFUSAL_GROUND"]
+    assert errors_of(fee_ground) == ["INVALID_REFUSAL_GROUND"] and error_paths(fee_ground) == [["grounds", "0"]]
     stored = await Application.get(id=_pk(app["id"]))
     assert stored.stage.value == "UNDER_REVIEW"  # ground 2 did not exist in 2023
     approved = await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана")
-    assert approved["data"]["approveApplication"]["license"]["status"] == "ACTIVE"
+    assert payload_of(approved, "approveApplication")["license"]["status"] == "ACTIVE"
 
 
 async def test_askue_document_required_from_2024(officer, subtype_i):
     miner, dcs, _ = subtype_i
     docs = [d for d in SUBTYPE_I_DOCS if d["kind"] != "ASKUE_TELECOM"]
-    app = (await apply(officer, license_input(miner, dcs, received_at="2024-01-03T11:00:00+06:00", documents=docs)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at="2024-01-03T11:00:00+06:00", documents=docs))
     result = await step(officer, "acceptApplication", app["id"])
-    assert errors_of(result) == ["APPLICATION_INCOMPLETE"] and "ASKUE" in result["errors"][0]["extensions"]["detail"]
-    refused = await step(officer, "refuseIncomplete", app["id"], grounds=["NON_COMPLIANCE"], text="Нет документа АСКУЭ")
-    out = refused["data"]["refuseIncomplete"]["application"]
+    assert errors_of(result) == ["APPLICATION_INCOMPLETE"]
+    problems = payload_of(result, "acceptApplication")["errors"][0]["problems"]
+    assert [(p["code"], p["path"]) for p in problems] == [("MISSING_DOCUMENT", ["documents", "ASKUE_TELECOM"])]
+    refused = await step(officer, "refuseIncomplete", app["id"], text="Нет документа АСКУЭ")
+    out = payload_of(refused, "refuseIncomplete")["application"]
     # a paper application accepted in 2024 and refused later: refusal of further review, not
-    # the clerk's refusal to accept at the counter
+    # the clerk's refusal to accept at the counter; its reasons are the gaps, not App.3 grounds
     assert out["stage"] == "INCOMPLETE_REFUSED" and out["refusalKind"] == "FURTHER_REVIEW_REFUSED"
+    assert out["refusalText"] == "Нет документа АСКУЭ" and out["refusalGrounds"] == []
 
 
 @pytest.mark.parametrize(
-    ("dc_overrides", "docs_change", "ok"),
+    ("dc_overrides", "docs_change", "problems"),
     [
-        ({"substation_kv": "10", "permitted_capacity_mw": "0.8", "connected_on": None}, None, False),
-        ({"substation_kv": "35", "permitted_capacity_mw": "1"}, None, True),
+        ({"substation_kv": "10", "permitted_capacity_mw": "0.8", "connected_on": None}, None,
+         [("GRID_BELOW_35KV", ["dataCenterIds", "0"]), ("GRID_BELOW_1MW", ["dataCenterIds", "0"])]),
+        ({"substation_kv": "35", "permitted_capacity_mw": "1"}, None, []),
         # connected before 2023-04-01: technical conditions for the building instead
         ({"substation_kv": "10", "permitted_capacity_mw": "0.8", "connected_on": "2022-05-01"},
-         ("GRID_TECH_CONDITIONS", "BUILDING_TECH_CONDITIONS"), True),
+         ("GRID_TECH_CONDITIONS", "BUILDING_TECH_CONDITIONS"), []),
         # off-grid power: no grid technical conditions at all
         ({"power_source": "OFF_GRID", "substation_kv": None, "permitted_capacity_mw": None},
-         ("GRID_TECH_CONDITIONS", None), True),
+         ("GRID_TECH_CONDITIONS", None), []),
     ],
 )
-async def test_grid_rule_and_its_exemptions(officer, dc_overrides, docs_change, ok):
+async def test_grid_rule_and_its_exemptions(officer, dc_overrides, docs_change, problems):
     miner = await make_miner()
     dc = await make_data_center(miner, **dc_overrides)
     docs = [dict(d) for d in SUBTYPE_I_DOCS]
@@ -224,67 +283,70 @@ async def test_grid_rule_and_its_exemptions(officer, dc_overrides, docs_change, 
         old, new = docs_change
         docs = [d for d in docs if d["kind"] != old] + ([{"kind": new, "title": "ТУ на здание"}] if new else [])
     method = "OFF_GRID_GENERATOR" if dc_overrides.get("power_source") == "OFF_GRID" else "SINGLE_BUYER"
-    app = (await apply(officer, license_input(miner, [dc], received_at=RECEIVED, documents=docs, electricityPurchase=method)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, [dc], received_at=RECEIVED, documents=docs, electricityPurchase=method))
     result = await step(officer, "acceptApplication", app["id"])
-    assert ("errors" not in result) is ok, result
+    found = payload_of(result, "acceptApplication")["errors"]
+    assert sorted((p["code"], p["path"]) for e in found for p in e["problems"]) == sorted(problems)
 
 
 async def test_reissue_keeps_first_issue_date_and_replaces_the_old_licence(officer, subtype_i):
     miner, dcs, applicant = subtype_i
     _, issued = await _issue_subtype_i(officer, miner, dcs)
     old = await License.get(number=issued["license"]["number"])
-    q = """mutation($i: ApplyForLicenseReissueInput!) { applyForLicenseReissue(input: $i) { application {
-      id registeredOn decisionDue licenseDetails { fee { mrp tenge } } } } }"""
-    bad = await applicant.gql(q, {"i": {"licenseId": to_global_id("License", old.id), "grounds": ["REORGANISATION"]}})
-    assert errors_of(bad) == ["VALIDATION"]  # reorganisation needs its form
-    app = (await applicant.gql(q, {"i": {"licenseId": to_global_id("License", old.id), "grounds": ["REREGISTRATION"]}}))["data"]["applyForLicenseReissue"]["application"]
+    bad = await applicant.gql(REISSUE, {"i": {"licenseId": gid("License", old.id), "grounds": ["REORGANISATION"]}})
+    assert errors_of(bad) == ["VALIDATION"] and error_paths(bad) == [["reorganisationForm"]]  # it needs its form
+    merged = await applicant.gql(REISSUE, {"i": {"licenseId": gid("License", old.id), "grounds": ["REORGANISATION"],
+                                                 "reorganisationForm": "MERGER"}})
+    assert payload_of(merged, "applyForLicenseReissue")["application"]["licenseDetails"]["reorganisationForm"] == "MERGER"
+    await step(officer, "withdrawApplication", payload_of(merged, "applyForLicenseReissue")["application"]["id"])
+    result = await applicant.gql(REISSUE, {"i": {"licenseId": gid("License", old.id), "grounds": ["REREGISTRATION"]}})
+    app = payload_of(result, "applyForLicenseReissue")["application"]
     assert app["licenseDetails"]["fee"]["mrp"] == "200.00"  # 10 % of 2000 MRP
-    await pay(applicant, app["id"], paid_on=app["registeredOn"])
+    assert app["licenseDetails"]["reissueGrounds"] == ["REREGISTRATION"]
+    assert ok(await pay(applicant, app["id"], paid_on=app["registeredOn"]))
     await step(officer, "acceptApplication", app["id"])
-    new = (await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"))["data"]["approveApplication"]["license"]
+    new = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"), "approveApplication")["license"]
     assert new["firstIssuedOn"] == old.first_issued_on.isoformat() and new["number"] != old.number
-    assert len(new["appendices"]) == 2
+    assert len(_appendices(new)) == 2
     assert (await License.get(id=old.id)).status is LicenseStatus.REPLACED
+    reissue_of = await officer.gql("query($id: ID!) { application(id: $id) { licenseDetails { reissueOf { number } } } }",
+                                   {"id": app["id"]})
+    assert reissue_of["data"]["application"]["licenseDetails"]["reissueOf"] == {"number": old.number}
 
 
 async def test_subtype_ii_reissue_grounds_are_limited(client, officer, subtype_i):
     host, host_dcs, _ = subtype_i
     await _issue_subtype_i(officer, host, host_dcs)
     guest = await make_miner()
-    app = (await apply(officer, license_input(guest, host_dcs[:1], subtype="II", received_at=RECEIVED)))["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(guest, host_dcs[:1], subtype="II", received_at=RECEIVED))
     await pay(officer, app["id"])
     await step(officer, "acceptApplication", app["id"])
-    lic = (await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"))["data"]["approveApplication"]["license"]
-    lic_id = to_global_id("License", (await License.get(number=lic["number"])).id)
-    q = "mutation($i: ApplyForLicenseReissueInput!) { applyForLicenseReissue(input: $i) { application { id } } }"
-    result = await officer.gql(q, {"i": {"licenseId": lic_id, "grounds": ["DC_LOCATION_CHANGE"]}})
-    assert errors_of(result) == ["INVALID_REISSUE_GROUND"]
+    lic = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"), "approveApplication")["license"]
+    lic_id = gid("License", (await License.get(number=lic["number"])).id)
+    result = await officer.gql(REISSUE, {"i": {"licenseId": lic_id, "grounds": ["DC_LOCATION_CHANGE"]}})
+    assert errors_of(result) == ["INVALID_REISSUE_GROUND"] and error_paths(result) == [["grounds"]]
 
 
-async def test_overdue_applications_are_flagged_once(officer, subtype_i):
+async def test_overdue_applications_are_flagged_once_per_term(officer, subtype_i):
     from datetime import UTC, datetime
 
     from jobs.tasks import recompute_overdue
     from models.outbox import OutboxEvent
 
     miner, dcs, _ = subtype_i
-    app = (await apply(officer, license_input(miner, dcs, received_at=RECEIVED)))["data"]["applyForLicense"]["application"]
-    just_before = datetime(2025, 4, 14, 13, 29, tzinfo=UTC)
+    app = await filed(officer, license_input(miner, dcs, received_at=RECEIVED))
+    # REGISTERED: the completeness term (2025-03-26 18:30 Almaty) is the one that runs
+    just_before = datetime(2025, 3, 26, 13, 29, tzinfo=UTC)
     assert (await recompute_overdue({}, now=just_before))["applications"] == 0
-    after = datetime(2025, 4, 14, 13, 31, tzinfo=UTC)
+    after = datetime(2025, 3, 26, 13, 31, tzinfo=UTC)
     assert (await recompute_overdue({}, now=after))["applications"] == 1
     assert (await recompute_overdue({}, now=after))["applications"] == 0
     assert await OutboxEvent.filter(topic="alert.application_overdue").count() == 1
-    listed = await officer.gql("{ applications(overdue: true) { totalCount edges { node { overdue daysLeft } } } }")
+    listed = await officer.gql("{ applications(overdue: true) { totalCount edges { node { overdue daysLeft nextDeadline { kind } } } } }")
     assert listed["data"]["applications"]["totalCount"] == 1
-    assert listed["data"]["applications"]["edges"][0]["node"]["daysLeft"] < 0
+    node = listed["data"]["applications"]["edges"][0]["node"]
+    assert node["overdue"] is True and node["daysLeft"] < 0 and node["nextDeadline"] == {"kind": "COMPLETENESS"}
     assert app["stage"] == "REGISTERED"
-
-
-def _pk(global_id):
-    from schema.ids import from_global_id
-
-    return from_global_id(global_id)[1]
 
 
 @pytest.mark.parametrize(
@@ -303,49 +365,19 @@ def _pk(global_id):
 )
 async def test_registration_and_terms_across_holidays(officer, subtype_i, received_at, registered, completeness, decision):
     miner, dcs, _ = subtype_i
-    result = await apply(officer, license_input(miner, dcs, received_at=received_at))
-    app = result["data"]["applyForLicense"]["application"]
+    app = await filed(officer, license_input(miner, dcs, received_at=received_at))
     assert app["registeredOn"] == registered
-    assert app["completenessDue"][:10] == completeness
-    assert app["decisionDue"][:10] == decision
+    assert (app["completenessDueOn"], app["completenessDueAt"][:10]) == (completeness, completeness)
+    assert (app["decisionDueOn"], app["decisionDueAt"][:10]) == (decision, decision)
 
 
 async def test_reissue_received_new_years_eve_is_registered_in_2026(officer, subtype_i):
     miner, dcs, _ = subtype_i
     _, issued = await _issue_subtype_i(officer, miner, dcs)
     lic = await License.get(number=issued["license"]["number"])
-    q = """mutation($i: ApplyForLicenseReissueInput!) { applyForLicenseReissue(input: $i) { application {
-      registeredOn completenessDue decisionDue licenseDetails { fee { mrp tenge } } } } }"""
-    result = await officer.gql(q, {"i": {"licenseId": to_global_id("License", lic.id), "grounds": ["LAW_REQUIREMENT"],
-                                         "channel": "OFFICE", "receivedAt": "2025-12-31T19:00:00+05:00"}})
-    app = result["data"]["applyForLicenseReissue"]["application"]
+    result = await officer.gql(REISSUE, {"i": {"licenseId": gid("License", lic.id), "grounds": ["LAW_REQUIREMENT"],
+                                               "channel": "OFFICE", "receivedAt": "2025-12-31T19:00:00+05:00"}})
+    app = payload_of(result, "applyForLicenseReissue")["application"]
     # Mon 5 Jan 2026; completeness 1 WD -> Tue 6; term 2 WD -> Thu 8 (7 January is a holiday)
-    assert (app["registeredOn"], app["completenessDue"][:10], app["decisionDue"][:10]) == ("2026-01-05", "2026-01-06", "2026-01-08")
+    assert (app["registeredOn"], app["completenessDueAt"][:10], app["decisionDueAt"][:10]) == ("2026-01-05", "2026-01-06", "2026-01-08")
     assert app["licenseDetails"]["fee"] == {"mrp": "200.00", "tenge": "865000.00"}  # 200 MRP x 4,325
-
-
-async def test_application_lists_load_their_parts_in_batches(officer, subtype_i, monkeypatch):
-    import schema.context as ctx
-
-    miner, dcs, _ = subtype_i
-    for _ in range(5):
-        await apply(officer, license_input(miner, dcs, received_at=RECEIVED))
-    calls = []
-    many, one = ctx._many_by, ctx._one_by
-
-    async def count_many(model, column, keys):
-        calls.append((model.__name__, len(keys)))
-        return await many(model, column, keys)
-
-    async def count_one(model, column, keys):
-        calls.append((model.__name__, len(keys)))
-        return await one(model, column, keys)
-
-    monkeypatch.setattr(ctx, "_many_by", count_many)
-    monkeypatch.setattr(ctx, "_one_by", count_one)
-    result = await officer.gql(
-        "{ applications { edges { node { stageHistory { toStage } documents { kind } licenseDetails { subtype } } } } }"
-    )
-    nodes = [e["node"] for e in result["data"]["applications"]["edges"]]
-    assert len(nodes) == 5 and all(len(n["documents"]) == 5 and n["licenseDetails"]["subtype"] == "I" for n in nodes)
-    assert sorted(calls) == [("ApplicationDocument", 5), ("LicenseApplication", 5), ("StageEvent", 5)]

@@ -124,22 +124,22 @@ CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
                 QualificationDocument(K.GRID_TECH_CONDITIONS, valid_until=date(2025, 3, 18)),
             ),
         ),
-        [("EXPIRED_DOCUMENT", "documents[4]")],
+        [("EXPIRED_DOCUMENT", "documents[4].valid_until")],
     ),
     (
         "I given a subtype-II letter of intent",
         lambda: with_docs(SUBTYPE_I, QualificationDocument(K.HOSTING_LETTER_OF_INTENT)),
-        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[5]")],
+        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[5].kind")],
     ),
     (
         "II given a DC ownership document",
         lambda: with_docs(SUBTYPE_II, QualificationDocument(K.DC_OWNERSHIP)),
-        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[2]")],
+        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[2].kind")],
     ),
     (
         "II given grid technical conditions",
         lambda: with_docs(SUBTYPE_II, QualificationDocument(K.GRID_TECH_CONDITIONS)),
-        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[2]")],
+        [("DOCUMENT_NOT_FOR_SUBTYPE", "documents[2].kind")],
     ),
     (
         "II without the letter of intent",
@@ -177,17 +177,17 @@ CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
     (
         "34.9 kV substation",
         lambda: dc(SUBTYPE_I, substation_kv=Decimal("34.9")),
-        [("GRID_BELOW_35KV", "data_centers[0].substation_kv")],
+        [("GRID_BELOW_35KV", "data_center_ids[0]")],
     ),
     (
         "0.99 MW permitted",
         lambda: dc(SUBTYPE_I, permitted_mw=Decimal("0.99")),
-        [("GRID_BELOW_1MW", "data_centers[0].permitted_mw")],
+        [("GRID_BELOW_1MW", "data_center_ids[0]")],
     ),
     (
         "grid facts unknown",
         lambda: dc(SUBTYPE_I, substation_kv=None),
-        [("MISSING_GRID_FACTS", "data_centers[0]")],
+        [("MISSING_GRID_FACTS", "data_center_ids[0]")],
     ),
     (
         "grid DC without grid technical conditions",
@@ -214,8 +214,8 @@ CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
             permitted_mw=Decimal("0.5"),
         ),
         [
-            ("GRID_BELOW_1MW", "data_centers[0].permitted_mw"),
-            ("GRID_BELOW_35KV", "data_centers[0].substation_kv"),
+            ("GRID_BELOW_1MW", "data_center_ids[0]"),
+            ("GRID_BELOW_35KV", "data_center_ids[0]"),
             ("MISSING_DOCUMENT", "documents.GRID_TECH_CONDITIONS"),
         ],
     ),
@@ -238,13 +238,13 @@ CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
     (
         "off-grid method but a grid DC",
         lambda: replace(SUBTYPE_I, electricity_method="OFF_GRID_GENERATOR"),
-        [("ELECTRICITY_METHOD_MISMATCH", "data_centers[0].power_source")],
+        [("ELECTRICITY_METHOD_MISMATCH", "data_center_ids[0]")],
     ),
     # -- form fields ----------------------------------------------------------------------
     (
         "I without electricity method",
         lambda: replace(SUBTYPE_I, electricity_method=None),
-        [("ELECTRICITY_METHOD_REQUIRED", "electricity_method")],
+        [("ELECTRICITY_METHOD_REQUIRED", "electricity_purchase")],
     ),
     (
         "II needs no electricity method nor ASKUE",
@@ -269,23 +269,23 @@ CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
     (
         "DC inside a residential zone",
         lambda: dc(SUBTYPE_I, outside_residential=False),
-        [("DC_IN_RESIDENTIAL_ZONE", "data_centers[0].outside_residential")],
+        [("DC_IN_RESIDENTIAL_ZONE", "data_center_ids[0]")],
     ),
     (
         "I with no data center",
         lambda: replace(SUBTYPE_I, data_centers=()),
-        [("DATA_CENTER_REQUIRED", "data_centers")],
+        [("DATA_CENTER_REQUIRED", "data_center_ids")],
     ),
     # -- subtype II host ------------------------------------------------------------------
     (
         "II host without an active subtype-I licence",
         lambda: replace(SUBTYPE_II, host_has_active_subtype_i=False),
-        [("HOST_NOT_LICENSED", "host_has_active_subtype_i")],
+        [("HOST_NOT_LICENSED", "data_center_ids[0]")],
     ),
     (
         "II host not verified",
         lambda: replace(SUBTYPE_II, host_has_active_subtype_i=None),
-        [("HOST_NOT_LICENSED", "host_has_active_subtype_i")],
+        [("HOST_NOT_LICENSED", "data_center_ids[0]")],
     ),
 ]
 
