@@ -9,24 +9,21 @@ account, so this runs after validation, when they are known.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
-    GraphQLError,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
 )
-from strawberry.extensions import SchemaExtension
 
 from resolvers.listing import DEFAULT_PAGE, MAX_PAGE
-from rules.errors import ErrorCode, render
 
 _PAGE_ARGS = ("first", "last")
 
@@ -92,26 +89,3 @@ def query_cost(document: Any, variables: Mapping[str, Any] | None) -> int:
         ),
         default=0,
     )
-
-
-def make_cost_limiter(max_cost: int) -> type[SchemaExtension]:
-    class QueryCost(SchemaExtension):
-        def on_validate(self) -> Iterator[None]:
-            # Listed after ValidationCache, whose validation has run by now: strawberry reads
-            # pre_execution_errors before the extensions' post-yield code, so check here.
-            context = self.execution_context
-            if context.pre_execution_errors != [] or context.graphql_document is None:
-                yield
-                return
-            cost = query_cost(context.graphql_document, context.variables)
-            if cost > max_cost:
-                language = getattr(context.context, "language", "ru")
-                context.pre_execution_errors = [
-                    GraphQLError(
-                        render(ErrorCode.QUERY_TOO_COSTLY, language, {"cost": cost, "limit": max_cost}),
-                        extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": cost, "limit": max_cost},
-                    )
-                ]
-            yield
-
-    return QueryCost

@@ -14,14 +14,14 @@ The codes and messages are the catalogue in rules/errors.py; here they become Gr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any, ClassVar, Union
 
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions import FieldExtension
 from strawberry.types.field import StrawberryField
 
 from rules.errors import DEFAULT_LANGUAGE, DomainError, ErrorCode, render
@@ -314,10 +314,6 @@ def mutation(description: str, *, idempotent: bool = False, **kwargs: Any) -> An
 # -- top-level errors ---------------------------------------------------------------------------
 
 
-def _language(extension: SchemaExtension) -> str:
-    return getattr(extension.execution_context.context, "language", DEFAULT_LANGUAGE)
-
-
 def localize(error: GraphQLError, language: str) -> GraphQLError:
     original = error.original_error
     if isinstance(original, relay.GlobalIDValueError):
@@ -350,14 +346,3 @@ def localize(error: GraphQLError, language: str) -> GraphQLError:
         original_error=None,
         extensions=extensions,
     )
-
-
-class TypedErrors(SchemaExtension):
-    """Every top-level error gets `extensions.code` and a message in the request's language."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and getattr(result, "errors", None):
-            language = _language(self)
-            result.errors = [localize(error, language) for error in result.errors]

@@ -8,25 +8,16 @@ from pathlib import Path
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from rules.errors import DomainError
 from schema.applications import ApplicationsMutation, ApplicationsQuery
-from schema.cost import make_cost_limiter
-from schema.errors import TypedErrors
+from schema.execution import FastLeafExecutionContext
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
 from schema.parties import PartiesMutation, PartiesQuery
+from schema.pipeline import RequestPipeline, limit_rules
 from schema.types.parties import DataCenter, Miner, Pool
 from settings import Settings
 
@@ -49,38 +40,26 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "changed objects and typed `errors` (nothing is written when there are errors)."
 )
 
-_CACHE_SIZE = 512  # distinct query texts kept parsed and validated (clients send few)
-
-
 class RegistrySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         # Expected failures (bad input, permissions) are answers, not incidents: log only
-        # the unexpected ones (TypedErrors logs those with their trace).
+        # the unexpected ones (schema.errors.localize logs those with their trace).
         for error in errors:
             if error.original_error is None or isinstance(error.original_error, DomainError):
                 log.info("request error: %s", error.message)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    # The limiter rules are built once: the validation cache is keyed by the rule classes, so
-    # rules made per request would never hit it.
-    limits = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    extensions: list = [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: ParserCache(maxsize=_CACHE_SIZE),
-        lambda: AddValidationRules(limits),
-        lambda: ValidationCache(maxsize=_CACHE_SIZE),
-        make_cost_limiter(settings.max_query_cost),
-        TypedErrors,
-    ]
-    if not settings.development:
-        extensions.insert(0, DisableIntrospection)
-    return RegistrySchema(query=Query, mutation=Mutation, types=list(NODE_TYPES), extensions=extensions)
+    rules = limit_rules(settings)
+    return RegistrySchema(
+        query=Query,
+        mutation=Mutation,
+        types=list(NODE_TYPES),
+        extensions=[lambda: RequestPipeline(settings, rules)],
+        execution_context_class=FastLeafExecutionContext,
+    )
 
 
 def schema_sdl() -> str:

@@ -1,0 +1,84 @@
+"""Every request's way through the schema, as one strawberry extension: parse (cached, bounded
+in tokens), validate (cached, with the depth and alias limits and, in production, no
+introspection), refuse costly queries, and give every top-level error its code and message.
+
+One extension instead of seven: strawberry runs each extension's hooks as context managers at
+every step of every request, which cost more than the work they wrapped on small requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from graphql import GraphQLError, parse
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.schema.schema import validate_document
+
+from rules.errors import DEFAULT_LANGUAGE, ErrorCode, render
+from schema.cost import query_cost
+from schema.errors import localize
+from settings import Settings
+
+CACHE_SIZE = 512  # distinct query texts kept parsed and validated (clients send few)
+
+_parse = lru_cache(maxsize=CACHE_SIZE)(parse)
+_validate = lru_cache(maxsize=CACHE_SIZE)(validate_document)
+
+
+def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
+    """The request limits as validation rules, built once: the validation cache is keyed by the
+    rule classes, so rules made per request would never hit it."""
+    rules: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
+    if not settings.development:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return tuple(rules)
+
+
+class RequestPipeline(SchemaExtension):
+    def __init__(self, settings: Settings, rules: Sequence[type[ASTValidationRule]]) -> None:
+        super().__init__()
+        self.settings = settings
+        self.rules = tuple(rules)
+
+    def _language(self) -> str:
+        return getattr(self.execution_context.context, "language", DEFAULT_LANGUAGE)
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.settings.max_tokens
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            language = self._language()
+            result.errors = [localize(error, language) for error in result.errors]
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        context.graphql_document = _parse(context.query, **context.parse_options)
+        yield
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        context.validation_rules = context.validation_rules + self.rules
+        errors = _validate(context.schema._schema, context.graphql_document, context.validation_rules)
+        if not errors:
+            errors = self._cost_errors(context.graphql_document, context.variables)
+        context.pre_execution_errors = list(errors)
+        yield
+
+    def _cost_errors(self, document: Any, variables: dict[str, Any] | None) -> list[GraphQLError]:
+        limit = self.settings.max_query_cost
+        cost = query_cost(document, variables)
+        if cost <= limit:
+            return []
+        return [
+            GraphQLError(
+                render(ErrorCode.QUERY_TOO_COSTLY, self._language(), {"cost": cost, "limit": limit}),
+                extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": cost, "limit": limit},
+            )
+        ]
