@@ -153,8 +153,8 @@ async def load_demo() -> list[str]:
         if await User.exists(login=login):
             continue
         user = await auth.create_user(
-            SYSTEM, login=login, full_name=full_name, role=role, miner_id=miner_id, pool_id=pool_id
+            SYSTEM, auth.CreateUser(login=login, full_name=full_name, role=role, miner_id=miner_id, pool_id=pool_id)
         )
-        token = await auth.issue_token(SYSTEM, user.id, "demo")
+        token = (await auth.issue_token(SYSTEM, auth.IssueToken(user.id, "demo"))).secret
         lines.append(f"{role.value:<10} {login:<22} token: {token}")
     return lines

@@ -45,8 +45,8 @@ async def officer_and_miner():  # type: ignore[no-untyped-def]
         outside_residential_zone=True, power_source="GRID", substation_kv="110",
         permitted_capacity_kw="500000",
     ))
-    user = await auth.create_user(SYSTEM, login="bench", full_name="Bench Officer", role=Role.OFFICER)
-    token = await auth.issue_token(SYSTEM, user.id, "bench")
+    user = await auth.create_user(SYSTEM, auth.CreateUser(login="bench", full_name="Bench Officer", role=Role.OFFICER))
+    token = (await auth.issue_token(SYSTEM, auth.IssueToken(user.id, "bench"))).secret
     return miner, dc, token
 
 

@@ -1,9 +1,14 @@
-"""Users and API tokens: opaque bearer tokens, stored as SHA-256 hashes."""
+"""Users and API tokens: opaque bearer tokens, stored as SHA-256 hashes.
+
+`authenticate` and `bearer_token` are what the app (main.py) calls on every request; the use
+cases take frozen commands (`CreateUser`, `IssueToken`) and check the caller's rights.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -11,14 +16,33 @@ from tortoise.transactions import in_transaction
 
 from models.access import ApiToken, User
 from models.parties import Miner, Pool
-from resolvers.changes import record_change
+from resolvers.changes import append_audit, emit, record_change, snapshot
+from resolvers.scope import get_visible
 from rules.access import SYSTEM, Actor, Permission
+from rules.audit import REDACTED_KEYS, AuditAction
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
+from rules.limits import check_text
+
+__all__ = [
+    "TOKEN_PREFIX",
+    "CreateUser",
+    "IssueToken",
+    "IssuedToken",
+    "actor_for",
+    "authenticate",
+    "bearer_token",
+    "bootstrap_admin",
+    "create_user",
+    "hash_token",
+    "issue_token",
+]
 
 TOKEN_PREFIX = "kzm_"
 # Writing last_used_at on every request would turn each read into a write.
 _TOUCH_EVERY = timedelta(minutes=5)
+# Column sizes (models/access.py).
+LOGIN_MAX, FULL_NAME_MAX, LABEL_MAX = 128, 300, 200
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -55,56 +79,88 @@ async def authenticate(token: str | None, now: datetime | None = None) -> Actor 
     return actor_for(row.user)
 
 
-async def create_user(
-    actor: Actor,
-    *,
-    login: str,
-    full_name: str,
-    role: Role,
-    miner_id: int | None = None,
-    pool_id: int | None = None,
-) -> User:
+# --- commands -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreateUser:
+    login: str
+    full_name: str
+    role: Role
+    miner_id: int | None = None  # an applicant acts for exactly one organisation:
+    pool_id: int | None = None  # a miner or a pool
+
+
+@dataclass(frozen=True)
+class IssueToken:
+    user_id: int
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new token and its secret: the only time the secret is ever available."""
+
+    token: ApiToken
+    secret: str
+
+
+# --- use cases ----------------------------------------------------------------------------------
+
+
+def _check_binding(cmd: CreateUser) -> None:
+    """An applicant is bound to exactly one organisation; nobody else to any."""
+    if cmd.role is Role.APPLICANT:
+        if cmd.miner_id is None and cmd.pool_id is None:
+            raise DomainError(ErrorCode.VALIDATION, field="minerId", detail="an applicant needs one miner or pool")
+        if cmd.miner_id is not None and cmd.pool_id is not None:
+            raise DomainError(ErrorCode.VALIDATION, field="poolId", detail="one organisation: a miner or a pool")
+    elif cmd.miner_id is not None or cmd.pool_id is not None:
+        field = "minerId" if cmd.miner_id is not None else "poolId"
+        raise DomainError(ErrorCode.VALIDATION, field=field, detail="only applicants are bound to an organisation")
+
+
+async def create_user(actor: Actor, cmd: CreateUser) -> User:
+    """A new user (admins). Its organisation is loaded through the admin's visibility."""
     if not actor.can(Permission.MANAGE_USERS):
         raise DomainError(ErrorCode.FORBIDDEN)
-    if role is Role.APPLICANT and (miner_id is None) == (pool_id is None):
-        raise DomainError(
-            ErrorCode.VALIDATION, field="organisation", detail="an applicant needs one miner or pool"
-        )
-    if role is not Role.APPLICANT and (miner_id or pool_id):
-        raise DomainError(
-            ErrorCode.VALIDATION, field="organisation", detail="only applicants are bound"
-        )
-    if miner_id is not None and not await Miner.exists(id=miner_id):
-        raise DomainError(ErrorCode.NOT_FOUND, entity="Miner")
-    if pool_id is not None and not await Pool.exists(id=pool_id):
-        raise DomainError(ErrorCode.NOT_FOUND, entity="Pool")
-    user = User(login=login, full_name=full_name, role=role, miner_id=miner_id, pool_id=pool_id)
+    login = check_text(cmd.login, "login", max_length=LOGIN_MAX)
+    full_name = check_text(cmd.full_name, "fullName", max_length=FULL_NAME_MAX)
+    role = Role(cmd.role)
+    _check_binding(cmd)
+    if cmd.miner_id is not None:
+        await get_visible(Miner, actor, cmd.miner_id, "Miner", field="minerId")
+    if cmd.pool_id is not None:
+        await get_visible(Pool, actor, cmd.pool_id, "Pool", field="poolId")
+    user = User(login=login, full_name=full_name, role=role, miner_id=cmd.miner_id, pool_id=cmd.pool_id)
     try:
         async with in_transaction() as conn:
             await user.save(using_db=conn)
-            await record_change(conn, actor, "user.created", user, None)
+            await record_change(conn, actor, AuditAction.USER_CREATED.value, user, None)
     except IntegrityError as exc:
-        raise DomainError(ErrorCode.CONFLICT, what=f"login {login} exists") from exc
+        raise DomainError(ErrorCode.CONFLICT, field="login", what=f"login {login} exists", detail=str(exc)) from exc
     return user
 
 
-async def issue_token(actor: Actor, user_id: int, label: str = "") -> str:
-    """Create a token and return its secret: the only time the secret is ever visible."""
-    if not (actor.can(Permission.MANAGE_USERS) or actor.user_id == user_id):
-        raise DomainError(ErrorCode.FORBIDDEN)
-    user = await User.get_or_none(id=user_id)
-    if user is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity="User")
+async def issue_token(actor: Actor, cmd: IssueToken) -> IssuedToken:
+    """A new token for a user: an admin's for anyone, anyone's for itself. Another user is
+    NOT_FOUND for non-admins (users are readable by admins and by themselves)."""
+    label = check_text(cmd.label, "label", max_length=LABEL_MAX, required=False)
+    user = await get_visible(User, actor, cmd.user_id, "User", field="userId")
+    if not (actor.can(Permission.MANAGE_USERS) or actor.user_id == user.id):
+        raise DomainError(ErrorCode.FORBIDDEN, field="userId")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with in_transaction() as conn:
-        token = await ApiToken.create(
-            using_db=conn, user=user, token_hash=hash_token(secret), label=label
-        )
-        await record_change(conn, actor, "token.issued", token, None, topic="security")
-    return secret
+        token = await ApiToken.create(using_db=conn, user=user, token_hash=hash_token(secret), label=label)
+        # The hash is a credential's fingerprint: neither the trail nor the outbox carries it.
+        after = snapshot(token, exclude=("created_at", "updated_at", *REDACTED_KEYS))
+        await append_audit(conn, actor, AuditAction.TOKEN_ISSUED.value, "ApiToken", token.pk, None, after)
+        await emit(conn, "security", {"entity": "ApiToken", "id": token.pk,
+                                      "action": AuditAction.TOKEN_ISSUED.value, "after": after})
+    return IssuedToken(token=token, secret=secret)
 
 
 async def bootstrap_admin(login: str, full_name: str) -> tuple[User, str]:
     """First admin of a fresh installation (CLI only: there is nobody yet to authorise it)."""
-    user = await create_user(SYSTEM, login=login, full_name=full_name, role=Role.ADMIN)
-    return user, await issue_token(SYSTEM, user.id, "bootstrap")
+    user = await create_user(SYSTEM, CreateUser(login=login, full_name=full_name, role=Role.ADMIN))
+    return user, (await issue_token(SYSTEM, IssueToken(user.id, "bootstrap"))).secret

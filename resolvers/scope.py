@@ -13,7 +13,7 @@ from typing import TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from rules.access import Actor, OwnerRef, Reach, may_act_for, reach
+from rules.access import SELF_READS, Actor, OwnerRef, Reach, may_act_for, reach
 from rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
@@ -60,6 +60,8 @@ def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
         org_id = actor.miner_id if kind == "miner" else actor.pool_id
         if org_id is not None:
             return queryset.filter(**{field: org_id})
+    if name in SELF_READS and actor.user_id is not None:  # a user reads its own account and tokens
+        return queryset.filter(**{SELF_READS[name]: actor.user_id})
     return queryset.filter(id__in=[])
 
 

@@ -92,7 +92,7 @@ class Reach(str, Enum):
 _PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix", "AsicUnit", "PoolMembership"}
 _CASE_FILES = {"Application", "Complaint", "NotificationObligation"}
 READS: dict[Role, dict[str, Reach]] = {
-    Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User")},
+    Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User", "ApiToken")},
     Role.OFFICER: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent")},
     Role.INSPECTOR: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES)},
     # Partner systems (grid operator, tax authority, pools) read the public registry only:
@@ -114,6 +114,14 @@ CONTACT_FIELDS: frozenset[tuple[str, str]] = frozenset(
         ("RegistryApplicationDetails", "contactEmail"),
     }
 )
+
+
+# Records of a user that the user itself reads whatever its role (its own account and tokens):
+# kind -> the column holding the user's id. Applied by `resolvers/scope.visible()`.
+SELF_READS: dict[str, str] = {"User": "id", "ApiToken": "user_id"}
+# Reference data every role reads: the decrees that move working days (the calendar is public).
+for _reads in READS.values():
+    _reads["CalendarOverrideRow"] = Reach.ALL
 
 
 def reach(actor: Actor, kind: str) -> Reach:

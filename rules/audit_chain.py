@@ -71,23 +71,60 @@ class StoredEvent:
     fields: ChainedFields
 
 
+class ChainProblem(str, Enum):
+    """Why an event does not fit the chain."""
+
+    # Its prev_hash is not the hash of the event before it: an event was deleted, inserted or
+    # reordered before this one (or the previous one was re-hashed after a forgery).
+    PREV_HASH_MISMATCH = "PREV_HASH_MISMATCH"
+    # Its content no longer gives its hash: the event itself was edited.
+    HASH_MISMATCH = "HASH_MISMATCH"
+
+
+_REASONS = {
+    ChainProblem.PREV_HASH_MISMATCH: "prev_hash does not match the previous event",
+    ChainProblem.HASH_MISMATCH: "content does not match its hash",
+}
+
+
 @dataclass(frozen=True)
 class ChainReport:
     ok: bool
     checked: int
     first_broken_id: int | None = None
     reason: str | None = None
+    problem: ChainProblem | None = None
+
+
+class ChainWalk:
+    """Verification fed event by event in id order, so a long trail is checked in batches
+    without holding it in memory. `step` returns the report once a link is broken."""
+
+    def __init__(self, start_prev: str = GENESIS) -> None:
+        self._expected_prev = start_prev
+        self.checked = 0
+
+    def step(self, event: StoredEvent) -> ChainReport | None:
+        if event.prev_hash != self._expected_prev:
+            return self._broken(event, ChainProblem.PREV_HASH_MISMATCH)
+        if event_hash(event.prev_hash, event.fields) != event.hash:
+            return self._broken(event, ChainProblem.HASH_MISMATCH)
+        self._expected_prev = event.hash
+        self.checked += 1
+        return None
+
+    def _broken(self, event: StoredEvent, problem: ChainProblem) -> ChainReport:
+        return ChainReport(False, self.checked, event.id, _REASONS[problem], problem)
+
+    def report(self) -> ChainReport:
+        """The report of an unbroken walk (every event fed so far fits)."""
+        return ChainReport(True, self.checked)
 
 
 def verify(events: Iterable[StoredEvent], start_prev: str = GENESIS) -> ChainReport:
     """Walk events in id order; the first that does not fit the chain is reported."""
-    expected_prev = start_prev
-    checked = 0
+    walk = ChainWalk(start_prev)
     for event in events:
-        if event.prev_hash != expected_prev:
-            return ChainReport(False, checked, event.id, "prev_hash does not match the previous event")
-        if event_hash(event.prev_hash, event.fields) != event.hash:
-            return ChainReport(False, checked, event.id, "content does not match its hash")
-        expected_prev = event.hash
-        checked += 1
-    return ChainReport(True, checked)
+        if (broken := walk.step(event)) is not None:
+            return broken
+    return walk.report()

@@ -29,17 +29,47 @@ def checksum_digit(first11: str) -> int | None:
     return None
 
 
-def bin_iin_problem(value: str, kind: IdKind | None = None) -> str | None:
-    """Why `value` is not a valid BIN/IIN (of `kind` when given), or None when it is valid."""
+class BinIinProblem(str, Enum):
+    """Why a number is not a valid BIN/IIN, in the order they are checked."""
+
+    WRONG_LENGTH = "WRONG_LENGTH"
+    NOT_DIGITS = "NOT_DIGITS"
+    CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"
+    NOT_A_LEGAL_ENTITY = "NOT_A_LEGAL_ENTITY"  # a BIN was expected: the 5th digit is not 4, 5 or 6
+
+
+_PROBLEM_TEXTS = {
+    BinIinProblem.WRONG_LENGTH: "must have exactly 12 digits",
+    BinIinProblem.NOT_DIGITS: "must contain digits only",
+    BinIinProblem.CHECKSUM_MISMATCH: "checksum does not match",
+    BinIinProblem.NOT_A_LEGAL_ENTITY: "5th digit of a BIN must be 4, 5 or 6",
+}
+
+
+def bin_iin_problem_code(value: str, kind: IdKind | None = None) -> BinIinProblem | None:
+    """Why `value` is not a valid BIN/IIN (of `kind` when given), or None when it is valid.
+    Any string is answered; only its length is looked at when that is wrong."""
     if len(value) != 12:
-        return "must have exactly 12 digits"
+        return BinIinProblem.WRONG_LENGTH
     if not value.isascii() or not value.isdigit():
-        return "must contain digits only"
+        return BinIinProblem.NOT_DIGITS
     if checksum_digit(value[:11]) != int(value[11]):
-        return "checksum does not match"
+        return BinIinProblem.CHECKSUM_MISMATCH
     if kind is IdKind.BIN and value[4] not in _LEGAL_ENTITY_KIND_DIGITS:
-        return "5th digit of a BIN must be 4, 5 or 6"
+        return BinIinProblem.NOT_A_LEGAL_ENTITY
     return None
+
+
+def bin_iin_problem(value: str, kind: IdKind | None = None) -> str | None:
+    """Why `value` is not a valid BIN/IIN (of `kind` when given), in English, or None when valid."""
+    problem = bin_iin_problem_code(value, kind)
+    return None if problem is None else _PROBLEM_TEXTS[problem]
+
+
+def kind_of(value: str) -> IdKind:
+    """Which kind a valid number is: a BIN's 5th digit is its legal-entity kind (4, 5 or 6),
+    while an IIN's 5th digit is the tens of a day of birth (0 to 3)."""
+    return IdKind.BIN if value[4] in _LEGAL_ENTITY_KIND_DIGITS else IdKind.IIN
 
 
 def is_valid_bin_iin(value: str, kind: IdKind | None = None) -> bool:

@@ -13,21 +13,28 @@ from strawberry.types import ExecutionContext
 
 from rules.errors import DomainError
 from schema.applications import ApplicationsMutation, ApplicationsQuery
+from schema.audit import AuditQuery
+from schema.bin_iin import BinIinQuery
+from schema.calendar import CalendarMutation, CalendarQuery
 from schema.execution import FastLeafExecutionContext
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
 from schema.parties import PartiesMutation, PartiesQuery
 from schema.pipeline import RequestPipeline, limit_rules
+from schema.types.calendar import CalendarOverride
 from schema.types.parties import DataCenter, Miner, Pool
+from schema.types.users import ApiToken, User
+from schema.users import UsersMutation
+from schema.viewer import ViewerQuery
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation,)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, UsersMutation, CalendarMutation)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
-NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool)
+NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 
 Query = merge_types("Query", QUERIES)
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

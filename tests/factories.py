@@ -115,13 +115,15 @@ async def make_caller(
 ) -> Caller:
     user = await auth.create_user(
         SYSTEM,
-        login=f"user{next(_seq)}",
-        full_name="Test User",
-        role=role,
-        miner_id=miner.id if miner else None,
-        pool_id=pool.id if pool else None,
+        auth.CreateUser(
+            login=f"user{next(_seq)}",
+            full_name="Test User",
+            role=role,
+            miner_id=miner.id if miner else None,
+            pool_id=pool.id if pool else None,
+        ),
     )
-    token = await auth.issue_token(SYSTEM, user.id, "test")
+    token = (await auth.issue_token(SYSTEM, auth.IssueToken(user.id, "test"))).secret
     return Caller(client=client, token=token, user_id=user.id)
 
 
