@@ -1,9 +1,9 @@
-"""Complaints against a decision (001 §19-23).
+"""Complaints about the provision of a service (001 §19-23).
 
-The applicant files a complaint about a decided application of its own organisation, with the
-provider (PROVIDER) or with the service-quality authority (QUALITY_AUTHORITY). It is
-registered on the working day the calendar gives; its terms come from
-`rules.workflow.complaint_deadlines`:
+The applicant complains about a decision, an action **or the inaction** (e.g. an application
+past its term) concerning an application of its own organisation, with the provider
+(PROVIDER) or with the service-quality authority (QUALITY_AUTHORITY). It is registered on the
+working day the calendar gives; its terms come from `rules.workflow.complaint_deadlines`:
 
 - PROVIDER: the provider forwards it with the case file to the reviewing body within 3 WD
   (§20), unless within those 3 WD it grants the complaint in full (§20, APPC art. 91 p.4);
@@ -15,7 +15,8 @@ Officers record the steps: grant in full, forward, and the reviewing body's outc
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -25,28 +26,37 @@ from models.applications import Application
 from models.licensing import Complaint
 from resolvers.calendar import load_calendar
 from resolvers.changes import flag_overdue, record_change, snapshot
-from resolvers.pagination import Page, paginate
+from resolvers.listing import Listing, Order
 from resolvers.scope import get_visible, owner_of, visible
 from rules.access import Actor, Permission, owns
-from rules.calendar import WorkCalendar
+from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import ComplaintStatus
 from rules.errors import DomainError, ErrorCode
+from rules.limits import check_text
 from rules.workflow import ComplaintReviewer, Stage, complaint_deadlines
 
 __all__ = [
-    "DECIDED_STAGES",
+    "OPEN_STATUSES",
+    "OUTCOMES",
+    "TEXT_MAX",
+    "DecideComplaint",
+    "FileComplaint",
+    "ForwardComplaint",
+    "GrantComplaintInFull",
     "complaint_overdue",
+    "current_time",
     "decide_complaint",
     "file_complaint",
     "flag_overdue_complaints",
     "forward_complaint",
     "grant_in_full",
+    "is_overdue",
     "list_complaints",
 ]
 
 # A complaint belongs to its application's miner: visibility follows that relation.
 
-DECIDED_STAGES = frozenset({Stage.APPROVED, Stage.REFUSED, Stage.INCOMPLETE_REFUSED})
+TEXT_MAX = 10_000
 OUTCOMES = frozenset({ComplaintStatus.UPHELD, ComplaintStatus.PARTLY_UPHELD, ComplaintStatus.REJECTED})
 _S, _R = ComplaintStatus, ComplaintReviewer
 # What each step accepts: (status, reviewer) pairs.
@@ -60,48 +70,102 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _scoped(actor: Actor) -> QuerySet[Complaint]:
-    return visible(Complaint.all(), actor)
+def _utc_now() -> datetime:
+    return _now().astimezone(UTC)
 
 
-async def get_complaint(actor: Actor, complaint_id: int) -> Complaint:
-    row = await _scoped(actor).filter(pk=complaint_id).first()
-    if row is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity="Complaint")
-    return row
+def current_time() -> datetime:
+    """The clock the terms are judged by (one place, so tests can move it)."""
+    return _utc_now()
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileComplaint:
+    application_id: int
+    reviewer: ComplaintReviewer
+    text: str
+
+
+@dataclass(frozen=True)
+class GrantComplaintInFull:
+    complaint_id: int
+    text: str  # the favourable act taken
+
+
+@dataclass(frozen=True)
+class ForwardComplaint:
+    complaint_id: int
+
+
+@dataclass(frozen=True)
+class DecideComplaint:
+    complaint_id: int
+    outcome: ComplaintStatus  # UPHELD, PARTLY_UPHELD or REJECTED
+    text: str
+
+
+# --- the overdue rule -----------------------------------------------------------------------
+
+
+def is_overdue(
+    *,
+    status: ComplaintStatus,
+    forward_due: datetime | None,
+    review_due: datetime,
+    forwarded_on: date | None,
+    decided_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """A term was missed: not forwarded (nor granted) within the forwarding term, or not decided
+    within the review term. Judged live while open; a step taken late stays overdue."""
+    status = ComplaintStatus(status)
+    if forward_due is not None:
+        if status is _S.REGISTERED and now > forward_due:
+            return True
+        if forwarded_on is not None and forwarded_on > forward_due.astimezone(ALMATY).date():
+            return True
+    if status in OPEN_STATUSES:
+        return now > review_due
+    return decided_at is not None and decided_at > review_due
 
 
 def complaint_overdue(complaint: Complaint, now: datetime) -> bool:
-    """Past the forwarding term while not forwarded or granted, or past the review term while open."""
-    if complaint.overdue:
-        return True
-    if complaint.status is _S.REGISTERED and complaint.forward_due is not None and now > complaint.forward_due:
-        return True
-    return complaint.status in OPEN_STATUSES and now > complaint.review_due
+    return is_overdue(
+        status=complaint.status,
+        forward_due=complaint.forward_due,
+        review_due=complaint.review_due,
+        forwarded_on=complaint.forwarded_on,
+        decided_at=complaint.decided_at,
+        now=now,
+    )
 
 
-async def file_complaint(
-    actor: Actor, application_id: int, reviewer: ComplaintReviewer, text: str, *, now: datetime | None = None
-) -> Complaint:
-    app = await get_visible(Application, actor, application_id, "Application")
+# --- use cases ------------------------------------------------------------------------------
+
+
+async def file_complaint(actor: Actor, cmd: FileComplaint) -> Complaint:
+    """The applicant's complaint about a decision, an action or the inaction of the provider
+    on one of its organisation's applications (001 §19)."""
+    app = await get_visible(Application, actor, cmd.application_id, "Application", field="applicationId")
     if not (actor.can(Permission.APPLY) and owns(actor, owner_of(app))):
         raise DomainError(ErrorCode.FORBIDDEN, detail="only the applicant complains")
-    if app.stage not in DECIDED_STAGES:
-        raise DomainError(
-            ErrorCode.APPLICATION_NOT_DECIDED, field="applicationId", detail=f"stage {app.stage.value}", stage=app.stage.value
-        )
-    if not text.strip():
-        raise DomainError(ErrorCode.VALIDATION, field="text", detail="what is complained of")
-    received_at = now or _now()
+    if app.registered_on is None or app.stage is Stage.SUBMITTED:
+        # Nothing the provider did or failed to do yet: registration follows receipt at once.
+        raise DomainError(ErrorCode.CONFLICT, field="applicationId", what="the application is not registered yet")
+    text = check_text(cmd.text, "text", max_length=TEXT_MAX)
+    received_at = _utc_now()
     calendar = await load_calendar()
-    reviewer = ComplaintReviewer(reviewer)
+    reviewer = ComplaintReviewer(cmd.reviewer)
     registered_on = calendar.registration_date(received_at)
     terms = complaint_deadlines(registered_on, reviewer, calendar)
     async with in_transaction() as conn:
         complaint = Complaint(
             application_id=app.pk,
             reviewer=reviewer,
-            text=text.strip(),
+            text=text,
             received_at=received_at,
             registered_on=registered_on,
             forward_due=terms.forward_due,
@@ -118,7 +182,9 @@ def _check_step(complaint: Complaint, allowed: set[tuple[ComplaintStatus, Compla
             ErrorCode.ILLEGAL_TRANSITION,
             detail=f"{action} a {complaint.reviewer.value} complaint in {complaint.status.value}",
             action=action,
-            stage=complaint.status.value,
+            stage=complaint.status.value,  # the message's word; `status` for typed errors
+            status=complaint.status.value,
+            reviewer=complaint.reviewer.value,
         )
 
 
@@ -146,66 +212,69 @@ def _require_officer(actor: Actor) -> None:
         raise DomainError(ErrorCode.FORBIDDEN)
 
 
-async def grant_in_full(actor: Actor, complaint_id: int, text: str, *, now: datetime | None = None) -> Complaint:
+async def _get(actor: Actor, complaint_id: int) -> Complaint:
+    return await get_visible(Complaint, actor, complaint_id, "Complaint", field="id")
+
+
+async def grant_in_full(actor: Actor, cmd: GrantComplaintInFull) -> Complaint:
     """§20: the provider grants the complaint in full within 3 WD and need not forward it."""
     _require_officer(actor)
-    complaint = await get_complaint(actor, complaint_id)
+    complaint = await _get(actor, cmd.complaint_id)
     _check_step(complaint, _CAN_GRANT, "GRANT_IN_FULL")
-    at = now or _now()
+    at = _utc_now()
     if complaint.forward_due is None or at > complaint.forward_due:
         raise DomainError(
             ErrorCode.COMPLAINT_GRANT_WINDOW_CLOSED,
             detail=f"window closed at {complaint.forward_due}",
             limit=complaint.forward_due.isoformat() if complaint.forward_due else "-",
         )
-    if not text.strip():
-        raise DomainError(ErrorCode.VALIDATION, field="text", detail="the favourable act taken")
+    text = check_text(cmd.text, "text", max_length=TEXT_MAX)
     return await _step(
         actor, complaint, "complaint.granted_in_full", _CAN_GRANT,
-        status=_S.GRANTED_BY_PROVIDER, outcome_text=text.strip(), decided_at=at,
+        status=_S.GRANTED_BY_PROVIDER, outcome_text=text, decided_at=at,
     )
 
 
-async def forward_complaint(actor: Actor, complaint_id: int, *, now: datetime | None = None) -> Complaint:
+async def forward_complaint(actor: Actor, cmd: ForwardComplaint) -> Complaint:
     """§20: forward the complaint and the case file to the reviewing body."""
     _require_officer(actor)
-    complaint = await get_complaint(actor, complaint_id)
+    complaint = await _get(actor, cmd.complaint_id)
     _check_step(complaint, _CAN_FORWARD, "FORWARD")
     calendar = await load_calendar()
-    forwarded_on = calendar.registration_date(now or _now())
+    forwarded_on = calendar.registration_date(_utc_now())
     return await _step(actor, complaint, "complaint.forwarded", _CAN_FORWARD, status=_S.FORWARDED, forwarded_on=forwarded_on)
 
 
-async def decide_complaint(
-    actor: Actor, complaint_id: int, outcome: ComplaintStatus, text: str, *, now: datetime | None = None
-) -> Complaint:
+async def decide_complaint(actor: Actor, cmd: DecideComplaint) -> Complaint:
     """Record the reviewing body's decision (upheld, partly upheld, rejected)."""
     _require_officer(actor)
-    complaint = await get_complaint(actor, complaint_id)
-    outcome = ComplaintStatus(outcome)
+    complaint = await _get(actor, cmd.complaint_id)
+    outcome = ComplaintStatus(cmd.outcome)
     if outcome not in OUTCOMES:
         raise DomainError(ErrorCode.VALIDATION, field="outcome", detail="UPHELD, PARTLY_UPHELD or REJECTED")
     _check_step(complaint, _CAN_DECIDE, "DECIDE")
-    if not text.strip():
-        raise DomainError(ErrorCode.VALIDATION, field="text", detail="the reasons of the decision")
+    text = check_text(cmd.text, "text", max_length=TEXT_MAX)
     return await _step(
-        actor, complaint, "complaint.decided", _CAN_DECIDE, status=outcome, outcome_text=text.strip(), decided_at=now or _now()
+        actor, complaint, "complaint.decided", _CAN_DECIDE, status=outcome, outcome_text=text, decided_at=_utc_now()
     )
 
 
-async def list_complaints(
+def list_complaints(
     actor: Actor,
     *,
     application_id: int | None = None,
     status: ComplaintStatus | None = None,
-    **page: int | None,
-) -> Page[Complaint]:
-    qs = _scoped(actor)
+    reviewer: ComplaintReviewer | None = None,
+    order: Order | None = None,
+) -> Listing[Complaint]:
+    qs: QuerySet[Complaint] = visible(Complaint.all(), actor)
     if application_id is not None:
         qs = qs.filter(application_id=application_id)
     if status is not None:
         qs = qs.filter(status=status)
-    return await paginate(qs, **page)
+    if reviewer is not None:
+        qs = qs.filter(reviewer=reviewer)
+    return Listing(qs, order or Order())
 
 
 @overdue_checker("complaints")

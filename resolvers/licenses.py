@@ -42,7 +42,6 @@ __all__ = [
     "change_status",
     "data_center_addresses",
     "find_license_by_number",
-    "list_appendices",
     "list_licenses",
 ]
 
@@ -88,15 +87,6 @@ def list_licenses(
     if valid_until_before is not None:
         qs = qs.filter(valid_until__lt=valid_until_before)
     return Listing(qs, order or Order())
-
-
-def list_appendices(actor: Actor, *, license_id: int | None = None) -> Listing[LicenseAppendix]:
-    """Appendices the caller may see, oldest first (a licence's nested list gives no
-    `license_id` and names its parent instead)."""
-    qs: QuerySet[LicenseAppendix] = visible(LicenseAppendix.all(), actor)
-    if license_id is not None:
-        qs = qs.filter(license_id=license_id)
-    return Listing(qs, Order())
 
 
 async def find_license_by_number(actor: Actor, number: str) -> License | None:

@@ -20,7 +20,7 @@ from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.fees import DEFAULT_MRP
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "MrpValue", "list_mrp", "mrp_by_year", "set_mrp_rate"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "MrpValue", "SetMrpRate", "list_mrp", "mrp_by_year", "set_mrp_rate"]
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -53,8 +53,15 @@ def _require_admin(actor: Actor) -> None:
         raise DomainError(ErrorCode.FORBIDDEN)
 
 
-async def set_mrp_rate(actor: Actor, year: int, tenge: Decimal) -> MrpValue:
+@dataclass(frozen=True)
+class SetMrpRate:
+    year: int
+    tenge: Decimal
+
+
+async def set_mrp_rate(actor: Actor, cmd: SetMrpRate) -> MrpValue:
     _require_admin(actor)
+    year, tenge = cmd.year, cmd.tenge
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise DomainError(ErrorCode.VALIDATION, field="year", detail=f"{MIN_YEAR}..{MAX_YEAR}")
     try:

@@ -124,7 +124,15 @@ for _reads in READS.values():
     _reads["CalendarOverrideRow"] = Reach.ALL
 
 
+# A miner names the accredited pool it mines through and is told when that pool lapses (001
+# §16, App.11 I(3), II(2)): the register of pools is public to miners' applicants. A pool's
+# applicant still reads only its own pool.
+_MINER_APPLICANT_READS_ALL = frozenset({"Pool"})
+
+
 def reach(actor: Actor, kind: str) -> Reach:
+    if actor.role is Role.APPLICANT and actor.miner_id is not None and kind in _MINER_APPLICANT_READS_ALL:
+        return Reach.ALL
     return READS[actor.role].get(kind, Reach.NONE)
 
 

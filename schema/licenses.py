@@ -1,244 +1,235 @@
-"""Licences and appendices in GraphQL: lookups, their life (suspend, resume, revoke; 001 §18-1)
-and the MRP rates the fees are computed with."""
+"""Licences and appendices: the list, the lookup by number, their life (suspend, resume, revoke;
+001 §18-1) and the MRP rates the fees are computed with (the types are in
+schema/types/licenses.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Annotated, Any, ClassVar
 
 import strawberry
-from strawberry.types import Info
+from strawberry import relay
 
-from models import licensing as m
 from resolvers import licenses as uc
 from resolvers import mrp as mrp_uc
-from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
+from resolvers.listing import SortKey
+from rules.enums import LicenseStatus, LicenseStatusAction
 from rules.errors import DomainError, ErrorCode
-from rules.license_life import effective_appendix_status
 from rules.workflow import LicenseSubtype
-from schema.context import Context
-from schema.ids import from_global_id, pk_of, to_global_id
-from schema.node import register_node
-from schema.parties import DataCenter, Miner
-from schema.relay import Connection, Node, page_args
+from schema.enums import OrderDirection
+from schema.errors import (
+    SuspensionTermOutOfRange,
+    UserError,
+    mutation,
+    payload,
+    register_error_type,
+)
+from schema.ids import pk_of, typed_pk
+from schema.relay import Connection, Rows, connection, order_of
+from schema.types.licenses import License, LicenseAppendix, LicenseStatusEvent, MrpRate
 
-__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent", "LicensesMutation", "LicensesQuery"]
-
-Ctx = Info[Context, None]
-
-LicenseStatusEnum = strawberry.enum(LicenseStatus, name="LicenseStatus")
-LicenseStatusActionEnum = strawberry.enum(LicenseStatusAction, name="LicenseStatusAction")
-
-register_node("License", m.License)
-register_node("LicenseAppendix", m.LicenseAppendix)
+__all__ = ["IllegalLicenseTransition", "LicensesMutation", "LicensesQuery"]
 
 
-@strawberry.type(description="A suspension, resumption or revocation (001 §18-1).")
-class LicenseStatusEvent:
-    action: LicenseStatusAction
-    ground: str
-    effective_on: date
-    until: date | None
-    actor_label: str
-    at: datetime
-
-    @strawberry.field(description="The appendix concerned; null when the whole licence was.")
-    async def appendix_number(self) -> str | None:
-        appendix_id = self.appendix_id  # type: ignore[attr-defined]
-        if appendix_id is None:
-            return None
-        row = await m.LicenseAppendix.get(pk=appendix_id)
-        return row.number
+# --- ordering -----------------------------------------------------------------------------------
 
 
-@strawberry.type(description="An appendix to a licence (001 App.6 / App.7): one per subtype and data center.")
-class LicenseAppendix(Node):
-    number: str
-    subtype: LicenseSubtype
-    electricity_purchase: ElectricityPurchase | None
-    special_conditions: str
-    issued_on: date
-    valid_until: date
+@strawberry.enum(description="What a list of licences can be sorted by.")
+class LicenseOrderField(Enum):
+    VALID_UNTIL = strawberry.enum_value("VALID_UNTIL", description="The last valid day.")
+    ISSUED_ON = strawberry.enum_value("ISSUED_ON", description="The issue date of the licence document.")
+    NUMBER = strawberry.enum_value("NUMBER", description="The licence number (text order).")
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("LicenseAppendix", self.pk))  # type: ignore[attr-defined]
 
-    @strawberry.field(description="Effective status: a suspended or revoked licence carries its appendices along.")
-    async def status(self) -> LicenseStatus:
-        lic = await m.License.get(pk=self.license_id)  # type: ignore[attr-defined]
-        # `self` is the model instance: its `status` is the stored column.
-        return effective_appendix_status(lic.status, self.status)  # type: ignore[arg-type]
+@strawberry.input(description="Sort order of a list of licences.")
+class LicenseOrder:
+    field: LicenseOrderField = strawberry.field(description="What to sort by.")
+    direction: OrderDirection = strawberry.field(default=OrderDirection.ASC, description="Ascending by default.")
 
-    @strawberry.field(description="The appendix's own status, by acts on it alone.")
-    def appendix_status(self) -> LicenseStatus:
-        return self.status  # type: ignore[return-value]
 
-    @strawberry.field
-    async def license(self) -> License:
-        return await m.License.get(pk=self.license_id)  # type: ignore[attr-defined,return-value]
+_LICENSE_KEYS = {
+    LicenseOrderField.VALID_UNTIL: SortKey("valid_until", date),
+    LicenseOrderField.ISSUED_ON: SortKey("issued_on", date),
+    LicenseOrderField.NUMBER: SortKey("number", str),
+}
 
-    @strawberry.field(description="For subtype I the holder's DC; for II the host's DC named in the appendix.")
-    async def data_center(self) -> DataCenter | None:
-        dc_id = self.data_center_id  # type: ignore[attr-defined]
-        return await m.DataCenter.get_or_none(pk=dc_id) if dc_id else None  # type: ignore[attr-defined,return-value]
 
-    @strawberry.field(description="Events on this appendix and on its whole licence, oldest first.")
-    async def status_history(self) -> list[LicenseStatusEvent]:
-        return await uc.status_history(self.license_id, self.pk)  # type: ignore[attr-defined,return-value]
+# --- typed errors -------------------------------------------------------------------------------
+
+
+@register_error_type
+@strawberry.type(description="The act is not possible in the licence's (or appendix's) current status: "
+                 "e.g. resuming one that is not suspended, or anything on a revoked one [001 §18-1].")
+class IllegalLicenseTransition(UserError):
+    status: LicenseStatus = strawberry.field(description="The status that refused the act (a revoked or "
+                                             "replaced licence refuses it for its appendices too).")
+    action: LicenseStatusAction = strawberry.field(description="The act that was refused.")
+    CODES: ClassVar[frozenset[ErrorCode]] = frozenset({ErrorCode.ILLEGAL_TRANSITION, ErrorCode.LICENSE_REVOKED})
 
     @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, m.LicenseAppendix)
+    def extra(cls, err: DomainError) -> dict[str, Any]:
+        return {"status": LicenseStatus(err.params["status"]), "action": LicenseStatusAction(err.params["action"])}
 
 
-@strawberry.type(description="A licence for digital mining (001 App.4 / App.5), subtype I or II.")
-class License(Node):
-    number: str
-    subtype: LicenseSubtype
-    status: LicenseStatus
-    first_issued_on: date
-    issued_on: date
-    valid_until: date
-    place_of_issue: str
-    special_conditions: str
+# --- inputs -------------------------------------------------------------------------------------
 
-    @strawberry.field
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(to_global_id("License", self.pk))  # type: ignore[attr-defined]
-
-    @strawberry.field
-    async def holder(self, info: Ctx) -> Miner:
-        return await info.context.loaders.miner.load(self.holder_id)  # type: ignore[attr-defined,return-value]
-
-    @strawberry.field
-    async def appendices(self) -> list[LicenseAppendix]:
-        return await uc.appendices_of(self.pk)  # type: ignore[attr-defined,return-value]
-
-    @strawberry.field(description="Suspensions, resumptions and revocations of the licence and its appendices.")
-    async def status_history(self) -> list[LicenseStatusEvent]:
-        return await uc.status_history(self.pk)  # type: ignore[attr-defined,return-value]
-
-    @strawberry.field(description="The licence this one re-issued (replaced), if any.")
-    async def replaces(self) -> License | None:
-        replaces_id = self.replaces_id  # type: ignore[attr-defined]
-        return await m.License.get_or_none(pk=replaces_id) if replaces_id else None  # type: ignore[return-value]
-
-    @classmethod
-    def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, m.License)
+_TARGET = "The licence (a License id: with all its appendices) or one appendix (a LicenseAppendix id)."
+_GROUND = ("The legal ground, as it will be recorded and sent to the holder, up to 2000 characters "
+           "[Law on digital assets art. 9; Law on permits art. 45].")
+_EFFECTIVE = "The day (Almaty) the act takes effect, not before the issue date; default: today."
 
 
-@strawberry.type(description="Tenge per MRP for a year (the fee unit, 001 App.3 item 7).")
-class MrpRate:
-    year: int
-    tenge: Decimal
-    recorded: bool = strawberry.field(description="False: the built-in budget-law value, no row recorded.")
-
-
-# --- inputs and payloads ----------------------------------------------------------------------
-
-
-@strawberry.input
+@strawberry.input(description="Suspend a licence or one appendix for 1 to 6 months.")
 class SuspendLicenseInput:
-    id: strawberry.ID = strawberry.field(description="A License or a LicenseAppendix id.")
-    ground: str
-    until: date = strawberry.field(description="End of the suspension: 1 to 6 months after effectiveOn.")
-    effective_on: date | None = strawberry.field(default=None, description="Default: today (Almaty).")
+    id: relay.GlobalID = strawberry.field(description=_TARGET)
+    ground: str = strawberry.field(description=_GROUND)
+    until: date = strawberry.field(description="The suspension's last day: 1 to 6 months after `effectiveOn` "
+                                   "(same day of the month; the month's last day when it is shorter).")
+    effective_on: date | None = strawberry.field(default=None, description=_EFFECTIVE)
 
 
-@strawberry.input
-class LicenseStatusInput:
-    id: strawberry.ID = strawberry.field(description="A License or a LicenseAppendix id.")
-    ground: str
-    effective_on: date | None = strawberry.field(default=None, description="Default: today (Almaty).")
+@strawberry.input(description="Resume a suspended licence or appendix.")
+class ResumeLicenseInput:
+    id: relay.GlobalID = strawberry.field(description=_TARGET)
+    ground: str = strawberry.field(description=_GROUND)
+    effective_on: date | None = strawberry.field(default=None, description=_EFFECTIVE)
 
 
-@strawberry.type
-class LicenseStatusPayload:
-    license: License
-    appendix: LicenseAppendix | None
-    event: LicenseStatusEvent
+@strawberry.input(description="Revoke a licence (with its appendices) or one appendix. Final.")
+class RevokeLicenseInput:
+    id: relay.GlobalID = strawberry.field(description=_TARGET)
+    ground: str = strawberry.field(description=_GROUND)
+    effective_on: date | None = strawberry.field(default=None, description=_EFFECTIVE)
 
 
-@strawberry.type
-class MrpRatePayload:
-    mrp_rate: MrpRate
+@strawberry.input(description="The tenge value of one MRP in a year.")
+class SetMrpRateInput:
+    year: int = strawberry.field(description="The year, 2000 to 2100.")
+    tenge: Decimal = strawberry.field(description="Tenge per MRP: positive, at most 10 digits before the point "
+                                      "and 2 after (the budget law's figure, e.g. 3932).")
 
 
-def _target(id: strawberry.ID) -> dict[str, int]:
-    type_name, pk = from_global_id(id)
-    if type_name == "License":
-        return {"license_id": pk}
-    if type_name == "LicenseAppendix":
-        return {"appendix_id": pk}
-    raise DomainError(ErrorCode.INVALID_ID, field="id", detail="expected a License or LicenseAppendix id")
+# --- payloads -----------------------------------------------------------------------------------
+
+_LICENSE = "The licence as it is now (for an appendix: its licence)."
+_APPENDIX = "The appendix acted on; null when the act was on the whole licence."
+_EVENT = "The recorded act."
 
 
-async def _change(info: Ctx, action: LicenseStatusAction, input: Any, until: date | None = None) -> LicenseStatusPayload:
-    lic, appendix, event = await uc.change_status(
-        info.context.user,
-        action,
-        **_target(input.id),
+@payload(SuspensionTermOutOfRange, IllegalLicenseTransition, description="The suspended licence or appendix, or why not.")
+class SuspendLicensePayload:
+    license: License | None = strawberry.field(default=None, description=_LICENSE)
+    appendix: LicenseAppendix | None = strawberry.field(default=None, description=_APPENDIX)
+    event: LicenseStatusEvent | None = strawberry.field(default=None, description=_EVENT)
+
+
+@payload(IllegalLicenseTransition, description="The resumed licence or appendix, or why not.")
+class ResumeLicensePayload:
+    license: License | None = strawberry.field(default=None, description=_LICENSE)
+    appendix: LicenseAppendix | None = strawberry.field(default=None, description=_APPENDIX)
+    event: LicenseStatusEvent | None = strawberry.field(default=None, description=_EVENT)
+
+
+@payload(IllegalLicenseTransition, description="The revoked licence or appendix, or why not.")
+class RevokeLicensePayload:
+    license: License | None = strawberry.field(default=None, description=_LICENSE)
+    appendix: LicenseAppendix | None = strawberry.field(default=None, description=_APPENDIX)
+    event: LicenseStatusEvent | None = strawberry.field(default=None, description=_EVENT)
+
+
+@payload(description="The recorded MRP rate, or why not.")
+class SetMrpRatePayload:
+    mrp_rate: MrpRate | None = strawberry.field(default=None, description="The year's rate as now recorded.")
+
+
+def _command(action: LicenseStatusAction, input: Any, until: date | None = None) -> uc.ChangeLicenseStatus:
+    type_name, pk = typed_pk(input.id, ("License", "LicenseAppendix"), "id")
+    return uc.ChangeLicenseStatus(
+        action=action,
         ground=input.ground,
+        license_id=pk if type_name == "License" else None,
+        appendix_id=pk if type_name == "LicenseAppendix" else None,
         effective_on=input.effective_on,
         until=until,
     )
-    return LicenseStatusPayload(license=lic, appendix=appendix, event=event)  # type: ignore[arg-type]
 
 
-# --- queries & mutations ----------------------------------------------------------------------
+def _views(change: uc.StatusChange) -> dict[str, Any]:
+    return {
+        "license": License.from_row(change.license),
+        "appendix": None if change.appendix is None else LicenseAppendix.from_row(change.appendix),
+        "event": LicenseStatusEvent.from_row(change.event),
+    }
+
+
+# --- queries & mutations ------------------------------------------------------------------------
 
 
 @strawberry.type
 class LicensesQuery:
-    @strawberry.field
+    @connection(description="Licences, filtered; applicants see only their own organisation's.")
     async def licenses(
         self,
-        info: Ctx,
-        holder_id: strawberry.ID | None = None,
-        status: LicenseStatus | None = None,
-        subtype: LicenseSubtype | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        info: strawberry.Info,
+        holder_id: Annotated[relay.GlobalID | None, strawberry.argument(description="Held by this miner.")] = None,
+        status: Annotated[LicenseStatus | None, strawberry.argument(description="In this status.")] = None,
+        subtype: Annotated[LicenseSubtype | None, strawberry.argument(description="Of this subtype.")] = None,
+        valid_until_before: Annotated[
+            date | None, strawberry.argument(description="Whose last valid day is before this date (expiring).")
+        ] = None,
+        order_by: Annotated[LicenseOrder | None, strawberry.argument(description="Sort order (default: issue order).")] = None,
     ) -> Connection[License]:
-        page = await uc.list_licenses(
+        listing = uc.list_licenses(
             info.context.user,
-            holder_id=pk_of(holder_id, "Miner") if holder_id else None,
+            holder_id=pk_of(holder_id, "Miner", "holderId") if holder_id else None,
             status=status,
             subtype=subtype,
-            **page_args(first, after, last, before),
+            valid_until_before=valid_until_before,
+            order=order_of(order_by, _LICENSE_KEYS),
         )
-        return Connection.from_page(page)
+        return Rows(listing, License.from_row)  # type: ignore[return-value]
 
-    @strawberry.field
-    async def license(self, info: Ctx, number: str) -> License:
-        return await uc.license_by_number(info.context.user, number)  # type: ignore[return-value]
+    @strawberry.field(description="The licence with this number; null when there is none or it is not the "
+                      "caller's to see.")
+    async def license(
+        self,
+        info: strawberry.Info,
+        number: Annotated[str, strawberry.argument(description="The licence number, e.g. `KZ-DM-2025-000012` "
+                                                   "(up to 32 characters).")],
+    ) -> License | None:
+        row = await uc.find_license_by_number(info.context.user, number)
+        return None if row is None else License.from_row(row)
 
-    @strawberry.field(description="Tenge per MRP by year, oldest first.")
-    async def mrp_rates(self, info: Ctx) -> list[MrpRate]:
+    @strawberry.field(description="Tenge per MRP by year, oldest first: the recorded rates and the built-in "
+                      "budget-law values for years without one [001 App.3 item 7].")
+    async def mrp_rates(self, info: strawberry.Info) -> list[MrpRate]:
         info.context.user  # noqa: B018 - authenticated callers only
-        return [MrpRate(year=v.year, tenge=v.tenge, recorded=v.recorded) for v in await mrp_uc.list_mrp()]
+        return [MrpRate.from_value(v) for v in await mrp_uc.list_mrp()]
 
 
 @strawberry.type
 class LicensesMutation:
-    @strawberry.mutation(description="Officer: suspend a licence or one appendix for 1 to 6 months (001 §18-1).")
-    async def suspend_license(self, info: Ctx, input: SuspendLicenseInput) -> LicenseStatusPayload:
-        return await _change(info, LicenseStatusAction.SUSPEND, input, input.until)
+    @mutation(description="Officer: suspend a licence (its appendices with it) or one appendix for 1 to 6 "
+              "months [001 §18-1; Law on digital assets art. 9].")
+    async def suspend_license(self, info: strawberry.Info, input: SuspendLicenseInput) -> SuspendLicensePayload:
+        change = await uc.change_status(info.context.user, _command(LicenseStatusAction.SUSPEND, input, input.until))
+        return SuspendLicensePayload(**_views(change))
 
-    @strawberry.mutation(description="Officer: resume a suspended licence or appendix.")
-    async def resume_license(self, info: Ctx, input: LicenseStatusInput) -> LicenseStatusPayload:
-        return await _change(info, LicenseStatusAction.RESUME, input)
+    @mutation(description="Officer: resume a suspended licence or appendix [001 §18-1].")
+    async def resume_license(self, info: strawberry.Info, input: ResumeLicenseInput) -> ResumeLicensePayload:
+        change = await uc.change_status(info.context.user, _command(LicenseStatusAction.RESUME, input))
+        return ResumeLicensePayload(**_views(change))
 
-    @strawberry.mutation(description="Officer: revoke a licence (with its appendices) or one appendix. Final.")
-    async def revoke_license(self, info: Ctx, input: LicenseStatusInput) -> LicenseStatusPayload:
-        return await _change(info, LicenseStatusAction.REVOKE, input)
+    @mutation(description="Officer: revoke a licence (with its appendices) or one appendix; final "
+              "[001 §18-1; Law on permits art. 45].")
+    async def revoke_license(self, info: strawberry.Info, input: RevokeLicenseInput) -> RevokeLicensePayload:
+        change = await uc.change_status(info.context.user, _command(LicenseStatusAction.REVOKE, input))
+        return RevokeLicensePayload(**_views(change))
 
-    @strawberry.mutation(description="Administrator: record the tenge value of one MRP for a year.")
-    async def set_mrp_rate(self, info: Ctx, year: int, tenge: Decimal) -> MrpRatePayload:
-        value = await mrp_uc.set_mrp_rate(info.context.user, year, tenge)
-        return MrpRatePayload(mrp_rate=MrpRate(year=value.year, tenge=value.tenge, recorded=value.recorded))
+    @mutation(description="Administrator: record the tenge value of one MRP for a year (fees of applications "
+              "paid in that year use it) [001 App.3 item 7].")
+    async def set_mrp_rate(self, info: strawberry.Info, input: SetMrpRateInput) -> SetMrpRatePayload:
+        value = await mrp_uc.set_mrp_rate(info.context.user, mrp_uc.SetMrpRate(year=input.year, tenge=input.tenge))
+        return SetMrpRatePayload(mrp_rate=MrpRate.from_value(value))

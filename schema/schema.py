@@ -16,11 +16,14 @@ from schema.applications import ApplicationsMutation, ApplicationsQuery
 from schema.audit import AuditQuery
 from schema.bin_iin import BinIinQuery
 from schema.calendar import CalendarMutation, CalendarQuery
+from schema.complaints import ComplaintsMutation, ComplaintsQuery
 from schema.execution import FastLeafExecutionContext
+from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
 from schema.parties import PartiesMutation, PartiesQuery
 from schema.pipeline import RequestPipeline, limit_rules
+from schema.pool_change import PoolChangeMutation, PoolChangeQuery
 from schema.types.calendar import CalendarOverride
 from schema.types.parties import DataCenter, Miner, Pool
 from schema.types.users import ApiToken, User
@@ -31,8 +34,8 @@ from settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, UsersMutation, CalendarMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 

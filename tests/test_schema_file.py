@@ -27,6 +27,13 @@ _FREE_TEXT_CODES = {
     "ApplyForAsicInclusionInput.tnvedCode",
     "AsicUnitLineInput.tnvedCode",
     "AsicRecordChangesInput.tnvedCode",
+    # The legal ground of a licence's suspension, resumption or revocation, stated by the officer
+    # as text: the grounds are in laws outside the seeds (Law on digital assets art. 9, Law on
+    # permits art. 45), not a list the rules hold (rules/license_life.py).
+    "LicenseStatusEvent.ground",
+    "SuspendLicenseInput.ground",
+    "ResumeLicenseInput.ground",
+    "RevokeLicenseInput.ground",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
@@ -14,18 +15,19 @@ from models import applications as am
 from models import licensing as m
 from models import parties as pm
 from resolvers import licenses as uc
+from resolvers.mrp import MrpValue
 from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
 from rules.license_life import effective_appendix_status
 from rules.workflow import LicenseSubtype
 from schema.enums import expose_enum
-from schema.loaders import load_view, ready
-from schema.relay import Connection, RowNode, Rows, Timestamped, connection
+from schema.loaders import load_view, load_views, ready
+from schema.relay import RowNode, Timestamped
 from schema.types.parties import DataCenter, Miner
 
 if TYPE_CHECKING:
     from schema.types.applications import Application
 
-__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent"]
+__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent", "MrpRate"]
 
 expose_enum(
     LicenseStatus,
@@ -217,9 +219,11 @@ class License(RowNode, relay.Node, Timestamped):
     def holder(self, info: strawberry.Info) -> Miner | None:
         return load_view(Miner, info.context.loaders.visible(pm.Miner), self._holder_id)
 
-    @connection(description="The licence's appendices, oldest first.")
-    async def appendices(self, info: strawberry.Info) -> Connection[LicenseAppendix]:
-        return Rows(uc.list_appendices(info.context.user), LicenseAppendix.from_row, parent=("license_id", self.id))  # type: ignore[return-value]
+    @strawberry.field(description="The licence's appendices (one per subtype and data center), oldest first.")
+    def appendices(self, info: strawberry.Info) -> list[LicenseAppendix]:
+        # An appendix is visible exactly when its licence is: the children of a visible licence.
+        loader = info.context.loaders.children(m.LicenseAppendix, "license_id")
+        return load_views(LicenseAppendix, loader, self.id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Suspensions, resumptions and revocations of the licence and of its "
                       "appendices, oldest first [001 §18-1].")
@@ -242,3 +246,19 @@ class License(RowNode, relay.Node, Timestamped):
         from schema.types.applications import Application
 
         return load_view(Application, info.context.loaders.visible(am.Application), self._application_id)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="The tenge value of one MRP (monthly calculation index) in a year: the unit the "
+                 "licence fees are stated in [001 App.3 item 7]; the value is set yearly by the budget law.")
+class MrpRate:
+    year: int = strawberry.field(description="The calendar year.")
+    tenge: Decimal = strawberry.field(description="Tenge per MRP in that year, without trailing zeros (e.g. "
+                                      "`3932`, `3933.5`).")
+    recorded: bool = strawberry.field(description="True when an administrator recorded the rate; false for the "
+                                      "built-in budget-law value of a year without a recorded rate.")
+
+    @classmethod
+    def from_value(cls, value: MrpValue) -> MrpRate:
+        tenge = Decimal(value.tenge)
+        plain = tenge.quantize(Decimal(1)) if tenge == tenge.to_integral_value() else tenge.normalize()
+        return cls(year=value.year, tenge=plain, recorded=value.recorded)

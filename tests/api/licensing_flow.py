@@ -102,7 +102,7 @@ async def filed(caller: Caller, data: dict) -> dict:
 
 async def step(caller: Caller, mutation: str, app_id: str, **args: Any) -> dict:
     """Run one engine mutation by name with the application and `args` as its input."""
-    extra = " license { number subtype status firstIssuedOn appendices { edges { node { number subtype } } } }" \
+    extra = " license { number subtype status firstIssuedOn appendices { number subtype } }" \
         if mutation == "approveApplication" else ""
     query = (
         f"mutation($i: {_STEP_TYPES[mutation]}!) {{ {mutation}(input: $i) {{ "

@@ -32,7 +32,7 @@ def _pk(global_id: str) -> int:
 
 
 def _appendices(license_view: dict) -> list[dict]:
-    return [e["node"] for e in license_view["appendices"]["edges"]]
+    return license_view["appendices"]
 
 
 @pytest.fixture
