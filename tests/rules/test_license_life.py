@@ -34,6 +34,7 @@ def test_revoked_is_final_with_its_own_code(action):
     with pytest.raises(DomainError) as err:
         next_status(S.REVOKED, action)
     assert err.value.code == "LICENSE_REVOKED"
+    assert err.value.params["status"] == "REVOKED" and err.value.params["action"] == action.value
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,8 @@ def test_other_moves_are_illegal_transitions(current, action):
     with pytest.raises(DomainError) as err:
         next_status(current, action)
     assert err.value.code == "ILLEGAL_TRANSITION"
+    # The typed payload error (IllegalLicenseTransition) reads the status and the act from here.
+    assert (err.value.params["status"], err.value.params["action"]) == (current.value, action.value)
 
 
 @pytest.mark.parametrize(
