@@ -16,6 +16,7 @@ resolver primed the loader (`prime_many`), nested fields resolve without schedul
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
@@ -88,12 +89,21 @@ class Loaders:
         return self._get(("custom", name), batch)
 
 
-def ready(loader: DataLoader[Any, T], key: Any) -> T | Awaitable[T]:
-    """The loaded value if it is already there (no task, no await), else the awaitable."""
+def ready(loader: DataLoader[Any, T], key: Any) -> T | asyncio.Future[T]:
+    """The loaded value if it is already there (no task, no await), else the pending future.
+
+    Tell the two apart with `pending(value)`, not `isinstance(value, Awaitable)`: a Tortoise
+    row is awaitable itself (`Model.__await__`), so that test sends every loaded row down the
+    slow path (a coroutine and a task per row and field)."""
     future = loader.cache_map.get(key)
     if future is not None and future.done() and not future.cancelled() and future.exception() is None:
         return future.result()
-    return loader.load(key)
+    return loader.load(key)  # type: ignore[return-value]  # strawberry's DataLoader: an asyncio.Future
+
+
+def pending(value: Any) -> bool:
+    """Whether `ready(...)` gave a value still to be awaited."""
+    return isinstance(value, asyncio.Future)
 
 
 def load_view(view: Any, loader: DataLoader[Any, Any], key: Any) -> Any:
@@ -102,7 +112,7 @@ def load_view(view: Any, loader: DataLoader[Any, Any], key: Any) -> Any:
     if key is None:
         return None
     loaded = ready(loader, key)
-    if isinstance(loaded, Awaitable):
+    if pending(loaded):
         return _later(view, loaded)
     return None if loaded is None else view.from_row(loaded)
 
@@ -110,7 +120,7 @@ def load_view(view: Any, loader: DataLoader[Any, Any], key: Any) -> Any:
 def load_views(view: Any, loader: DataLoader[Any, list[Any]], key: Any) -> Any:
     """Like `load_view` for a loader that gives a list of rows per key."""
     loaded = ready(loader, key)
-    if isinstance(loaded, Awaitable):
+    if pending(loaded):
         return _later_list(view, loaded)
     return [view.from_row(row) for row in loaded]
 

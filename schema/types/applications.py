@@ -44,7 +44,7 @@ from rules.workflow import (
     refusal_kind,
 )
 from schema.enums import expose_enum
-from schema.loaders import load_view, load_views, ready
+from schema.loaders import load_view, load_views, pending, ready
 from schema.relay import RowNode, Timestamped
 from schema.types.licensing import LicenseApplicationDetails
 from schema.types.parties import Miner, Pool
@@ -388,7 +388,7 @@ class Application(RowNode, relay.Node, Timestamped):
                       "for other procedures.")
     def license_details(self, info: strawberry.Info) -> LicenseApplicationDetails | None:
         row = ready(_details(info), self.id)
-        if isinstance(row, Awaitable):
+        if pending(row):
             return self._details_later(row)  # type: ignore[return-value]
         return None if row is None else LicenseApplicationDetails.from_row(row, self.procedure, self.registered_on)
 
@@ -409,7 +409,7 @@ class Application(RowNode, relay.Node, Timestamped):
     def completeness_problems(self, info: strawberry.Info) -> list[CompletenessProblem]:
         found = ready(_completeness(info), self.id)
         language = info.context.language
-        if isinstance(found, Awaitable):
+        if pending(found):
             return _problems_later(found, language)  # type: ignore[return-value]
         return [CompletenessProblem.from_problem(p, language) for p in found]
 

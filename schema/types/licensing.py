@@ -21,7 +21,7 @@ from rules.licensing import ReissueGround, ReorganisationForm, parse_reissue_gro
 from rules.qualification import DocumentKind, DocumentRequirement, RequirementCondition
 from rules.workflow import LicenseSubtype, ProcedureCode
 from schema.enums import expose_enum
-from schema.loaders import load_view, ready
+from schema.loaders import load_view, pending, ready
 from schema.types.parties import DataCenter
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class LicenseApplicationDetails:
     def data_centers(self, info: strawberry.Info) -> list[DataCenter]:
         ids = ready(_data_center_ids_loader(info), self.id)
         dc_loader = info.context.loaders.visible(pm.DataCenter)
-        if isinstance(ids, Awaitable):
+        if pending(ids):
             return _later_dcs(ids, dc_loader)  # type: ignore[return-value]
         return _views(DataCenter, dc_loader, ids)  # type: ignore[return-value]
 
@@ -207,7 +207,7 @@ class LicenseApplicationDetails:
     def fee(self, info: strawberry.Info) -> LicenseFee:
         key = (self._procedure, self.subtype, self._registered_on, self._paid_on)
         quote = ready(_fees_loader(info), key)
-        if isinstance(quote, Awaitable):
+        if pending(quote):
             return self._fee_later(quote)  # type: ignore[return-value]
         return self._fee(quote)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from rules.fees import DEFAULT_MRP, MissingMrp, fee_mrp, fee_tenge
+from rules.fees import DEFAULT_MRP, MissingMrp, fee_mrp, fee_tenge, quote_fee
 from rules.workflow import ProcedureCode
 
 P = ProcedureCode
@@ -94,3 +94,28 @@ def test_free_service_needs_no_mrp_row() -> None:
 def test_licence_fee_needs_a_valid_subtype(subtype: str | None) -> None:
     with pytest.raises(ValueError):
         fee_mrp(P.LICENSE_ISSUE, subtype, date(2025, 6, 10))
+
+
+@pytest.mark.parametrize(
+    ("procedure", "subtype", "registered_on", "paid_in", "mrp", "year", "rate", "tenge"),
+    [
+        (P.LICENSE_ISSUE, "I", date(2025, 6, 2), None, "2000", 2025, "3932", "7864000.00"),
+        # registered in 2025, paid in 2026: the 2026 MRP value prices it
+        (P.LICENSE_ISSUE, "II", date(2025, 12, 30), 2026, "5", 2026, "4325", "21625.00"),
+        (P.LICENSE_REISSUE, "I", date(2024, 2, 1), None, "200.00", 2024, "3692", "738400.00"),
+        (P.LICENSE_ISSUE, "I", date(2023, 11, 1), None, "0.00", 2023, "3450", "0.00"),  # before the fee
+        (P.ASIC_INCLUSION, None, date(2025, 6, 2), None, "0.00", 2025, "3932", "0.00"),  # a free service
+    ],
+)
+def test_quote_fee(procedure, subtype, registered_on, paid_in, mrp, year, rate, tenge) -> None:
+    quote = quote_fee(procedure, subtype, registered_on, DEFAULT_MRP, paid_in)
+    assert (quote.mrp, quote.year, quote.rate, quote.tenge, quote.missing) == (
+        Decimal(mrp), year, Decimal(rate), Decimal(tenge), None
+    )
+
+
+def test_quote_fee_says_why_there_is_no_amount() -> None:
+    quote = quote_fee(P.LICENSE_ISSUE, "I", date(2031, 3, 2), DEFAULT_MRP)
+    assert (quote.mrp, quote.year, quote.rate, quote.tenge) == (Decimal(2000), 2031, None, None)
+    assert quote.missing is not None and quote.missing.year == 2031
+    assert quote.missing.message("en") == "The MRP value for 2031 is not recorded."

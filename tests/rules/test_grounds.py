@@ -13,7 +13,9 @@ from rules.grounds import (
     REGISTRY_GROUNDS,
     InvalidGround,
     RefusalGround,
+    RefusalGroundCode,
     catalogue_for,
+    ground_of,
     grounds_for,
     validate_grounds,
 )
@@ -182,3 +184,47 @@ def test_procedure_specs_cite_only_catalogued_grounds(procedure: ProcedureCode) 
         for code in spec.refusal_grounds:
             assert code in catalogue, (procedure, code)
             assert catalogue[code].effective_from <= spec.effective_from, (procedure, code)
+
+
+def test_codes_are_one_enum_across_the_rule_sets() -> None:
+    for catalogue in (LICENSING_GROUNDS, REGISTRY_GROUNDS, POOL_GROUNDS):
+        assert all(isinstance(g.code, RefusalGroundCode) for g in catalogue)
+    used = {g.code for c in (LICENSING_GROUNDS, REGISTRY_GROUNDS, POOL_GROUNDS) for g in c}
+    assert used == set(RefusalGroundCode)  # no code without a ground, no ground without a code
+
+
+@pytest.mark.parametrize(
+    ("procedure", "code", "basis"),
+    [
+        (P.LICENSE_ISSUE, RefusalGroundCode.FEE_NOT_PAID, "001 App.3 item 10(2)"),
+        (P.LICENSE_REISSUE, RefusalGroundCode.NO_PD_CONSENT, "001 App.3 item 10(8)"),
+        (P.ASIC_INCLUSION, RefusalGroundCode.NO_PD_CONSENT, "002 App.5 item 9(6)"),
+        (P.POOL_REISSUE, RefusalGroundCode.NO_PD_CONSENT, "004 App.2 item 9(5)"),
+        (P.POOL_ACCREDITATION, RefusalGroundCode.NEGATIVE_APPROVAL, None),  # not in 004's list
+    ],
+)
+def test_ground_of_and_its_legal_basis(procedure: ProcedureCode, code: RefusalGroundCode, basis: str | None) -> None:
+    ground = ground_of(procedure, code)
+    assert (ground.legal_basis if ground else None) == basis
+    assert ground_of(procedure, code.value) == ground  # stored codes are plain strings
+
+
+def test_texts_per_language_fall_back_to_russian_without_kazakh() -> None:
+    fee = ground_of(P.LICENSE_ISSUE, RefusalGroundCode.FEE_NOT_PAID)
+    assert fee is not None
+    assert fee.text("ru") == fee.text("kk") == "не внесен лицензионный сбор"  # 001 has no Kazakh edition here
+    assert fee.text("en") == "the licence fee has not been paid"
+    court = ground_of(P.ASIC_INCLUSION, RefusalGroundCode.COURT_BAN)
+    assert court is not None and court.text("kk") == court.text_kk != court.text("ru")
+
+
+def test_validation_names_the_first_bad_ground_and_returns_the_cited_ones() -> None:
+    cited = validate_grounds(P.LICENSE_ISSUE, date(2025, 3, 19), ["NON_COMPLIANCE", RefusalGroundCode.NON_COMPLIANCE, "FALSE_DOCUMENTS"])
+    assert cited == (RefusalGroundCode.NON_COMPLIANCE, RefusalGroundCode.FALSE_DOCUMENTS)
+    with pytest.raises(InvalidGround) as err:
+        validate_grounds(P.LICENSE_ISSUE, date(2025, 3, 19), ["FALSE_DOCUMENTS", "COURT_BAN", "NEGATIVE_APPROVAL"])
+    assert err.value.field == "grounds[1]" and err.value.invalid == ("COURT_BAN", "NEGATIVE_APPROVAL")
+    assert "COURT_BAN, NEGATIVE_APPROVAL" in err.value.message("en")
+    with pytest.raises(InvalidGround) as empty:
+        validate_grounds(P.LICENSE_ISSUE, date(2025, 3, 19), [])
+    assert empty.value.field == "grounds"

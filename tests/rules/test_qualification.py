@@ -19,8 +19,12 @@ from rules.qualification import (
     DocumentKind,
     LicenseApplicationFacts,
     QualificationDocument,
+    RequirementCondition,
     completeness_problems,
+    kinds_for,
+    requirements_for,
 )
+from rules.workflow import NoRulesInForce
 
 K = DocumentKind
 ALL_CONFIRMED = Confirmations(True, True, True, True)
@@ -300,3 +304,33 @@ def test_completeness_problems(build: Callable[[], Facts], expected: list[tuple[
 def test_unknown_subtype_is_rejected() -> None:
     with pytest.raises(ValueError):
         completeness_problems(replace(SUBTYPE_I, subtype="III"))
+
+
+@pytest.mark.parametrize(
+    ("subtype", "on", "kinds"),
+    [
+        ("I", date(2023, 12, 31), [K.DC_OWNERSHIP, K.DC_OUTSIDE_RESIDENTIAL, K.POOL_EVIDENCE,
+                                   K.GRID_TECH_CONDITIONS, K.BUILDING_TECH_CONDITIONS]),
+        # 001 order §4: App.11 I(4) from 2024-01-01
+        ("I", date(2024, 1, 1), [K.DC_OWNERSHIP, K.DC_OUTSIDE_RESIDENTIAL, K.POOL_EVIDENCE, K.ASKUE_TELECOM,
+                                 K.GRID_TECH_CONDITIONS, K.BUILDING_TECH_CONDITIONS]),
+        ("II", date(2025, 3, 19), [K.HOSTING_LETTER_OF_INTENT, K.POOL_EVIDENCE]),
+    ],
+)
+def test_requirements_for(subtype: str, on: date, kinds: list[DocumentKind]) -> None:
+    found = requirements_for(subtype, on)
+    assert [r.kind for r in found] == kinds
+    assert all(r.legal_basis.startswith("001 App.11") and r.description for r in found)
+    assert all(r.kind in kinds_for(subtype) for r in found)
+
+
+def test_requirement_conditions_follow_app_11() -> None:
+    by_kind = {r.kind: r.condition for r in requirements_for("I", date(2025, 3, 19))}
+    assert by_kind[K.POOL_EVIDENCE] is RequirementCondition.OWN_UNITS  # "при наличии"
+    assert by_kind[K.GRID_TECH_CONDITIONS] is RequirementCondition.GRID_CONNECTED
+    assert by_kind[K.BUILDING_TECH_CONDITIONS] is RequirementCondition.CONNECTED_BEFORE_CUTOFF
+
+
+def test_no_requirements_before_the_rules() -> None:
+    with pytest.raises(NoRulesInForce):
+        requirements_for("I", date(2023, 4, 27))

@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from rules.access import Actor, OwnerRef
 from rules.calendar import CalendarOverride, WorkCalendar
+from rules.enums import Role
 from rules.errors import DomainError
 from rules.workflow import (
     COMPLAINT_TERMS,
@@ -31,13 +33,16 @@ from rules.workflow import (
     RefusalKind,
     Stage,
     allowed_actions,
+    caller_actions,
     check_hearing,
     complaint_deadlines,
     compute_deadlines,
     days_left,
     hearing_latest_date,
     is_overdue,
+    is_past_due,
     is_terminal,
+    may_take,
     next_stage,
     procedure_spec,
     refusal_kind,
@@ -538,3 +543,70 @@ def test_complaint_terms_are_data() -> None:
 )
 def test_refusal_kind(stage, office, registered, decided, kind):
     assert refusal_kind(stage, office=office, registered_on=registered, decided_on=decided) is kind
+
+
+# ------------------------------------------------------------------------------------------
+# The overdue rule (one rule for the `overdue` field and filter)
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stage", "next_due_at", "now", "past_due"),
+    [
+        (S.REGISTERED, DUE, almaty(2025, 3, 26, 18, 30), False),  # the very end of the term
+        (S.REGISTERED, DUE, almaty(2025, 3, 26, 18, 31), True),
+        (S.UNDER_REVIEW, DUE, almaty(2025, 4, 1, 9), True),
+        (S.HEARING_SCHEDULED, DUE, almaty(2025, 3, 20, 9), False),
+        (S.REGISTERED, None, almaty(2025, 4, 1, 9), False),  # no term runs
+        *[(stage, DUE, almaty(2025, 4, 1, 9), False) for stage in sorted(TERMINAL_STAGES)],  # decided
+    ],
+)
+def test_is_past_due(stage: Stage, next_due_at: datetime | None, now: datetime, past_due: bool) -> None:
+    assert is_past_due(stage, next_due_at, now) is past_due
+
+
+# ------------------------------------------------------------------------------------------
+# What a caller may do (allowedActions): role and organisation
+# ------------------------------------------------------------------------------------------
+
+OWNER = OwnerRef(miner_id=7)
+OFFICER = Actor(1, Role.OFFICER, "officer")
+ADMIN = Actor(2, Role.ADMIN, "admin")
+OWN_APPLICANT = Actor(3, Role.APPLICANT, "own", miner_id=7)
+OTHER_APPLICANT = Actor(4, Role.APPLICANT, "other", miner_id=8)
+POOL_APPLICANT = Actor(5, Role.APPLICANT, "pool", pool_id=7)  # same number, another kind of organisation
+INSPECTOR = Actor(6, Role.INSPECTOR, "inspector")
+PARTNER = Actor(7, Role.PARTNER, "partner")
+
+
+@pytest.mark.parametrize(
+    ("actor", "stage", "hearing", "expected"),
+    [
+        (OFFICER, S.REGISTERED, True, {A.ACCEPT_COMPLETE, A.REFUSE_INCOMPLETE, A.WITHDRAW}),
+        (OFFICER, S.UNDER_REVIEW, True, {A.PRELIMINARY_REFUSE, A.APPROVE, A.WITHDRAW}),
+        (OFFICER, S.UNDER_REVIEW, False, {A.APPROVE, A.REFUSE, A.WITHDRAW}),
+        (OFFICER, S.PRELIMINARY_REFUSAL, True, {A.SCHEDULE_HEARING, A.WITHDRAW}),
+        (OFFICER, S.HEARING_SCHEDULED, True, {A.APPROVE, A.REFUSE, A.WITHDRAW}),
+        (OFFICER, S.APPROVED, True, set()),
+        (ADMIN, S.REGISTERED, True, {A.ACCEPT_COMPLETE, A.REFUSE_INCOMPLETE, A.WITHDRAW}),
+        # the applicant never sees the authority's steps, only its own withdrawal
+        (OWN_APPLICANT, S.REGISTERED, True, {A.WITHDRAW}),
+        (OWN_APPLICANT, S.HEARING_SCHEDULED, True, {A.WITHDRAW}),
+        (OWN_APPLICANT, S.REFUSED, True, set()),
+        (OTHER_APPLICANT, S.REGISTERED, True, set()),
+        (POOL_APPLICANT, S.REGISTERED, True, set()),
+        (INSPECTOR, S.REGISTERED, True, set()),
+        (PARTNER, S.UNDER_REVIEW, True, set()),
+    ],
+)
+def test_caller_actions_per_role(actor: Actor, stage: Stage, hearing: bool, expected: set[Action]) -> None:
+    assert caller_actions(stage, hearing=hearing, actor=actor, owner=OWNER) == expected
+
+
+@pytest.mark.parametrize("actor", [OFFICER, ADMIN, OWN_APPLICANT, OTHER_APPLICANT, INSPECTOR, PARTNER])
+@pytest.mark.parametrize("stage", list(Stage))
+def test_caller_actions_are_the_stages_actions_the_caller_may_take(actor: Actor, stage: Stage) -> None:
+    for hearing in (True, False):
+        got = caller_actions(stage, hearing=hearing, actor=actor, owner=OWNER)
+        assert got <= allowed_actions(stage, hearing=hearing) - {A.REGISTER}
+        assert got == {a for a in allowed_actions(stage, hearing=hearing) if may_take(actor, a, OWNER)}
