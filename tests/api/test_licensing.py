@@ -381,3 +381,28 @@ async def test_reissue_received_new_years_eve_is_registered_in_2026(officer, sub
     # Mon 5 Jan 2026; completeness 1 WD -> Tue 6; term 2 WD -> Thu 8 (7 January is a holiday)
     assert (app["registeredOn"], app["completenessDueAt"][:10], app["decisionDueAt"][:10]) == ("2026-01-05", "2026-01-06", "2026-01-08")
     assert app["licenseDetails"]["fee"] == {"mrp": "200.00", "tenge": "865000.00"}  # 200 MRP x 4,325
+
+
+async def test_a_double_submit_of_a_reissue_files_one_application(officer, subtype_i):
+    miner, dcs, applicant = subtype_i
+    _, issued = await _issue_subtype_i(officer, miner, dcs)
+    lic = await License.get(number=issued["license"]["number"])
+    data = {"licenseId": gid("License", lic.id), "grounds": ["LAW_REQUIREMENT"], "clientMutationId": "reissue-1"}
+    first = payload_of(await applicant.gql(REISSUE, {"i": data}), "applyForLicenseReissue")
+    again = payload_of(await applicant.gql(REISSUE, {"i": data}), "applyForLicenseReissue")
+    assert first["errors"] == again["errors"] == [] and first["application"]["id"] == again["application"]["id"]
+    assert await Application.filter(procedure="LICENSE_REISSUE").count() == 1
+
+
+async def test_payment_is_recorded_only_for_ones_own_licence_application(client, officer, subtype_i):
+    miner, dcs, applicant = subtype_i
+    app = await filed(applicant, license_input(miner, dcs))
+    stranger = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    assert errors_of(await pay(stranger, app["id"])) == ["NOT_FOUND"]
+    assert error_paths(await pay(stranger, app["id"])) == [["applicationId"]]
+    future = await pay(applicant, app["id"], paid_on="2999-01-01")
+    assert errors_of(future) == ["VALIDATION"] and error_paths(future) == [["paidOn"]]
+    assert ok(await pay(applicant, app["id"], paid_on="2025-03-20"))
+    fee = await applicant.gql("query($id: ID!) { application(id: $id) { licenseDetails { fee { paid paidOn reference year } } } }",
+                              {"id": app["id"]})
+    assert fee["data"]["application"]["licenseDetails"]["fee"] == {"paid": True, "paidOn": "2025-03-20", "reference": "KASPI-1", "year": 2025}
