@@ -360,6 +360,8 @@ def list_applications(actor: Actor, f: ApplicationFilter, order: Order, now: dat
     elif isinstance(f.assignee, int):
         qs = qs.filter(assignee_id=f.assignee)
     if f.due_before is not None:
+        if f.due_before.tzinfo is None:
+            raise DomainError(ErrorCode.VALIDATION, field="dueBefore", detail="give a time zone")
         qs = qs.filter(next_due_at__lt=f.due_before)
     if f.overdue is True:
         qs = qs.filter(_past_due(now))

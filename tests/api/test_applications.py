@@ -409,6 +409,10 @@ async def test_filters(officer):
     assert await found(procedure=("ProcedureCode", "ASIC_INCLUSION")) == set()
     soon = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert await found(dueBefore=("DateTime", soon)) == {a.id}  # the paper one's terms ended in 2025
+    naive = await officer.gql("{ applications(dueBefore: \"2025-04-01T00:00:00\") { totalCount } }")
+    assert errors_of(naive) == ["VALIDATION"] and naive["errors"][0]["extensions"]["path"] == ["dueBefore"]
+    too_long = await officer.gql("query($n: String) { applications(number: $n) { totalCount } }", {"n": "L" * 300})
+    assert errors_of(too_long) == ["VALIDATION"] and too_long["errors"][0]["extensions"]["path"] == ["number"]
 
 
 # --- previews -------------------------------------------------------------------------------------
