@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -216,7 +216,8 @@ class LicenseApplicationDetails:
 
     def _fee(self, quote: FeeQuoteRule) -> LicenseFee:
         mrp = Decimal(self._fee_mrp)
-        tenge = None if quote.rate is None else (mrp * quote.rate).quantize(Decimal("0.01"))
+        # The count stored on filing, priced like rules.fees.fee_tenge (to the tiyn, half up).
+        tenge = None if quote.rate is None else (mrp * quote.rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return LicenseFee(
             mrp=mrp, year=quote.year, mrp_rate_tenge=quote.rate, tenge=tenge, paid=self._paid_on is not None,
             paid_on=self._paid_on, reference=self._reference,
