@@ -20,7 +20,7 @@ from schema.errors import UserError, mutation, payload, register_error_type
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
 from schema.relay import Connection, Rows, connection, order_of
-from schema.types.complaints import Complaint
+from schema.types.complaints import Complaint, prime_complaints
 
 __all__ = ["ComplaintGrantWindowClosed", "ComplaintsMutation", "ComplaintsQuery", "IllegalComplaintStep"]
 
@@ -162,7 +162,7 @@ class ComplaintsQuery:
             reviewer=reviewer,
             order=order_of(order_by, _COMPLAINT_KEYS),
         )
-        return Rows(listing, Complaint.from_row)  # type: ignore[return-value]
+        return Rows(listing, Complaint.from_row, prepare=prime_complaints(info))  # type: ignore[return-value]
 
 
 @strawberry.type

@@ -28,7 +28,13 @@ from schema.errors import (
 )
 from schema.ids import pk_of, typed_pk
 from schema.relay import Connection, Rows, connection, order_of
-from schema.types.licenses import License, LicenseAppendix, LicenseStatusEvent, MrpRate
+from schema.types.licenses import (
+    License,
+    LicenseAppendix,
+    LicenseStatusEvent,
+    MrpRate,
+    prime_licenses,
+)
 
 __all__ = ["IllegalLicenseTransition", "LicensesMutation", "LicensesQuery"]
 
@@ -189,7 +195,7 @@ class LicensesQuery:
             valid_until_before=valid_until_before,
             order=order_of(order_by, _LICENSE_KEYS),
         )
-        return Rows(listing, License.from_row)  # type: ignore[return-value]
+        return Rows(listing, License.from_row, prepare=prime_licenses(info))  # type: ignore[return-value]
 
     @strawberry.field(description="The licence with this number; null when there is none or it is not the "
                       "caller's to see.")

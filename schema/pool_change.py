@@ -16,7 +16,7 @@ from schema.enums import OrderDirection
 from schema.errors import mutation, payload
 from schema.ids import pk_of
 from schema.relay import Connection, Rows, connection, order_of
-from schema.types.obligations import NotificationObligation, PoolMembership
+from schema.types.obligations import NotificationObligation, PoolMembership, prime_obligations
 
 __all__ = ["PoolChangeMutation", "PoolChangeQuery"]
 
@@ -116,7 +116,7 @@ class PoolChangeQuery:
             now=uc.current_time(),
             order=order_of(order_by, _OBLIGATION_KEYS),
         )
-        return Rows(listing, NotificationObligation.from_row)  # type: ignore[return-value]
+        return Rows(listing, NotificationObligation.from_row, prepare=prime_obligations(info))  # type: ignore[return-value]
 
     @strawberry.field(description="The miner's current pool membership; null when it has none, or the miner "
                       "is not the caller's to see.")

@@ -1,7 +1,9 @@
-"""Count the SQL statements a piece of code sends, on SQLite and PostgreSQL alike."""
+"""Count the SQL statements a piece of code sends, on SQLite and PostgreSQL alike (and the asyncio
+tasks it starts: a field that returns an awaitable costs a task per row)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 from collections.abc import Iterator
@@ -52,3 +54,21 @@ def count_statements() -> Iterator[list[str]]:
     finally:
         for cls, name, original in reversed(patched):
             setattr(cls, name, original)
+
+
+@contextlib.contextmanager
+def count_tasks() -> Iterator[list[str]]:
+    """The asyncio tasks started while inside, by the name of their coroutine."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_task_factory()
+    started: list[str] = []
+
+    def factory(loop, coro, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(getattr(coro, "__qualname__", type(coro).__name__))
+        return previous(loop, coro, **kwargs) if previous else asyncio.Task(coro, loop=loop, **kwargs)
+
+    loop.set_task_factory(factory)
+    try:
+        yield started
+    finally:
+        loop.set_task_factory(previous)

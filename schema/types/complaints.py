@@ -3,14 +3,16 @@ built from rows, links read through the request's loaders."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
 
 from models import applications as am
 from models import licensing as m
+from models import parties as pm
 from resolvers import complaints as uc  # importing it registers the overdue checker
 from rules.calendar import ALMATY
 from rules.enums import ComplaintStatus
@@ -22,7 +24,7 @@ from schema.relay import RowNode, Timestamped
 if TYPE_CHECKING:
     from schema.types.applications import Application
 
-__all__ = ["Complaint"]
+__all__ = ["Complaint", "prime_complaints"]
 
 expose_enum(
     ComplaintStatus,
@@ -120,3 +122,21 @@ class Complaint(RowNode, relay.Node, Timestamped):
         from schema.types.applications import Application
 
         return load_view(Application, info.context.loaders.visible(am.Application), self._application_id)  # type: ignore[no-any-return]
+
+
+def prime_complaints(info: strawberry.Info) -> Any:
+    """`Rows(prepare=...)` for a page of complaints: the applications (and their miners) the query
+    selects, loaded once for the page, so that the fields return at once."""
+    from schema.types.applications import node_selection
+
+    wanted = node_selection(info)
+
+    async def prepare(rows: Sequence[m.Complaint]) -> None:
+        if "application" not in wanted:
+            return
+        loaders = info.context.loaders
+        apps = await loaders.visible(am.Application).load_many(sorted({r.application_id for r in rows}))  # type: ignore[attr-defined]
+        if "application.miner" in wanted:
+            await loaders.visible(pm.Miner).load_many(sorted({a.miner_id for a in apps if a and a.miner_id}))
+
+    return prepare

@@ -20,14 +20,14 @@ from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
 from rules.license_life import effective_appendix_status
 from rules.workflow import LicenseSubtype
 from schema.enums import expose_enum
-from schema.loaders import load_view, load_views, ready
+from schema.loaders import load_view, load_views, pending, ready
 from schema.relay import RowNode, Timestamped
 from schema.types.parties import DataCenter, Miner
 
 if TYPE_CHECKING:
     from schema.types.applications import Application
 
-__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent", "MrpRate"]
+__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent", "MrpRate", "prime_licenses"]
 
 expose_enum(
     LicenseStatus,
@@ -70,7 +70,7 @@ def _events_of(events: list[m.LicenseStatusEvent], appendix_id: int | None) -> l
 def _history(info: strawberry.Info, license_id: int, appendix_id: int | None) -> Any:
     loader = info.context.loaders.children(m.LicenseStatusEvent, "license_id")
     loaded = ready(loader, license_id)
-    if isinstance(loaded, Awaitable):
+    if pending(loaded):
         return _later_history(loaded, appendix_id)
     return _events_of(loaded, appendix_id)
 
@@ -141,7 +141,7 @@ class LicenseAppendix(RowNode, relay.Node, Timestamped):
                       "appendices along, whatever their own status [001 §18-1].")
     def status(self, info: strawberry.Info) -> LicenseStatus:
         loaded: Any = ready(info.context.loaders.visible(m.License), self._license_id)
-        if isinstance(loaded, Awaitable):
+        if pending(loaded):  # not isinstance(Awaitable): a loaded Tortoise row is awaitable itself
             return self._status_later(loaded)  # type: ignore[return-value]
         return self._effective(loaded)
 
@@ -262,3 +262,46 @@ class MrpRate:
         tenge = Decimal(value.tenge)
         plain = tenge.quantize(Decimal(1)) if tenge == tenge.to_integral_value() else tenge.normalize()
         return cls(year=value.year, tenge=plain, recorded=value.recorded)
+
+
+# --- priming a page ---------------------------------------------------------------------------
+
+
+def prime_licenses(info: strawberry.Info) -> Any:
+    """`Rows(prepare=...)` for a page of licences: load, once for the page, every relation the query
+    selects, so that the fields return loaded values at once (no task per licence and field)."""
+    from schema.types.applications import node_selection
+
+    wanted = node_selection(info)
+
+    async def prepare(rows: Sequence[m.License]) -> None:
+        loaders = info.context.loaders
+        ids = [row.id for row in rows]
+        if "holder" in wanted:
+            await loaders.visible(pm.Miner).load_many(sorted({r.holder_id for r in rows}))  # type: ignore[attr-defined]
+        others = {r.replaces_id for r in rows if "replaces" in wanted} | {  # type: ignore[attr-defined]
+            r.replaced_by_id for r in rows if "replacedBy" in wanted
+        }
+        if others - {None}:
+            await loaders.visible(m.License).load_many(sorted(others - {None}))
+        if "application" in wanted:
+            apps = await loaders.visible(am.Application).load_many(sorted({r.application_id for r in rows}))  # type: ignore[attr-defined]
+            if "application.miner" in wanted:
+                await loaders.visible(pm.Miner).load_many(sorted({a.miner_id for a in apps if a and a.miner_id}))
+        if "appendices" in wanted:
+            groups = await loaders.children(m.LicenseAppendix, "license_id").load_many(ids)
+            appendices = [a for group in groups for a in group]
+            # An appendix of a licence the caller sees is visible: answers `statusHistory.appendix`.
+            loaders.visible(m.LicenseAppendix).prime_many({a.id: a for a in appendices})
+            dc_ids = sorted({a.data_center_id for a in appendices if a.data_center_id})  # type: ignore[attr-defined]
+            if "appendices.dataCenter" in wanted:
+                await loaders.visible(pm.DataCenter).load_many(dc_ids)
+            if "appendices.dataCenterAddress" in wanted:
+                await loaders.custom("data-center-address", _addresses).load_many(dc_ids)
+        if "statusHistory" in wanted or "appendices.statusHistory" in wanted:
+            events = await loaders.children(m.LicenseStatusEvent, "license_id").load_many(ids)
+            if {"statusHistory.appendix", "appendices.statusHistory.appendix"} & wanted:
+                appendix_ids = sorted({e.appendix_id for group in events for e in group if e.appendix_id})  # type: ignore[attr-defined]
+                await loaders.visible(m.LicenseAppendix).load_many(appendix_ids)
+
+    return prepare

@@ -3,9 +3,9 @@ views built from rows, links read through the request's loaders."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -21,7 +21,7 @@ from schema.loaders import load_view
 from schema.relay import RowNode, Timestamped
 from schema.types.parties import Miner, Pool
 
-__all__ = ["NotificationObligation", "PoolMembership"]
+__all__ = ["NotificationObligation", "PoolMembership", "prime_obligations"]
 
 expose_enum(
     ObligationKind,
@@ -123,3 +123,22 @@ class NotificationObligation(RowNode, relay.Node, Timestamped):
                       "null if none is named or the caller may not see it.")
     def pool(self, info: strawberry.Info) -> Pool | None:
         return load_view(Pool, info.context.loaders.visible(pm.Pool), self._pool_id)
+
+
+def prime_obligations(info: strawberry.Info) -> Any:
+    """`Rows(prepare=...)` for a page of obligations: the calendar and the related rows the query
+    selects, loaded once for the page, so that the fields return at once."""
+    from schema.types.applications import node_selection
+
+    wanted = node_selection(info)
+
+    async def prepare(rows: Sequence[m.NotificationObligation]) -> None:
+        loaders = info.context.loaders
+        if "daysLeft" in wanted:
+            await info.context.calendar()
+        if "miner" in wanted:
+            await loaders.visible(pm.Miner).load_many(sorted({r.miner_id for r in rows}))  # type: ignore[attr-defined]
+        if "pool" in wanted:
+            await loaders.visible(pm.Pool).load_many(sorted({r.pool_id for r in rows if r.pool_id}))  # type: ignore[attr-defined]
+
+    return prepare

@@ -24,7 +24,7 @@ from rules.enums import Channel, Role
 from rules.workflow import ProcedureCode, Stage
 from schema.ids import to_global_id
 from tests.factories import ERRORS, error_paths, errors_of, make_caller, make_miner
-from tests.sqlcount import count_statements
+from tests.sqlcount import count_statements, count_tasks
 
 FILED_AT = datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY)
 FORWARD_DUE = "2025-03-27T13:30:00+00:00"
@@ -326,12 +326,15 @@ async def test_a_page_of_complaints_costs_the_same_statements_at_10_and_100(clie
     q = """query($n: Int) { complaints(first: $n) { totalCount edges { node {
              status reviewDueOn overdue application { id stage miner { name } } } } } }"""
     await officer.gql("{ __typename }")  # the token's last-use time is written once, not per request
-    with count_statements() as small:
+    with count_statements() as small, count_tasks() as small_tasks:
         few = await officer.gql(q, {"n": 10})
-    with count_statements() as large:
+    with count_statements() as large, count_tasks() as large_tasks:
         many = await officer.gql(q, {"n": 100})
     assert errors_of(few) == errors_of(many) == []
     edges = many["data"]["complaints"]["edges"]
     assert len(edges) == 100 and all(e["node"]["application"]["miner"]["name"] for e in edges)
-    print(f"complaints: {len(small)} statements at page 10, {len(large)} at page 100")
+    print(f"complaints: {len(small)} statements at page 10, {len(large)} at page 100; "
+          f"tasks {len(small_tasks)} and {len(large_tasks)}")
     assert len(small) == len(large), "\n".join(s[:100] for s in [*small, "---", *large])
+    # The fields return loaded values at once (the page is primed): no task per row and field.
+    assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)

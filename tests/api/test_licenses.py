@@ -22,7 +22,7 @@ from tests.factories import (
     make_data_center,
     make_miner,
 )
-from tests.sqlcount import count_statements
+from tests.sqlcount import count_statements, count_tasks
 
 _numbers = itertools.count(1)
 
@@ -434,9 +434,9 @@ async def test_a_page_of_licences_costs_the_same_statements_at_10_and_100(office
             effective_on=date(2025, 2, 1), until=date(2025, 3, 1), actor_label="o",
         )
     await officer.gql("{ __typename }")  # the token's last-use time is written once, not per request
-    with count_statements() as small:
+    with count_statements() as small, count_tasks() as small_tasks:
         few = await officer.gql(PAGE, {"n": 10})
-    with count_statements() as large:
+    with count_statements() as large, count_tasks() as large_tasks:
         many = await officer.gql(PAGE, {"n": 100})
     assert errors_of(few) == errors_of(many) == []
     edges = many["data"]["licenses"]["edges"]
@@ -449,5 +449,8 @@ async def test_a_page_of_licences_costs_the_same_statements_at_10_and_100(office
         assert all(a["license"]["number"] == lic["number"] and a["dataCenter"]["name"] for a in appendices)
         assert [len(a["statusHistory"]) for a in appendices] == [0, 1]
         assert lic["statusHistory"][0]["appendix"]["number"] == appendices[1]["number"]
-    print(f"licenses: {len(small)} statements at page 10, {len(large)} at page 100")
+    print(f"licenses: {len(small)} statements at page 10, {len(large)} at page 100; "
+          f"tasks {len(small_tasks)} and {len(large_tasks)}")
     assert len(small) == len(large), "\n".join(s[:100] for s in [*small, "---", *large])
+    # The fields return loaded values at once (the page is primed): no task per row and field.
+    assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)

@@ -20,7 +20,7 @@ from rules.calendar import ALMATY
 from rules.enums import Role
 from schema.ids import to_global_id
 from tests.factories import ERRORS, error_paths, errors_of, make_caller, make_miner, make_pool
-from tests.sqlcount import count_statements
+from tests.sqlcount import count_statements, count_tasks
 
 KNOWN_AT = datetime(2025, 3, 21, 10, 0, tzinfo=ALMATY)
 CHANGED_ON = "2025-03-20"
@@ -328,14 +328,17 @@ async def test_a_page_of_obligations_costs_the_same_statements_at_10_and_100(off
     q = """query($n: Int) { obligations(first: $n) { totalCount edges { node {
              kind dueAt dueOn open overdue daysLeft miner { name } pool { name } } } } }"""
     await officer.gql("{ __typename }")  # the token's last-use time is written once, not per request
-    with count_statements() as small:
+    with count_statements() as small, count_tasks() as small_tasks:
         few = await officer.gql(q, {"n": 10})
-    with count_statements() as large:
+    with count_statements() as large, count_tasks() as large_tasks:
         many = await officer.gql(q, {"n": 100})
     assert errors_of(few) == errors_of(many) == []
     edges = many["data"]["obligations"]["edges"]
     assert len(edges) == 100
     assert all(e["node"]["miner"]["name"] and e["node"]["pool"]["name"] for e in edges)
     assert all(isinstance(e["node"]["daysLeft"], int) for e in edges)
-    print(f"obligations: {len(small)} statements at page 10, {len(large)} at page 100")
+    print(f"obligations: {len(small)} statements at page 10, {len(large)} at page 100; "
+          f"tasks {len(small_tasks)} and {len(large_tasks)}")
     assert len(small) == len(large), "\n".join(s[:100] for s in [*small, "---", *large])
+    # The fields return loaded values at once (the page is primed): no task per row and field.
+    assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)
