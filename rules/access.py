@@ -93,7 +93,9 @@ _PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix",
 _CASE_FILES = {"Application", "Complaint", "NotificationObligation"}
 READS: dict[Role, dict[str, Reach]] = {
     Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User", "ApiToken")},
-    Role.OFFICER: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent")},
+    # Officers read their colleagues' accounts (not tokens): who an application is assigned to,
+    # who did what in the audit trail.
+    Role.OFFICER: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User")},
     Role.INSPECTOR: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES)},
     # Partner systems (grid operator, tax authority, pools) read the public registry only:
     # never applications, their documents, complaints or obligations.

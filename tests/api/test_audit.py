@@ -135,7 +135,7 @@ async def test_malformed_entity_filter_is_invalid_id(admin, bad):
     assert errors_of(await admin.gql(TRAIL, {"entity": bad})) == ["INVALID_ID"]
 
 
-async def test_entity_is_null_when_gone_or_not_visible_and_actor_only_for_admins(client, admin, officer):
+async def test_entity_is_null_when_gone_and_users_link_for_admins_and_officers(client, admin, officer):
     q = 'mutation { setCalendarOverride(input: {day: "2026-04-16", working: false, decree: "No 1"}) { ' + ERRORS + " } }"
     assert errors_of(await admin.gql(q)) == []
     set_id = (await AuditEvent.filter(action="calendar.override_set").get()).entity_id
@@ -152,9 +152,9 @@ async def test_entity_is_null_when_gone_or_not_visible_and_actor_only_for_admins
     [for_admin] = _nodes(await admin.gql(TRAIL, user_q))
     assert for_admin["entity"] == {"__typename": "User", "id": _gid("User", new_user.user_id)}
     assert for_admin["actor"] is None and for_admin["actorLabel"] == "system"
-    # Officers read the trail, not other users: the same event links to no user for them.
+    # Officers read their colleagues too: the same event links to the same user for them.
     [for_officer] = _nodes(await officer.gql(TRAIL, user_q))
-    assert for_officer["entity"] is None and for_officer["entityId"] == for_admin["entityId"]
+    assert for_officer["entity"] == for_admin["entity"] and for_officer["entityId"] == for_admin["entityId"]
     assert for_officer["after"] == for_admin["after"]
 
 

@@ -55,14 +55,17 @@ async def test_viewer_needs_a_token(client):
     assert errors_of(await gql(client, VIEWER, token="kzm_unknown")) == ["UNAUTHENTICATED"]
 
 
-async def test_users_are_read_by_admins_and_by_themselves(client, officer, admin):
+async def test_users_are_read_by_admins_officers_and_themselves(client, officer, admin):
     other = await make_caller(client, Role.INSPECTOR)
+    partner = await make_caller(client, Role.PARTNER)
     other_id = _gid("User", other.user_id)
     login = (await User.get(id=other.user_id)).login
     assert (await admin.gql(NODE, {"id": other_id}))["data"]["node"] == {"__typename": "User", "login": login}
     assert (await other.gql(NODE, {"id": other_id}))["data"]["node"] == {"__typename": "User", "login": login}
-    missing = await officer.gql(NODE, {"id": _gid("User", 999_999)})
-    assert (await officer.gql(NODE, {"id": other_id})) == missing == {"data": {"node": None}}
+    # Officers see their colleagues (assignees, the audit's actors); other roles see only themselves.
+    assert (await officer.gql(NODE, {"id": other_id}))["data"]["node"] == {"__typename": "User", "login": login}
+    missing = await partner.gql(NODE, {"id": _gid("User", 999_999)})
+    assert (await partner.gql(NODE, {"id": other_id})) == missing == {"data": {"node": None}}
     # An applicant's organisation through its user: the admin sees it.
     miner = await make_miner()
     applicant = await make_caller(client, Role.APPLICANT, miner=miner)
@@ -155,14 +158,18 @@ async def test_a_user_issues_its_own_token_but_not_anothers(client, officer):
     mine = await officer.gql(ISSUE, {"i": {"userId": _gid("User", officer.user_id)}})
     assert errors_of(mine) == [] and mine["data"]["issueToken"]["token"]["label"] == ""
     other = await make_caller(client, Role.OFFICER)
-    theirs = await officer.gql(ISSUE, {"i": {"userId": _gid("User", other.user_id), "label": "x"}})
-    missing = await officer.gql(ISSUE, {"i": {"userId": _gid("User", 999_999), "label": "x"}})
-    # Another user answers exactly as a missing one: users are not the officer's to see.
+    # An officer sees its colleague but may not issue tokens for it.
+    colleague = await officer.gql(ISSUE, {"i": {"userId": _gid("User", other.user_id), "label": "x"}})
+    assert errors_of(colleague) == ["FORBIDDEN"]
+    # A partner system sees no other user: another user answers exactly as a missing one.
+    partner = await make_caller(client, Role.PARTNER)
+    theirs = await partner.gql(ISSUE, {"i": {"userId": _gid("User", other.user_id), "label": "x"}})
+    missing = await partner.gql(ISSUE, {"i": {"userId": _gid("User", 999_999), "label": "x"}})
     assert errors_of(theirs) == ["NOT_FOUND"]
     assert theirs["data"]["issueToken"]["errors"] == missing["data"]["issueToken"]["errors"]
     assert error_paths(theirs) == [["userId"]]
     assert await ApiToken.filter(user_id=other.user_id).count() == 1  # only the one the factory made
-    # ...and its token is no more visible than its user.
+    # ...and tokens stay their user's and the admins' business.
     their_token = await ApiToken.get(user_id=other.user_id)
     assert (await officer.gql(NODE, {"id": _gid("ApiToken", their_token.id)}))["data"]["node"] is None
 
