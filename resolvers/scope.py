@@ -31,6 +31,10 @@ OWNERSHIP: dict[str, tuple[str, str]] = {
     "NotificationObligation": ("miner", "miner_id"),
     "PoolMembership": ("miner", "miner_id"),
     "AsicUnit": ("miner", "miner_id"),
+    "AsicUnitEvent": ("miner", "unit__miner_id"),
+    "RegistryApplication": ("miner", "application__miner_id"),
+    "RegistryApplicationLine": ("miner", "application__miner_id"),
+    "RegistryApplicationTarget": ("miner", "application__miner_id"),
 }
 
 

@@ -89,8 +89,10 @@ class Reach(str, Enum):
 
 # What each role reads, per kind of record (the model's name). A kind missing from a role's
 # row is NONE. Rows are filtered by `resolvers/scope.visible()`, which reads this table.
-_PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix", "AsicUnit", "PoolMembership"}
-_CASE_FILES = {"Application", "Complaint", "NotificationObligation"}
+_PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix", "AsicUnit", "AsicUnitEvent",
+                    "PoolMembership"}
+_CASE_FILES = {"Application", "Complaint", "NotificationObligation", "RegistryApplication",
+               "RegistryApplicationLine", "RegistryApplicationTarget"}
 READS: dict[Role, dict[str, Reach]] = {
     Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User", "ApiToken")},
     # Officers read their colleagues' accounts (not tokens): who an application is assigned to,

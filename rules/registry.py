@@ -21,7 +21,6 @@ from rules.contacts import is_email, is_phone
 from rules.errors import DomainError, ErrorCode
 from rules.spreadsheet_safety import looks_like_formula, neutralize_cell
 from rules.unit_list import (
-    _DATA_COLUMNS,
     COL_CONDITION,
     COL_CUSTOMS,
     COL_HASHRATE,
@@ -34,15 +33,19 @@ from rules.unit_list import (
     ParsedUnitList,
     RowIssue,
     UnitRow,
-    _RowChecker,
+    normalize_serial,
+    validate_lines,
 )
 
 __all__ = [
     "CHANGEABLE_FIELDS",
     "CHANGE_NOTICE_WORKING_DAYS",
     "EXPORT_COLUMNS",
+    "SERIAL_MAX",
     "CapacityCheck",
     "ExclusionReason",
+    "RecordField",
+    "TotalsGroup",
     "UnitCondition",
     "UnitEventAction",
     "UnitStatus",
@@ -55,6 +58,7 @@ __all__ = [
     "export_row",
     "is_change_notice_late",
     "next_record_numbers",
+    "serial_key_of",
     "unit_row_issues",
     "validate_changes",
     "validate_unit_lines",
@@ -110,6 +114,52 @@ _STATUS_TEXT: Mapping[UnitStatus, Mapping[str, str]] = {
 }
 
 
+class RecordField(str, Enum):
+    """A field of a registry record that its history shows changing (the value is the column)."""
+
+    DATA_CENTER = "data_center_id"
+    DATA_CENTER_LOCATION = "data_center_location"
+    REGION = "region"
+    MODEL = "model"
+    TNVED_CODE = "tnved_code"
+    HASHRATE_THS = "hashrate_ths"
+    POWER_KW = "power_kw"
+    CUSTOMS_DECLARATION = "customs_declaration"
+    OWNERSHIP_DOCUMENT = "ownership_document"
+    CONDITION = "condition"
+    MINER_NAME = "miner_name"
+    MINER_LEGAL_ADDRESS = "miner_legal_address"
+    MINER_PHONE = "miner_phone"
+    MINER_EMAIL = "miner_email"
+    STATUS = "status"
+    EXCLUDED_ON = "excluded_on"
+
+
+class TotalsGroup(str, Enum):
+    """What registry totals are grouped by."""
+
+    MINER = "MINER"
+    DATA_CENTER = "DATA_CENTER"
+    REGION = "REGION"
+
+
+# --- serial numbers --------------------------------------------------------------------------
+
+SERIAL_MAX = 255  # the record's column; a longer "serial" is a paste accident or an attack
+
+
+def serial_key_of(serial: str, field: str = "serial") -> str:
+    """The comparison key of a serial number someone asks about (rules.unit_list's
+    `normalize_serial`), bounded: VALIDATION for more than SERIAL_MAX characters (checked before
+    any work on the text) and for a text of separators only (nothing to look up)."""
+    if len(serial) > SERIAL_MAX:
+        raise DomainError(ErrorCode.VALIDATION, field=field, detail=f"at most {SERIAL_MAX} characters")
+    key = normalize_serial(serial)
+    if not key:
+        raise DomainError(ErrorCode.VALIDATION, field=field, detail="no serial number, only separators")
+    return key
+
+
 # --- record numbers ------------------------------------------------------------------------
 
 
@@ -150,7 +200,8 @@ def is_change_notice_late(change_date: date, registered_on: date, calendar: Work
 
 
 def efficiency_j_per_th(hashrate_ths: Decimal, power_kw: Decimal) -> Decimal:
-    """J/TH = W per TH/s."""
+    """Energy per unit of work, joules per terahash: power (W) over hashrate (TH/s), since
+    1 W / (1 TH/s) = 1 J/TH."""
     if hashrate_ths <= 0:
         raise ValueError("hashrate must be positive")
     return power_kw * 1000 / hashrate_ths
@@ -200,30 +251,11 @@ def capacity_check(
 
 
 def validate_unit_lines(lines: Sequence[Mapping[str, Any]], *, max_issues: int = 1000) -> ParsedUnitList:
-    """Validate App.3 lines given as data, by exactly the rules a file's rows get.
-
-    Line numbers are the 1-based positions in the list. Keys are the canonical column keys
-    of rules.unit_list (model, serial, tnved_code, hashrate_ths, power_kw,
-    customs_declaration, condition); condition also accepts WORKING / FAULTY.
-    """
-    result = ParsedUnitList(source_format="INPUT", header_line=0)
-    if not lines:
-        result.issues.append(RowIssue(0, "", "NO_UNIT_LINES", "no unit lines", "ERROR"))
-        return result
-    checker = _RowChecker({k: i for i, k in enumerate(_DATA_COLUMNS)}, False, max_issues)
-    for line, given in enumerate(lines, start=1):
-        values = {key: given.get(key) for key in _DATA_COLUMNS}
-        cond = values.get(COL_CONDITION)
-        if isinstance(cond, Enum):
-            cond = cond.value
-        if isinstance(cond, str) and cond.strip().upper() in UnitCondition.__members__:
-            cond = "working" if cond.strip().upper() == "WORKING" else "faulty"
-        values[COL_CONDITION] = cond
-        checker.check(line, values)
-        if checker.exhausted:
-            break
-    result.rows, result.issues = checker.rows, checker.issues
-    return result
+    """Validate App.3 lines given as data (the API's `units`), by exactly the rules a file's
+    rows get (`rules.unit_list.validate_lines`): keys are the canonical column keys (model,
+    serial, tnved_code, hashrate_ths, power_kw, customs_declaration, condition), the
+    condition a `UnitCondition` or WORKING / FAULTY, line numbers the 1-based positions."""
+    return validate_lines(lines, max_issues=max_issues)
 
 
 # A single machine beyond these is a unit mix-up (GH/s typed as TH/s, W as kW); the record's
@@ -280,15 +312,16 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean and check the new wording of a record; raise VALIDATION on the first bad field."""
+def validate_changes(changes: Mapping[str, Any], *, field_prefix: str = "") -> dict[str, Any]:
+    """Clean and check the new wording of a record; raise VALIDATION on the first bad field
+    (named `field_prefix` + its camelCase name, as the client wrote it: `changes.minerPhone`)."""
     clean: dict[str, Any] = {}
     for key, value in changes.items():
         if value is None:
             continue
+        field = field_prefix + _camel(key)
         if key not in CHANGEABLE_FIELDS:
-            raise DomainError(ErrorCode.VALIDATION, field=_camel(key), detail="not changeable")
-        field = _camel(key)
+            raise DomainError(ErrorCode.VALIDATION, field=field, detail="not changeable")
         if key in ("hashrate_ths", "power_kw"):
             try:
                 number = Decimal(str(value))
@@ -296,6 +329,9 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
                 raise DomainError(ErrorCode.VALIDATION, field=field, detail="a number") from None
             if not number.is_finite() or number <= 0:
                 raise DomainError(ErrorCode.VALIDATION, field=field, detail="must be positive")
+            limit = MAX_UNIT_HASHRATE_THS if key == "hashrate_ths" else MAX_UNIT_POWER_KW
+            if number > limit:  # the same per-unit limits as a unit list's lines
+                raise DomainError(ErrorCode.VALIDATION, field=field, detail=f"at most {limit} for one unit")
             clean[key] = number
         elif key == "condition":
             clean[key] = UnitCondition(value)
@@ -320,7 +356,7 @@ def validate_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
                 raise DomainError(ErrorCode.VALIDATION, field=field, detail="too long")
             clean[key] = text
     if not clean:
-        raise DomainError(ErrorCode.VALIDATION, field="changes", detail="nothing to change")
+        raise DomainError(ErrorCode.VALIDATION, field=field_prefix.rstrip(".") or "changes", detail="nothing to change")
     return clean
 
 

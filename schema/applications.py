@@ -23,6 +23,8 @@ from schema.errors import (
     HearingNoticeTooLate,
     HearingOutOfWindow,
     IllegalTransition,
+    SerialAlreadyRegistered,
+    UnitNotInRegistry,
     mutation,
     payload,
 )
@@ -191,7 +193,8 @@ class ScheduleHearingPayload:
     application: Application | None = strawberry.field(default=None, description=_CHANGED)
 
 
-@payload(IllegalTransition, description="The approved application and what approval issued, or why not.")
+@payload(IllegalTransition, SerialAlreadyRegistered, UnitNotInRegistry,
+         description="The approved application and what approval issued, or why not.")
 class ApproveApplicationPayload:
     application: Application | None = strawberry.field(default=None, description=_CHANGED)
     license: Annotated[License, strawberry.lazy("schema.types.licenses")] | None = strawberry.field(

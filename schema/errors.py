@@ -194,12 +194,32 @@ class SerialAlreadyRegistered(UserError):
     serial: str = strawberry.field(description="The serial number as written in the application.")
     line: int | None = strawberry.field(description="Its line in the unit list, when known.")
     record_number: int | None = strawberry.field(description="The registry record that holds it.")
+    holder_name: str | None = strawberry.field(description="The name of the miner holding that record; null unless "
+                                               "the caller may read it (officers, inspectors, the holder itself).")
+    holder_bin_iin: str | None = strawberry.field(description="That miner's BIN/IIN; null unless the caller may "
+                                                  "read it.")
     CODES: ClassVar[frozenset[ErrorCode]] = frozenset({ErrorCode.SERIAL_ALREADY_REGISTERED})
 
     @classmethod
     def extra(cls, err: DomainError) -> dict[str, Any]:
         p = err.params
-        return {"serial": str(p.get("serial", "")), "line": p.get("line"), "record_number": p.get("record")}
+        return {"serial": str(p.get("serial", "")), "line": p.get("line"), "record_number": p.get("record"),
+                "holder_name": p.get("holder_name"), "holder_bin_iin": p.get("holder_bin_iin")}
+
+
+@strawberry.type(description="Records named are not among the applicant's live registry records (another "
+                 "miner's serial reads the same as an unknown one) [002 App.4, App.9].")
+class UnitNotInRegistry(UserError):
+    serials: list[str] = strawberry.field(description="The serial numbers concerned, as written (at most 100).")
+    unit_ids: list[relay.GlobalID] = strawberry.field(description="The AsicUnit ids concerned (records named by id "
+                                                      "that are excluded or another miner's), at most 100.")
+    CODES: ClassVar[frozenset[ErrorCode]] = frozenset({ErrorCode.UNIT_NOT_IN_REGISTRY})
+
+    @classmethod
+    def extra(cls, err: DomainError) -> dict[str, Any]:
+        p = err.params
+        return {"serials": [str(s) for s in p.get("serials", [])],
+                "unit_ids": [relay.GlobalID("AsicUnit", str(pk)) for pk in p.get("unit_ids", [])]}
 
 
 @strawberry.type(description="A suspension's end date is outside 1 to 6 months [Law on digital assets art. 9].")
@@ -219,7 +239,7 @@ COMMON_ERRORS: tuple[type[UserError], ...] = (InvalidInput, NotFound, Forbidden,
 # Types used by more than one procedure, in the order they are tried.
 TYPED_ERRORS: list[type[UserError]] = [
     IllegalTransition, HearingNoticeTooLate, HearingOutOfWindow, ApplicationIncomplete,
-    SerialAlreadyRegistered, SuspensionTermOutOfRange,
+    SerialAlreadyRegistered, UnitNotInRegistry, SuspensionTermOutOfRange,
 ]
 
 

@@ -5,12 +5,10 @@ history event per unit touched."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
-import resolvers.registry as registry_package
 from models.applications import Application
 from models.parties import Miner
 from models.registry import (
@@ -21,7 +19,15 @@ from models.registry import (
     RegistryCounter,
 )
 from resolvers.changes import append_audit, emit
-from resolvers.registry.common import _chunks, _details, _now, _today, usable_data_center
+from resolvers.procedures import Decision
+from resolvers.registry.common import (
+    _chunks,
+    _details,
+    _now,
+    _today,
+    unit_not_in_registry,
+    usable_data_center,
+)
 from rules.access import Actor
 from rules.errors import DomainError, ErrorCode
 from rules.registry import (
@@ -76,21 +82,26 @@ async def _approval_conflicts(conn: BaseDBAsyncClient, app_id: int) -> list[tupl
 
 
 def _serial_conflict(conflicts: list[tuple[int, str, int, str, str]]) -> DomainError:
-    line, serial, number, _name, _bin_iin = conflicts[0]
+    """The first clash as the typed error (serial, line, record); all of them (up to 20) in the
+    detail, which officers (the only ones who approve) may read."""
+    line, serial, number, name, bin_iin = conflicts[0]
     detail = "; ".join(f"line {c[0]}: {c[1]} is record No. {c[2]} of {c[3]} ({c[4]})" for c in conflicts)
-    return DomainError(ErrorCode.SERIAL_ALREADY_REGISTERED, field="units", detail=detail, serial=serial, line=line, record=number)
+    return DomainError(
+        ErrorCode.SERIAL_ALREADY_REGISTERED, detail=detail, serial=serial, line=line, record=number,
+        holder_name=name, holder_bin_iin=bin_iin,
+    )
 
 
-async def _approve_inclusion(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: dict[str, Any]) -> None:
+async def _approve_inclusion(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: Decision) -> None:
     """Put every listed unit into the registry in this (the approval's) transaction."""
     details = await _details(app, conn)
     miner = await Miner.get(id=app.miner_id).using_db(conn)  # type: ignore[attr-defined]
-    dc = await usable_data_center(miner, details.data_center_id, conn)  # type: ignore[attr-defined]
+    dc = await usable_data_center(actor, miner, details.data_center_id, field=None, conn=conn)  # type: ignore[attr-defined]
     numbers = await take_record_numbers(conn, details.line_count)
     # Checked again under the counter lock: a unit registered since submission is caught here
-    # with its line; a racing approval that slipped past is stopped by the unique index.
-    # Looked up on the package at call time, where tests/api/test_registry_race.py replaces it.
-    conflicts = await registry_package._approval_conflicts(conn, app.id)
+    # with its line; a racing approval that slipped past is stopped by the unique index
+    # (tests/api/test_registry_race.py replaces this function to show it).
+    conflicts = await _approval_conflicts(conn, app.id)
     if conflicts:
         raise _serial_conflict(conflicts)
     now, today = _now(), _today()
@@ -120,7 +131,7 @@ async def _approve_inclusion(conn: BaseDBAsyncClient, app: Application, actor: A
         await conn.execute_query(_sql(conn, insert), params)
     except IntegrityError:
         raise DomainError(
-            ErrorCode.SERIAL_ALREADY_REGISTERED, field="units",
+            ErrorCode.SERIAL_ALREADY_REGISTERED,
             detail="another approval registered one of these serial numbers at the same moment",
         ) from None
     await _log_units(conn, actor, app, UnitEventAction.INCLUDED, "inclusion_application_id", "")
@@ -153,16 +164,16 @@ async def _targets(conn: BaseDBAsyncClient, app: Application) -> list[AsicUnit]:
         if conn.capabilities.dialect == "postgres":
             query = query.select_for_update()
         units.extend(await query.using_db(conn))
-    gone = [u for u in units if u.status is not UnitStatus.IN_REGISTRY]
+    gone = sorted((u for u in units if u.status is not UnitStatus.IN_REGISTRY), key=lambda u: u.record_number)
     if gone:
-        raise DomainError(
-            ErrorCode.UNIT_NOT_IN_REGISTRY, field="units", serial=gone[0].serial,
+        raise unit_not_in_registry(
+            None, [u.serial for u in gone], [u.id for u in gone],
             detail=f"record No. {gone[0].record_number} was excluded since the application was filed",
         )
     return sorted(units, key=lambda u: u.record_number)
 
 
-async def _approve_exclusion(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: dict[str, Any]) -> None:
+async def _approve_exclusion(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: Decision) -> None:
     """Mark the records EXCLUDED with the date and reason; they are never deleted."""
     details = await _details(app, conn)
     units = await _targets(conn, app)
@@ -192,14 +203,14 @@ async def _approve_exclusion(conn: BaseDBAsyncClient, app: Application, actor: A
     await emit(conn, "registry.units_excluded", {"application": app.id, "units": len(units)})
 
 
-async def _approve_change(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: dict[str, Any]) -> None:
+async def _approve_change(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: Decision) -> None:
     """Apply the new wording to the records, keeping each record's before/after in its history."""
     details = await _details(app, conn)
     units = await _targets(conn, app)
     new = validate_changes(details.changes)
     if "data_center_id" in new:
         miner = await Miner.get(id=app.miner_id).using_db(conn)  # type: ignore[attr-defined]
-        dc = await usable_data_center(miner, new["data_center_id"], conn)
+        dc = await usable_data_center(actor, miner, new["data_center_id"], field=None, conn=conn)
         new["data_center_location"] = dc.address
         new["region"] = dc.region
     events = []

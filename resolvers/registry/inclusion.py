@@ -7,7 +7,8 @@ import asyncio
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,15 +24,77 @@ from resolvers.registry.common import (
     _chunks,
     _details,
     _q3,
+    contact_email,
+    contact_phone,
+    document_text,
     usable_data_center,
 )
 from resolvers.registry.unit_files import parse_unit_list
 from rules.access import Actor, OwnerRef, Permission, owns
+from rules.enums import Channel
 from rules.errors import DomainError, ErrorCode
-from rules.qualification import Problem
-from rules.registry import UnitStatus, unit_row_issues, validate_unit_lines
-from rules.unit_list import ParsedUnitList, RowIssue, UnitListError, UnitRow
+from rules.problems import Problem
+from rules.registry import UnitCondition, UnitStatus, unit_row_issues, validate_unit_lines
+from rules.unit_list import ParsedUnitList, RowIssue, Severity, UnitListError, UnitRow
 from rules.workflow import ProcedureCode
+
+__all__ = [
+    "ApplyForInclusion",
+    "Holder",
+    "UnitLine",
+    "UnitListFile",
+    "apply_for_inclusion",
+    "insert_lines",
+    "parse_units",
+    "registered_holders",
+    "serial_clashes",
+]
+
+WARNINGS_KEPT = 200  # warnings of an accepted list kept on the application for the officer
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """One App.3 line given as data."""
+
+    model: str
+    serial: str
+    tnved_code: str
+    hashrate_ths: Decimal
+    power_kw: Decimal
+    condition: UnitCondition
+    customs_declaration: str = ""
+
+
+@dataclass(frozen=True)
+class UnitListFile:
+    """An uploaded App.3 list (CSV or XLSX, told apart by content), at most MAX_UPLOAD_BYTES + 1
+    bytes read: a larger file is refused, not read."""
+
+    content: bytes
+    filename: str
+
+
+@dataclass(frozen=True)
+class ApplyForInclusion:
+    """App.2 with its App.3 list: `units` or `file`, exactly one of them."""
+
+    miner_id: int
+    data_center_id: int
+    declared_quantity: int
+    units: tuple[UnitLine, ...] | None = None
+    file: UnitListFile | None = None
+    tnved_code: str | None = None
+    ownership_document: str = ""
+    personal_data_consent: bool = False
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    channel: Channel = Channel.PORTAL
+    received_at: datetime | None = None
+
 
 # --- serial conflicts -----------------------------------------------------------------------
 
@@ -65,81 +128,110 @@ async def registered_holders(keys: Sequence[str], conn: BaseDBAsyncClient | None
     return found
 
 
-def _conflict_message(serial: str, holder: Holder, actor: Actor) -> str:
-    text = f"serial number {serial} is already in the registry (record No. {holder.record_number})"
-    # The other holder's identity only for those who may read it (officers, inspectors).
-    if actor.can(Permission.READ_ALL) or owns(actor, OwnerRef(miner_id=holder.miner_id)):
-        text += f", held by {holder.miner_name} (BIN/IIN {holder.miner_bin_iin})"
-    return text
+MAX_CLASHES_LISTED = 1000  # serial clashes reported one by one; more are counted in the detail
 
 
-def conflict_issues(rows: Sequence[UnitRow], holders: dict[str, Holder], actor: Actor) -> list[RowIssue]:
-    return [
-        RowIssue(
-            row.line, "serial", "SERIAL_ALREADY_REGISTERED",
-            _conflict_message(row.serial, holders[row.serial_key], actor), "ERROR",
+def serial_clashes(
+    rows: Sequence[UnitRow], holders: dict[str, Holder], actor: Actor, *, inline: bool
+) -> DomainError | None:
+    """SERIAL_ALREADY_REGISTERED for the lines whose serial is already in the registry: the
+    first clash is the error itself, `clashes` holds one error per clashing line (serial, line,
+    record number). The holder's identity only for those who may read it (officers,
+    inspectors, the holder's own applicant), as the registry's contact rules say."""
+    found = [(row, holders[row.serial_key]) for row in rows if row.serial_key in holders]
+    if not found:
+        return None
+    reads_all = actor.can(Permission.READ_ALL)
+    clashes = []
+    for row, holder in found[:MAX_CLASHES_LISTED]:
+        shown = reads_all or owns(actor, OwnerRef(miner_id=holder.miner_id))
+        clashes.append(
+            DomainError(
+                ErrorCode.SERIAL_ALREADY_REGISTERED,
+                field=f"units[{row.line - 1}].serial" if inline else "file",
+                detail=f"line {row.line}: record No. {holder.record_number}",
+                serial=row.serial, line=row.line, record=holder.record_number,
+                holder_name=holder.miner_name if shown else None,
+                holder_bin_iin=holder.miner_bin_iin if shown else None,
+            )
         )
-        for row in rows
-        if row.serial_key in holders
-    ]
+    first = clashes[0]
+    return DomainError(
+        first.code, field=first.field, detail=f"{len(found)} serial number(s) already in the registry",
+        **first.params, clashes=clashes,
+    )
 
 
 # --- inclusion (App.2 + App.3) -----------------------------------------------------------------
-
-
-@dataclass
-class InclusionResult:
-    application: Application | None
-    issues: list[RowIssue] = field(default_factory=list)
-    line_count: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.application is not None
 
 
 def _file_issue(exc: UnitListError) -> RowIssue:
     return RowIssue(0, "file", exc.code, exc.message, "ERROR")
 
 
-async def parse_units(data: dict[str, Any], file: bytes | None, filename: str) -> ParsedUnitList:
+def _line_values(u: UnitLine) -> dict[str, Any]:
+    return {
+        "model": u.model, "serial": u.serial, "tnved_code": u.tnved_code, "hashrate_ths": u.hashrate_ths,
+        "power_kw": u.power_kw, "customs_declaration": u.customs_declaration, "condition": u.condition,
+    }
+
+
+async def parse_units(units: Sequence[UnitLine] | None, file: UnitListFile | None) -> ParsedUnitList:
     """The App.3 lines, from an uploaded file or from the input; file-level failures become
     one issue on line 0 (column "file")."""
-    units = data.get("units")
     if (file is None) == (units is None):
         raise DomainError(ErrorCode.VALIDATION, field="units", detail="give the unit list as a file or as lines, not both")
     if file is None:
-        return validate_unit_lines(units or [])
-    if len(file) > MAX_UPLOAD_BYTES:
-        return ParsedUnitList(issues=[_file_issue(UnitListError("FILE_TOO_LARGE", f"The file is larger than {MAX_UPLOAD_BYTES} bytes"))])
+        if len(units or ()) > MAX_UNITS:
+            raise DomainError(ErrorCode.VALIDATION, field="units", detail=f"at most {MAX_UNITS} lines")
+        return validate_unit_lines([_line_values(u) for u in units or ()])
+    if len(file.content) > MAX_UPLOAD_BYTES:
+        too_large = UnitListError("FILE_TOO_LARGE", f"The file is larger than {MAX_UPLOAD_BYTES} bytes")
+        return ParsedUnitList(issues=[_file_issue(too_large)])
     try:
         # CPU-bound (~25 us a row): off the event loop, so other requests keep being served.
-        return await asyncio.to_thread(parse_unit_list, file, filename, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UNITS)
+        return await asyncio.to_thread(
+            parse_unit_list, file.content, file.filename, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UNITS
+        )
     except UnitListError as exc:
         return ParsedUnitList(issues=[_file_issue(exc)])
 
 
-async def apply_for_inclusion(
-    actor: Actor, data: dict[str, Any], *, file: bytes | None = None, filename: str = ""
-) -> InclusionResult:
-    """File an inclusion application (App.2) with its unit list (App.3), all-or-nothing.
+def _rejected(issues: list[RowIssue], field: str) -> DomainError:
+    errors = sum(1 for i in issues if i.severity is Severity.ERROR)
+    return DomainError(ErrorCode.UNIT_LIST_INVALID, field=field, detail=f"{errors} error(s)", issues=issues, count=errors)
 
-    Any row error (or a serial already in the registry) means nothing is written, and every
-    problem comes back with its row number and column. Warnings do not block.
-    """
-    miner = await engine.applicant_miner(actor, data["miner_id"])
-    got = await engine.receipt(actor, data)
-    dc = await usable_data_center(miner, data["data_center_id"])
-    declared = data.get("declared_quantity")
-    if declared is None or declared < 1:
-        raise DomainError(ErrorCode.VALIDATION, field="declaredQuantity", detail="at least 1")
-    tnved = "".join(str(data.get("tnved_code") or "").split())
+
+def _tnved(given: str | None) -> str:
+    """App.2 item 7: the application's commodity code (optional here: every line carries its own)."""
+    tnved = "".join(str(given or "").split())
     if tnved and not (tnved.isascii() and tnved.isdigit() and len(tnved) == 10):
         raise DomainError(ErrorCode.INVALID_TNVED, field="tnvedCode", detail="10 digits")
+    return tnved
 
-    parsed = await parse_units(data, file, filename)
+
+async def apply_for_inclusion(actor: Actor, cmd: ApplyForInclusion) -> Application:
+    """File an inclusion application (App.2) with its unit list (App.3), all-or-nothing.
+
+    Any row error means nothing is written: a UNIT_LIST_INVALID error carries every issue with
+    its row number and column. A list without row errors is checked against the registry: every
+    serial already in it is a SERIAL_ALREADY_REGISTERED error of its own (line, record).
+    Warnings do not block; they stay on the application's details for the officer.
+    """
+    miner = await engine.applicant_miner(actor, cmd.miner_id)
+    got = await engine.receipt(actor, cmd.channel, cmd.received_at)
+    dc = await usable_data_center(actor, miner, cmd.data_center_id)
+    declared = cmd.declared_quantity
+    if not 1 <= declared <= MAX_UNITS:
+        raise DomainError(ErrorCode.VALIDATION, field="declaredQuantity", detail=f"1 to {MAX_UNITS}")
+    tnved = _tnved(cmd.tnved_code)
+    ownership = document_text(cmd.ownership_document, "ownershipDocument")
+    phone, email = contact_phone(cmd.contact_phone, miner), contact_email(cmd.contact_email, miner)
+    list_field = "file" if cmd.file is not None else "units"
+
+    parsed = await parse_units(cmd.units, cmd.file)
     if not parsed.ok:
-        return InclusionResult(None, parsed.issues)
+        raise _rejected(parsed.issues, list_field)
     rows = parsed.rows
     issues = [*parsed.issues, *unit_row_issues(rows)]
     if declared != len(rows):
@@ -147,13 +239,13 @@ async def apply_for_inclusion(
             RowIssue(0, "declaredQuantity", "QUANTITY_MISMATCH",
                      f"the application declares {declared} units but the list has {len(rows)} lines", "ERROR")
         )
-    if any(i.severity == "ERROR" for i in issues):
-        return InclusionResult(None, issues)
-    clashes = conflict_issues(rows, await registered_holders([r.serial_key for r in rows]), actor)
-    if clashes:
-        return InclusionResult(None, [*clashes, *issues])
+    if any(i.severity is Severity.ERROR for i in issues):
+        raise _rejected(issues, list_field)
+    clash = serial_clashes(rows, await registered_holders([r.serial_key for r in rows]), actor, inline=cmd.file is None)
+    if clash is not None:
+        raise clash
 
-    warnings = [i for i in issues if i.severity == "WARNING"]
+    warnings = [i for i in issues if i.severity is Severity.WARNING]
     async with engine.filing(actor, got, ProcedureCode.ASIC_INCLUSION, miner_id=miner.id) as (conn, app):
         await RegistryApplication.create(
             using_db=conn,
@@ -161,23 +253,26 @@ async def apply_for_inclusion(
             data_center=dc,
             declared_quantity=declared,
             tnved_code=tnved,
-            ownership_document=str(data.get("ownership_document") or "").strip()[:500],
-            personal_data_consent=bool(data.get("personal_data_consent")),
-            contact_phone=str(data.get("contact_phone") or miner.phone)[:32],
-            contact_email=str(data.get("contact_email") or miner.email)[:254],
-            unit_list_file=filename[:255],
+            ownership_document=ownership,
+            personal_data_consent=cmd.personal_data_consent,
+            contact_phone=phone,
+            contact_email=email,
+            unit_list_file=cmd.file.filename[:255] if cmd.file is not None else "",
             unit_list_format=parsed.source_format,
             line_count=len(rows),
             total_hashrate_ths=sum((_q3(r.hashrate_ths) for r in rows), Decimal(0)),
             total_power_kw=sum((_q3(r.power_kw) for r in rows), Decimal(0)),
-            warnings=[_issue_json(i) for i in warnings[:200]],
+            warnings=[issue_json(i) for i in warnings[:WARNINGS_KEPT]],
         )
         await insert_lines(conn, app.id, rows)
-    return InclusionResult(app, warnings, len(rows))
+    return app
 
 
-def _issue_json(issue: RowIssue) -> dict[str, Any]:
-    return {"line": issue.line, "column": issue.column, "code": issue.code, "message": issue.message, "severity": issue.severity}
+def issue_json(issue: RowIssue) -> dict[str, Any]:
+    return {
+        "line": issue.line, "column": issue.column, "code": issue.code.value, "message": issue.message,
+        "severity": issue.severity.value,
+    }
 
 
 _LINE_COLUMNS = (
@@ -223,9 +318,7 @@ async def insert_lines(conn: BaseDBAsyncClient, app_id: int, rows: Sequence[Unit
     )
 
 
-
-async def _inclusion_completeness(app: Application) -> list[Problem]:
-    d = await _details(app)
+def _inclusion_problems(d: RegistryApplication) -> list[Problem]:
     problems = []
     if not d.ownership_document:
         problems.append(Problem("OWNERSHIP_DOCUMENT_MISSING", "ownershipDocument", "App.2 item 9: copy of the ownership document"))
@@ -235,3 +328,6 @@ async def _inclusion_completeness(app: Application) -> list[Problem]:
         problems.append(Problem("QUANTITY_MISMATCH", "declaredQuantity", "quantity differs from the unit lines"))
     return problems
 
+
+async def _inclusion_completeness(app: Application) -> list[Problem]:
+    return _inclusion_problems(await _details(app))

@@ -1,5 +1,6 @@
-"""Reading the registry: filtered lists, serial lookup, a unit's history, an application's
-details, lines and targets."""
+"""Reading the registry: filtered lists of records, the serial lookup, a record's history, and an
+application's App.3 lines and named records. Every list is a `Listing` of the rows the caller
+may see (`resolvers/scope.visible`); a lookup returns None for "missing" and "not yours" alike."""
 
 from __future__ import annotations
 
@@ -7,29 +8,55 @@ from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
-from models.applications import Application
-from models.registry import AsicUnit, AsicUnitEvent, RegistryApplication, RegistryApplicationLine
-from resolvers.pagination import Page, paginate
-from resolvers.registry.common import REGISTRY_PROCEDURES
+from models.registry import (
+    AsicUnit,
+    AsicUnitEvent,
+    RegistryApplicationLine,
+    RegistryApplicationTarget,
+)
+from resolvers.changes import connection
+from resolvers.listing import Listing, Order, SortKey
 from resolvers.scope import visible
-from rules.access import Actor
-from rules.errors import DomainError, ErrorCode
-from rules.registry import UnitStatus
+from rules.access import Actor, Reach, reach
+from rules.enums import Region
+from rules.limits import check_search
+from rules.registry import UnitStatus, serial_key_of
 from rules.unit_list import normalize_serial
-from rules.workflow import ProcedureCode
+
+__all__ = [
+    "BY_RECORD_NUMBER",
+    "UnitFilter",
+    "estimate_unit_count",
+    "filtered_units",
+    "find_unit_by_serial",
+    "list_application_lines",
+    "list_application_targets",
+    "list_unit_events",
+    "list_units",
+]
+
+# Record numbers are gap-free and unique: the registry's natural order (App.1 col. 1).
+BY_RECORD_NUMBER = SortKey("record_number")
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitFilter:
+    """Filters of the registry's records; None: not filtered on that."""
+
     miner_id: int | None = None
     data_center_id: int | None = None
-    region: str | None = None
+    region: Region | str | None = None
     model: str | None = None
     status: UnitStatus | None = None
     serial_prefix: str | None = None
 
+    @property
+    def empty(self) -> bool:
+        return all(getattr(self, name) is None for name in self.__dataclass_fields__)
+
 
 def filtered_units(actor: Actor, f: UnitFilter | None) -> QuerySet[AsicUnit]:
+    """The records `actor` may see, filtered (the list, the totals and the export share it)."""
     qs: QuerySet[AsicUnit] = visible(AsicUnit.all(), actor)
     if f is None:
         return qs
@@ -39,44 +66,58 @@ def filtered_units(actor: Actor, f: UnitFilter | None) -> QuerySet[AsicUnit]:
         qs = qs.filter(data_center_id=f.data_center_id)
     if f.region:
         qs = qs.filter(region=f.region)
-    if f.model:
-        qs = qs.filter(model__icontains=f.model.strip())
+    if model := check_search(f.model, "filter.model"):
+        qs = qs.filter(model__icontains=model)
     if f.status:
         qs = qs.filter(status=f.status)
-    if f.serial_prefix:
-        key = normalize_serial(f.serial_prefix)
+    if prefix := check_search(f.serial_prefix, "filter.serialPrefix"):
+        key = normalize_serial(prefix)
         if key:
             qs = qs.filter(serial_key__startswith=key)
     return qs
 
 
-async def list_units(actor: Actor, f: UnitFilter | None, **page: int | None) -> Page[AsicUnit]:
-    return await paginate(filtered_units(actor, f), **page)
+def list_units(actor: Actor, f: UnitFilter | None = None, order: Order | None = None) -> Listing[AsicUnit]:
+    """The registry's records the caller may see, filtered, in record-number order by default."""
+    return Listing(filtered_units(actor, f), order or Order(BY_RECORD_NUMBER))
 
 
-async def unit_by_serial(actor: Actor, serial: str) -> AsicUnit | None:
+async def estimate_unit_count(actor: Actor, f: UnitFilter | None = None) -> int:
+    """How many records `list_units` holds, cheaply when exactness costs most: for an
+    unfiltered list of a caller who reads every record, PostgreSQL's planner statistic
+    (`pg_class.reltuples`, as of the last ANALYZE or autovacuum); otherwise (a filter, a
+    caller who sees part of the registry, SQLite, a table never analysed) the exact count."""
+    if (f is None or f.empty) and reach(actor, "AsicUnit") is Reach.ALL:
+        db = connection()
+        if db.capabilities.dialect == "postgres":
+            rows = await db.execute_query_dict(
+                "SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'asic_unit'::regclass"
+            )
+            if rows and rows[0]["n"] >= 0:  # -1: never analysed
+                return int(rows[0]["n"])
+    return await filtered_units(actor, f).count()
+
+
+async def find_unit_by_serial(actor: Actor, serial: str) -> AsicUnit | None:
     """The live record of a serial number, else its latest excluded record; None if unknown
-    (or not visible to the caller)."""
-    key = normalize_serial(serial)
-    if not key:
-        raise DomainError(ErrorCode.VALIDATION, field="serial", detail="empty")
+    or not visible to the caller. One indexed query (`serial_key`): the status order puts
+    IN_REGISTRY before EXCLUDED, and a serial has a handful of records at most."""
+    key = serial_key_of(serial)
     return await visible(AsicUnit.filter(serial_key=key), actor).order_by("-status", "-id").first()
 
 
-async def unit_history(unit: AsicUnit) -> list[AsicUnitEvent]:
-    return await AsicUnitEvent.filter(unit_id=unit.id).order_by("id")
+def list_unit_events(actor: Actor) -> Listing[AsicUnitEvent]:
+    """History events of the records the caller may see, oldest first (a record's history is
+    this listing for one unit)."""
+    return Listing(visible(AsicUnitEvent.all(), actor), Order())
 
 
-async def registry_details(app: Application) -> RegistryApplication | None:
-    if ProcedureCode(app.procedure) not in REGISTRY_PROCEDURES:
-        return None
-    return await RegistryApplication.get_or_none(application_id=app.id)
+def list_application_lines(actor: Actor) -> Listing[RegistryApplicationLine]:
+    """App.3 lines of the inclusion applications the caller may see, in line order."""
+    return Listing(visible(RegistryApplicationLine.all(), actor), Order(SortKey("line")))
 
 
-async def application_lines(app_id: int, **page: int | None) -> Page[RegistryApplicationLine]:
-    return await paginate(RegistryApplicationLine.filter(application_id=app_id), **page)
-
-
-async def application_targets(app_id: int, limit: int = 100) -> list[AsicUnit]:
-    return await AsicUnit.filter(application_targets__application_id=app_id).order_by("record_number").limit(limit)
-
+def list_application_targets(actor: Actor) -> Listing[RegistryApplicationTarget]:
+    """The records exclusion and change applications name (of applications the caller may
+    see), in record-number order (they are stored in it)."""
+    return Listing(visible(RegistryApplicationTarget.all(), actor), Order())

@@ -1,25 +1,35 @@
-"""Registry reports: registered load per data center against its permitted capacity, and
-totals per miner, data center or region."""
+"""Registry reports: registered load per data center against its permitted capacity, the same
+for a page of inclusion applications under review, and totals per miner, data center or region."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from tortoise.functions import Count, Sum
+from tortoise.functions import Count, Max, Sum
 
 from models.parties import DataCenter
-from models.registry import AsicUnit, RegistryApplication
+from models.registry import AsicUnit
 from resolvers.registry.common import _CHUNK, _chunks
 from resolvers.registry.queries import UnitFilter, filtered_units
 from resolvers.scope import visible
 from rules.access import Actor
-from rules.registry import CapacityCheck, UnitStatus, capacity_check
+from rules.enums import Region
+from rules.registry import CapacityCheck, TotalsGroup, UnitStatus, capacity_check
+
+__all__ = [
+    "DataCenterCapacity",
+    "Total",
+    "capacity",
+    "capacity_checks",
+    "registered_kw_by_dc",
+    "totals",
+]
 
 
 async def registered_kw_by_dc(dc_ids: Sequence[int] | None = None) -> dict[int, Decimal]:
+    """kW of the IN_REGISTRY units per data center (all, or those of `dc_ids`), one statement."""
     qs = AsicUnit.filter(status=UnitStatus.IN_REGISTRY)
     if dc_ids is not None:
         qs = qs.filter(data_center_id__in=list(dc_ids))
@@ -27,7 +37,7 @@ async def registered_kw_by_dc(dc_ids: Sequence[int] | None = None) -> dict[int, 
     return {r["data_center_id"]: Decimal(str(r["kw"] or 0)) for r in rows}
 
 
-@dataclass
+@dataclass(frozen=True)
 class DataCenterCapacity:
     data_center: DataCenter
     check: CapacityCheck
@@ -35,7 +45,7 @@ class DataCenterCapacity:
 
 async def capacity(actor: Actor, *, data_center_id: int | None = None, over_only: bool = False) -> list[DataCenterCapacity]:
     """Registered load per data center against its permitted capacity (officers: all DCs;
-    applicants: their own)."""
+    applicants: their own), in creation order."""
     dcs_q = visible(DataCenter.all(), actor)
     if data_center_id is not None:
         dcs_q = dcs_q.filter(id=data_center_id)
@@ -45,50 +55,63 @@ async def capacity(actor: Actor, *, data_center_id: int | None = None, over_only
     return [c for c in out if c.check.over_capacity] if over_only else out
 
 
-async def inclusion_capacity(details: RegistryApplication) -> CapacityCheck | None:
-    """The officer's view of an inclusion: would approving it put the data center over?"""
-    if details.data_center_id is None:  # type: ignore[attr-defined]
-        return None
-    dc = await DataCenter.get(id=details.data_center_id)  # type: ignore[attr-defined]
-    loads = await registered_kw_by_dc([dc.id])
-    return capacity_check(dc.permitted_capacity_mw, loads.get(dc.id, Decimal(0)), details.total_power_kw)
+async def capacity_checks(requests: Sequence[tuple[DataCenter, Decimal]]) -> list[CapacityCheck]:
+    """For each (data center, kW requested): would approving put it over its capacity? The
+    registered load of all of them in one statement (a page of applications under review)."""
+    loads = await registered_kw_by_dc(sorted({dc.id for dc, _ in requests}))
+    return [capacity_check(dc.permitted_capacity_mw, loads.get(dc.id, Decimal(0)), kw) for dc, kw in requests]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Total:
-    key: str
+    """One group's totals: the miner's or data center's id (None when grouped by region), the
+    region (when grouped by region), a label (the name or location as on the latest record)."""
+
+    key: int | None
+    region: Region | None
     label: str
     units: int
     hashrate_ths: Decimal
     power_kw: Decimal
 
 
-_GROUPS = {"MINER": ("miner_id", "miner_name"), "DATA_CENTER": ("data_center_id", "data_center_location"), "REGION": ("region", None)}
+_GROUPS = {
+    TotalsGroup.MINER: ("miner_id", "miner_name"),
+    TotalsGroup.DATA_CENTER: ("data_center_id", "data_center_location"),
+    TotalsGroup.REGION: ("region", None),
+}
 
 
-async def totals(actor: Actor, group_by: str, f: UnitFilter | None) -> list[Total]:
-    """Units, TH/s and kW per miner, data center or region (IN_REGISTRY unless a status is given)."""
-    column, label = _GROUPS[group_by]
+async def totals(actor: Actor, group_by: TotalsGroup, f: UnitFilter | None) -> list[Total]:
+    """Units, TH/s and kW per miner, data center or region (IN_REGISTRY unless a status is
+    given), the largest power first."""
+    column, label = _GROUPS[TotalsGroup(group_by)]
     qs = filtered_units(actor, f)
     if f is None or f.status is None:
         qs = qs.filter(status=UnitStatus.IN_REGISTRY)
-    rows = await qs.annotate(n=Count("id"), ths=Sum("hashrate_ths"), kw=Sum("power_kw")).group_by(column).values(column, "n", "ths", "kw")
-    labels: dict[Any, str] = {}
+    rows = await (
+        qs.annotate(n=Count("id"), ths=Sum("hashrate_ths"), kw=Sum("power_kw"), last=Max("id"))
+        .group_by(column)
+        .values(column, "n", "ths", "kw", "last")
+    )
+    labels: dict[int, str] = {}
     if label:
-        keys = [r[column] for r in rows]
-        for chunk in _chunks(keys):
-            for k, text in await AsicUnit.filter(**{f"{column}__in": list(chunk)}).distinct().values_list(column, label):
-                labels.setdefault(k, text)
-    out = [
-        Total(
-            key=str(getattr(r[column], "value", r[column])),
-            label=labels.get(r[column], str(getattr(r[column], "value", r[column]))),
-            units=int(r["n"]),
-            hashrate_ths=Decimal(str(r["ths"] or 0)),
-            power_kw=Decimal(str(r["kw"] or 0)),
+        # The name or location as the group's latest record states it.
+        last_ids = [r["last"] for r in rows]
+        for chunk in _chunks(last_ids):
+            labels.update(await AsicUnit.filter(id__in=list(chunk)).values_list("id", label))
+    out = []
+    for r in rows:
+        value = r[column]
+        region = Region(value) if label is None else None
+        out.append(
+            Total(
+                key=None if region is not None else int(value),
+                region=region,
+                label=region.value if region is not None else labels.get(r["last"], ""),
+                units=int(r["n"]),
+                hashrate_ths=Decimal(str(r["ths"] or 0)),
+                power_kw=Decimal(str(r["kw"] or 0)),
+            )
         )
-        for r in rows
-    ]
-    return sorted(out, key=lambda t: (-t.power_kw, t.key))
-
-
+    return sorted(out, key=lambda t: (-t.power_kw, t.label))

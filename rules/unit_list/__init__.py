@@ -1,6 +1,7 @@
 """The unit list of an ASIC-registry inclusion application (002 App.3 / 000 3-қосымша).
 
-`validate_rows` validates every row of a list already read into (line, cells) pairs; reading
+`validate_rows` validates every row of a list already read into (line, cells) pairs, and
+`validate_lines` the lines given as data (an API's input) by the same rules; reading
 the uploaded CSV or XLSX file is I/O and lives in resolvers/registry/unit_files.py
 (`parse_unit_list`). Nothing here writes anything: the caller inspects `ParsedUnitList.ok`
 and takes the rows all-or-nothing. Bad input never raises anything but `UnitListError`
@@ -8,8 +9,9 @@ and takes the rows all-or-nothing. Bad input never raises anything but `UnitList
 Excel (header row = line 1).
 
 Modules: `cells` (text folding, serial numbers, numbers, TN VED, condition words), `headers`
-(column recognition in kk/ru/en, the header search), `rows` (the row checker and
-`validate_rows`), `results` (`UnitRow`, `RowIssue`, `ParsedUnitList`, `UnitListError`).
+(column recognition in kk/ru/en, the header search), `rows` (the row checker, `validate_rows`
+and `validate_lines`), `results` (`UnitRow`, `RowIssue`, `ParsedUnitList`, `UnitListError`, the
+closed sets `UnitListIssueCode` and `Severity`).
 
 Columns of App.3 in the seeds (ru 002 / kk 000): line number (Порядковый номер / Реттік
 нөмірі), full name, brand, model (Полное наименование ... марка, модель / толық атауы
@@ -35,9 +37,6 @@ Layout accepted: one header row (title rows above it are skipped, the form's num
 
 from rules.unit_list.cells import Condition, normalize_serial
 from rules.unit_list.headers import (
-    _DATA_COLUMNS as _DATA_COLUMNS,
-)
-from rules.unit_list.headers import (
     COL_CONDITION,
     COL_CUSTOMS,
     COL_HASHRATE,
@@ -46,16 +45,30 @@ from rules.unit_list.headers import (
     COL_POWER,
     COL_SERIAL,
     COL_TNVED,
+    DATA_COLUMNS,
     REQUIRED_COLUMNS,
+    UnitListColumn,
     column_for_header,
     find_header,
 )
-from rules.unit_list.results import ParsedUnitList, RowIssue, Severity, UnitListError, UnitRow
+from rules.unit_list.results import (
+    ParsedUnitList,
+    RowIssue,
+    Severity,
+    UnitListError,
+    UnitListFormat,
+    UnitListIssueCode,
+    UnitRow,
+)
 from rules.unit_list.rows import (
     EFFICIENCY_MAX_J_PER_TH,
     EFFICIENCY_MIN_J_PER_TH,
+    validate_lines,
     validate_rows,
 )
+
+# The row checker is private; the name stays reachable here because the tests that compare its
+# clean-row fast path with the full check patch it (`rules.unit_list._RowChecker.accept_clean`).
 from rules.unit_list.rows import _RowChecker as _RowChecker
 
 __all__ = [
@@ -67,6 +80,7 @@ __all__ = [
     "COL_POWER",
     "COL_SERIAL",
     "COL_TNVED",
+    "DATA_COLUMNS",
     "EFFICIENCY_MAX_J_PER_TH",
     "EFFICIENCY_MIN_J_PER_TH",
     "REQUIRED_COLUMNS",
@@ -74,10 +88,14 @@ __all__ = [
     "ParsedUnitList",
     "RowIssue",
     "Severity",
+    "UnitListColumn",
     "UnitListError",
+    "UnitListFormat",
+    "UnitListIssueCode",
     "UnitRow",
     "column_for_header",
     "find_header",
     "normalize_serial",
+    "validate_lines",
     "validate_rows",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from rules.unit_list.cells import _fold, _is_blank
 from rules.unit_list.results import UnitListError
@@ -28,7 +29,32 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     COL_CUSTOMS,
     COL_CONDITION,
 )
-_DATA_COLUMNS = REQUIRED_COLUMNS  # the line-number column is optional and carries no data
+# The columns that carry a unit's data, in this order: what `validate_lines` reads from each
+# line given as data, and what a reader's row gives the row checker. The line-number column is
+# optional and carries no data.
+DATA_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS
+_DATA_COLUMNS = DATA_COLUMNS  # the name the row checker's fast path was written against
+
+
+class UnitListColumn(str, Enum):
+    """A column of the App.3 list, by its canonical key (the `RowIssue.column` values)."""
+
+    LINE = COL_LINE
+    MODEL = COL_MODEL
+    SERIAL = COL_SERIAL
+    TNVED_CODE = COL_TNVED
+    HASHRATE_THS = COL_HASHRATE
+    POWER_KW = COL_POWER
+    CUSTOMS_DECLARATION = COL_CUSTOMS
+    CONDITION = COL_CONDITION
+
+    @classmethod
+    def of(cls, key: str) -> UnitListColumn | None:
+        """The column of an issue's key; None for a file- or list-wide issue ("", "file")."""
+        try:
+            return cls(key)
+        except ValueError:
+            return None
 
 _HEADER_SEARCH_ROWS = 10  # non-blank rows scanned for the header (form titles come first)
 _MIN_HEADER_SCORE = 3  # known columns a row needs to be taken as the header

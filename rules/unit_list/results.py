@@ -5,11 +5,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from enum import Enum
 
 from rules.unit_list.cells import Condition, normalize_serial
 
-Severity = Literal["ERROR", "WARNING"]
+
+class Severity(str, Enum):
+    """Whether an issue blocks the list (ERROR: nothing is filed) or is only shown (WARNING)."""
+
+    ERROR = "ERROR"
+    WARNING = "WARNING"
+
+
+class UnitListFormat(str, Enum):
+    """Where a unit list came from."""
+
+    CSV = "CSV"
+    XLSX = "XLSX"
+    INPUT = "INPUT"  # lines given as data in the request
+
+
+class UnitListIssueCode(str, Enum):
+    """Every problem a unit list can have: the file's, a row's, and the registry's checks of
+    an otherwise valid list. One enum, so a client handles one closed set of codes."""
+
+    # the file as a whole (line 0; `UnitListError`)
+    FILE_EMPTY = "FILE_EMPTY"
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"
+    NOT_A_SPREADSHEET = "NOT_A_SPREADSHEET"
+    ENCODING = "ENCODING"
+    MISSING_COLUMNS = "MISSING_COLUMNS"
+    DUPLICATE_COLUMNS = "DUPLICATE_COLUMNS"
+    TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    # a row's cells (errors)
+    REQUIRED = "REQUIRED"
+    FORMULA_NOT_ALLOWED = "FORMULA_NOT_ALLOWED"
+    CELL_ERROR = "CELL_ERROR"
+    TOO_LONG = "TOO_LONG"
+    SERIAL_PRECISION_LOST = "SERIAL_PRECISION_LOST"
+    DUPLICATE_SERIAL = "DUPLICATE_SERIAL"
+    INVALID_TNVED = "INVALID_TNVED"
+    NOT_A_NUMBER = "NOT_A_NUMBER"
+    NOT_POSITIVE = "NOT_POSITIVE"
+    INVALID_CONDITION = "INVALID_CONDITION"
+    # a row's cells (warnings)
+    MISSING_CUSTOMS_DECLARATION = "MISSING_CUSTOMS_DECLARATION"
+    EFFICIENCY_IMPLAUSIBLE = "EFFICIENCY_IMPLAUSIBLE"
+    # the scan itself
+    TOO_MANY_ERRORS = "TOO_MANY_ERRORS"
+    WARNINGS_TRUNCATED = "WARNINGS_TRUNCATED"
+    NO_UNIT_LINES = "NO_UNIT_LINES"
+    # the registry's checks of a list that passed the row rules (rules/registry.py, resolvers)
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    QUANTITY_MISMATCH = "QUANTITY_MISMATCH"
+    SERIAL_ALREADY_REGISTERED = "SERIAL_ALREADY_REGISTERED"
 
 
 class UnitListError(ValueError):
@@ -19,9 +68,9 @@ class UnitListError(ValueError):
     MISSING_COLUMNS (`missing` lists the canonical keys), DUPLICATE_COLUMNS, TOO_MANY_ROWS.
     """
 
-    def __init__(self, code: str, message: str, *, missing: tuple[str, ...] = ()) -> None:
+    def __init__(self, code: UnitListIssueCode | str, message: str, *, missing: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.code = code
+        self.code = UnitListIssueCode(code)  # an unknown code is a programming error
         self.message = message
         self.missing = missing
 
@@ -46,27 +95,32 @@ class UnitRow:
 class RowIssue:
     line: int  # 0 for a file-wide summary issue
     column: str  # canonical column key, "" for a file-wide summary issue
-    code: str
-    message: str
+    code: UnitListIssueCode
+    message: str  # English, with the specifics (the value, the other line)
     severity: Severity
+
+    def __post_init__(self) -> None:
+        # Written as plain strings where they arise; checked against the closed sets here.
+        object.__setattr__(self, "code", UnitListIssueCode(self.code))
+        object.__setattr__(self, "severity", Severity(self.severity))
 
 
 @dataclass
 class ParsedUnitList:
     rows: list[UnitRow] = field(default_factory=list)
     issues: list[RowIssue] = field(default_factory=list)
-    source_format: str = ""  # "CSV" | "XLSX"
+    source_format: str = ""  # a UnitListFormat value: "CSV" | "XLSX" | "INPUT"
     header_line: int = 1
 
     @property
     def errors(self) -> list[RowIssue]:
-        return [i for i in self.issues if i.severity == "ERROR"]
+        return [i for i in self.issues if i.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[RowIssue]:
-        return [i for i in self.issues if i.severity == "WARNING"]
+        return [i for i in self.issues if i.severity is Severity.WARNING]
 
     @property
     def ok(self) -> bool:
-        return not any(i.severity == "ERROR" for i in self.issues)
+        return not any(i.severity is Severity.ERROR for i in self.issues)
 

@@ -3,12 +3,15 @@ whole list (header found, rows checked, issues capped) into a `ParsedUnitList`.
 
 `validate_rows` takes the rows as (line, cells) pairs from any reader (CSV, XLSX, a test);
 reading files is the caller's business (resolvers/registry/unit_files.py), so this stays pure.
+`validate_lines` takes lines given as data (an API's input), one mapping per line, and holds
+them to exactly the same row rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from enum import Enum
 from functools import lru_cache
 from itertools import pairwise
 from operator import itemgetter
@@ -407,3 +410,35 @@ def validate_rows(
     result.issues = checker.issues
     return result
 
+
+
+def validate_lines(lines: Sequence[Mapping[str, object]], *, max_issues: int = 1000) -> ParsedUnitList:
+    """Validate App.3 lines given as data, by exactly the rules a file's rows get.
+
+    Each line is a mapping with the canonical keys of `DATA_COLUMNS` (model, serial,
+    tnved_code, hashrate_ths, power_kw, customs_declaration, condition); values may be text,
+    numbers (Decimal included) or enum members (the condition as WORKING / FAULTY). Line
+    numbers are the 1-based positions in the list. An empty list is one NO_UNIT_LINES error;
+    at most `max_issues` errors are collected, then TOO_MANY_ERRORS ends the scan.
+    """
+    result = ParsedUnitList(source_format="INPUT", header_line=0)
+    if not lines:
+        result.issues.append(RowIssue(0, "", "NO_UNIT_LINES", "no unit lines", "ERROR"))
+        return result
+    # Every line through the full check: the fast path's number cache is keyed by reader cells
+    # (str, int, float), and Decimal("1") == Decimal("1.0") would share its entries.
+    checker = _RowChecker({key: i for i, key in enumerate(_DATA_COLUMNS)}, False, max_issues)
+    for line, given in enumerate(lines, start=1):
+        values: dict[str, object] = {}
+        for key in _DATA_COLUMNS:
+            value = given.get(key)
+            values[key] = value.value if isinstance(value, Enum) else value
+        checker.check(line, values)
+        if checker.exhausted:
+            checker.issues.append(
+                RowIssue(line, "", "TOO_MANY_ERRORS",
+                         f"Stopped at line {line} after {checker.error_count} errors", "ERROR")
+            )
+            break
+    result.rows, result.issues = checker.rows, checker.issues
+    return result

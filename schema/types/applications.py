@@ -52,6 +52,7 @@ from schema.types.problems import CompletenessProblem
 
 if TYPE_CHECKING:
     from schema.types.licenses import License
+    from schema.types.registry import RegistryApplicationDetails
     from schema.types.users import User
 
 __all__ = ["Application", "ApplicationDocument", "ApplicationStageEvent", "NextDeadline", "RefusalGround",
@@ -395,6 +396,15 @@ class Application(RowNode, relay.Node, Timestamped):
     async def _details_later(self, row: Awaitable[lm.LicenseApplication | None]) -> LicenseApplicationDetails | None:
         found = await row
         return None if found is None else LicenseApplicationDetails.from_row(found, self.procedure, self.registered_on)
+
+    @strawberry.field(description="ASIC registry applications (inclusion, exclusion, change): what they carry "
+                      "[002 App.2-4, App.9]; null for other procedures. Batched for a page of applications.")
+    def registry_details(
+        self, info: strawberry.Info
+    ) -> Annotated[RegistryApplicationDetails, strawberry.lazy("schema.types.registry")] | None:
+        from schema.types.registry import registry_details
+
+        return registry_details(info, self.id, self.procedure, self._miner_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The licence this application's approval issued or re-issued; null before "
                       "approval, for other procedures, when the approval added appendices to the holder's "

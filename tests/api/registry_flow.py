@@ -33,27 +33,37 @@ KK_HEADER = [
     "Аппараттық-бағдарламалық кешеннің жай-күйі",
 ]
 
-APP_FIELDS = """id stage incomingNumber registeredOn completenessDue decisionDue hearingNoticeLastDay
-  refusalGrounds allowedActions completenessProblems { code field }
-  registryDetails { declaredQuantity lineCount totalPowerKw totalHashrateThs changeLate changeNoticeDue
-    exclusionReason reasonDocument warnings { line column code severity }
+# The registry's errors with their own data, as a client selects them (per payload union).
+_USER_ERROR = "__typename ... on UserError { code message path }"
+INCLUSION_ERRORS = f"""errors {{ {_USER_ERROR}
+  ... on UnitListRejected {{ issues {{ line column code severity message }} }}
+  ... on SerialAlreadyRegistered {{ serial line recordNumber holderName holderBinIin }} }}"""
+TARGET_ERRORS = f"errors {{ {_USER_ERROR} ... on UnitNotInRegistry {{ serials unitIds }} }}"
+
+APP_FIELDS = """id stage incomingNumber registeredOn completenessDueAt completenessDueOn decisionDueAt decisionDueOn
+  hearingNoticeDueOn allowedActions completenessProblems { code path }
+  registryDetails { declaredQuantity lineCount totalPowerKw totalHashrateThs unitListFormat unitListFile
+    changeDate changeLate changeNoticeDueOn changeNoticeDueAt changeReason changes { field old new }
+    exclusionReason reasonDocument contactPhone contactEmail warnings { line column code severity }
     capacity { permittedKw registeredKw requestedKw totalKw overCapacity wouldExceed } }"""
 
-INCLUDE = f"""mutation($i: ApplyForAsicInclusionInput!, $file: Upload) {{
-  applyForAsicInclusion(input: $i, file: $file) {{ ok lineCount
-    issues {{ line column code message severity }}
-    application {{ {APP_FIELDS} }} }} }}"""
+INCLUDE = f"""mutation($i: ApplyForAsicInclusionInput!) {{
+  applyForAsicInclusion(input: $i) {{ application {{ {APP_FIELDS} }} {INCLUSION_ERRORS} }} }}"""
 
 EXCLUDE = f"""mutation($i: ApplyForAsicExclusionInput!) {{
-  applyForAsicExclusion(input: $i) {{ application {{ {APP_FIELDS} }} }} }}"""
+  applyForAsicExclusion(input: $i) {{ application {{ {APP_FIELDS} }} {TARGET_ERRORS} }} }}"""
 
 CHANGE = f"""mutation($i: ApplyForAsicChangeInput!) {{
-  applyForAsicChange(input: $i) {{ application {{ {APP_FIELDS} }} }} }}"""
+  applyForAsicChange(input: $i) {{ application {{ {APP_FIELDS} }} {TARGET_ERRORS} }} }}"""
 
 UNIT_FIELDS = """id recordNumber recordDate minerName minerBinIin minerLegalAddress minerPhone minerEmail
   dataCenterLocation region model serial tnvedCode hashrateThs powerKw customsDeclaration
   customsQuantity ownershipDocument condition status excludedOn exclusionReason efficiencyJPerTh
-  history { action actorLabel reason changes { field old new } }"""
+  history { totalCount edges { node { action actorLabel reason changes { field old new } application { id } } } }"""
+
+
+def gid(type_name: str, pk: int) -> str:
+    return str(to_global_id(type_name, pk))
 
 
 def unit(n: int, serial: str | None = None, **over: Any) -> dict[str, Any]:
@@ -72,9 +82,9 @@ def unit(n: int, serial: str | None = None, **over: Any) -> dict[str, Any]:
 
 def inclusion_input(miner, dc, units: list[dict] | None = None, *, received_at: str | None = None, **extra: Any) -> dict:
     data: dict[str, Any] = {
-        "minerId": to_global_id("Miner", miner.id),
-        "dataCenterId": to_global_id("DataCenter", dc.id),
-        "declaredQuantity": len(units) if units is not None else 0,
+        "minerId": gid("Miner", miner.id),
+        "dataCenterId": gid("DataCenter", dc.id),
+        "declaredQuantity": len(units) if units is not None else 1,
         "tnvedCode": TNVED,
         "ownershipDocument": "Договор купли-продажи № 12 от 10.01.2025",
         "personalDataConsent": True,
@@ -95,16 +105,37 @@ async def include(caller: Caller, data: dict) -> dict:
 async def include_file(
     caller: Caller, data: dict, content: bytes, filename: str = "units.csv", content_type: str = "text/csv"
 ) -> dict:
-    """The GraphQL multipart request spec: operations + map + the file part."""
-    operations = json.dumps({"query": INCLUDE, "variables": {"i": data, "file": None}})
+    """The GraphQL multipart request spec: operations + map + the file part, the file inside the input."""
+    operations = json.dumps({"query": INCLUDE, "variables": {"i": {**data, "file": None}}})
     response = await caller.client.post(
         "/graphql",
-        data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
+        data={"operations": operations, "map": json.dumps({"0": ["variables.i.file"]})},
         files={"0": (filename, content, content_type)},
         headers={"Authorization": f"Bearer {caller.token}"},
     )
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def payload_of(result: dict, mutation: str = "applyForAsicInclusion") -> dict:
+    assert "errors" not in result, result
+    return result["data"][mutation]
+
+
+def filed(result: dict, mutation: str = "applyForAsicInclusion") -> dict:
+    """The application a filing returned (the filing must have succeeded)."""
+    payload = payload_of(result, mutation)
+    assert payload["errors"] == [], payload["errors"]
+    return payload["application"]
+
+
+def issues_of(result: dict) -> list[dict]:
+    """The issues of the one UnitListRejected error of an inclusion that was refused."""
+    payload = payload_of(result)
+    assert payload["application"] is None
+    [error] = payload["errors"]
+    assert error["__typename"] == "UnitListRejected" and error["code"] == "UNIT_LIST_INVALID", error
+    return error["issues"]
 
 
 def csv_bytes(header: list[str], rows: list[list[Any]], *, encoding: str = "utf-8", delimiter: str = ",") -> bytes:
@@ -123,7 +154,7 @@ def csv_row(n: int, serial: str | None = None, **over: Any) -> list[Any]:
 
 def exclusion_input(miner, *, unit_ids=(), serials=(), reason="SALE", document="Договор купли-продажи № 7", received_at=None) -> dict:
     data: dict[str, Any] = {
-        "minerId": to_global_id("Miner", miner.id),
+        "minerId": gid("Miner", miner.id),
         "reason": reason,
         "reasonDocument": document,
         "unitIds": list(unit_ids),
@@ -138,7 +169,7 @@ def exclusion_input(miner, *, unit_ids=(), serials=(), reason="SALE", document="
 
 def change_input(miner, change_date: str, changes: dict, *, serials=(), unit_ids=(), received_at=None, reason="Перенос оборудования", **extra) -> dict:
     data: dict[str, Any] = {
-        "minerId": to_global_id("Miner", miner.id),
+        "minerId": gid("Miner", miner.id),
         "changeDate": change_date,
         "reason": reason,
         "changes": changes,
@@ -152,19 +183,42 @@ def change_input(miner, change_date: str, changes: dict, *, serials=(), unit_ids
     return data
 
 
+_STEP_TYPES = {
+    "acceptApplication": "AcceptApplicationInput",
+    "refuseIncomplete": "RefuseIncompleteInput",
+    "preliminaryRefuse": "PreliminaryRefuseInput",
+    "scheduleHearing": "ScheduleHearingInput",
+    "approveApplication": "ApproveApplicationInput",
+    "refuseApplication": "RefuseApplicationInput",
+}
+_STEP_ERRORS = {
+    "approveApplication": "... on SerialAlreadyRegistered { serial line recordNumber holderName holderBinIin } "
+    "... on UnitNotInRegistry { serials unitIds }",
+    "scheduleHearing": "... on HearingNoticeTooLate { lastDay }",
+}
+
+
 async def step(caller: Caller, mutation: str, app_id: str, **args: Any) -> dict:
-    types = {
-        "grounds": "[String!]!", "text": "String!", "comment": "String", "noticeSentOn": "Date!",
-        "hearingOn": "Date!", "place": "String!",
-    }
-    decl = "".join(f", ${k}: {types[k]}" for k in args)
-    call = "".join(f", {k}: ${k}" for k in args)
-    query = f"mutation($id: ID!{decl}) {{ {mutation}(id: $id{call}) {{ application {{ id stage refusalGrounds allowedActions }} }} }}"
-    return await caller.gql(query, {"id": app_id, **args})
+    """One engine mutation by name, with the application and `args` as its input."""
+    typed = _STEP_ERRORS.get(mutation, "")
+    query = (
+        f"mutation($i: {_STEP_TYPES[mutation]}!) {{ {mutation}(input: $i) {{ "
+        f"application {{ id stage refusalGrounds {{ code }} allowedActions }} "
+        f"errors {{ __typename ... on UserError {{ code message path }} {typed} }} }} }}"
+    )
+    return await caller.gql(query, {"i": {"applicationId": app_id, **args}})
+
+
+def ok(result: dict) -> bool:
+    """No top-level error and no payload error."""
+    if result.get("errors"):
+        return False
+    return all(not (v or {}).get("errors") for v in (result.get("data") or {}).values() if isinstance(v, dict))
 
 
 async def approve(caller: Caller, app_id: str) -> dict:
-    assert "errors" not in (r := await step(caller, "acceptApplication", app_id)), r
+    accepted = await step(caller, "acceptApplication", app_id)
+    assert ok(accepted), accepted
     return await step(caller, "approveApplication", app_id)
 
 
@@ -172,3 +226,7 @@ async def by_serial(caller: Caller, serial: str) -> dict | None:
     result = await caller.gql(f"query($s: String!) {{ asicUnit(serial: $s) {{ {UNIT_FIELDS} }} }}", {"s": serial})
     assert "errors" not in result, result
     return result["data"]["asicUnit"]
+
+
+def history(record: dict) -> list[dict]:
+    return [e["node"] for e in record["history"]["edges"]]

@@ -20,10 +20,14 @@ from tests.api.registry_flow import (
     approve,
     csv_bytes,
     csv_row,
+    filed,
+    include,
     include_file,
     inclusion_input,
+    issues_of,
+    ok,
 )
-from tests.factories import errors_of, make_caller, make_data_center, make_miner
+from tests.factories import error_paths, errors_of, make_caller, make_data_center, make_miner
 
 
 @pytest.fixture
@@ -70,10 +74,10 @@ async def test_good_unit_lists_in_three_languages(miner_dc, kind, header):
         content, name = csv_bytes(header, rows), "units.csv"
     else:
         content, name = csv_bytes(header, rows, encoding="cp1251", delimiter=";"), "units.csv"
-    result = await include_file(applicant, _data(miner, dc, 25), content, name)
-    payload = result["data"]["applyForAsicInclusion"]
-    assert payload["ok"], payload["issues"]
-    assert payload["lineCount"] == 25 and payload["application"]["registryDetails"]["lineCount"] == 25
+    app = filed(await include_file(applicant, _data(miner, dc, 25), content, name))
+    details = app["registryDetails"]
+    assert details["lineCount"] == 25 and details["unitListFile"] == name
+    assert details["unitListFormat"] == ("XLSX" if kind == "xlsx" else "CSV")
     lines = await RegistryApplicationLine.all().order_by("line")
     # Row numbers as Excel shows them: the xlsx has a title row, then the header.
     assert lines[0].line == (3 if kind == "xlsx" else 2) and lines[0].serial == "SN000001"
@@ -83,9 +87,9 @@ async def test_good_unit_lists_in_three_languages(miner_dc, kind, header):
 async def test_uploaded_list_goes_into_the_registry_on_approval(officer, miner_dc):
     miner, dc, applicant = miner_dc
     content = csv_bytes(RU_HEADER, [csv_row(i) for i in range(1, 301)])
-    payload = (await include_file(applicant, _data(miner, dc, 300), content))["data"]["applyForAsicInclusion"]
-    approved = await approve(officer, payload["application"]["id"])
-    assert "errors" not in approved, approved
+    app = filed(await include_file(applicant, _data(miner, dc, 300), content))
+    approved = await approve(officer, app["id"])
+    assert ok(approved), approved
     assert await AsicUnit.filter(status="IN_REGISTRY").count() == 300
     assert sorted(await AsicUnit.all().values_list("record_number", flat=True)) == list(range(1, 301))
 
@@ -111,10 +115,10 @@ def _garbage(size: int) -> bytes:
 )
 async def test_bad_files_give_one_typed_file_error_and_write_nothing(miner_dc, content, name, code):
     miner, dc, applicant = miner_dc
-    payload = (await include_file(applicant, _data(miner, dc, 1), content, name))["data"]["applyForAsicInclusion"]
-    assert payload["ok"] is False and payload["application"] is None
-    assert [(i["line"], i["column"], i["code"], i["severity"]) for i in payload["issues"]] == [(0, "file", code, "ERROR")]
-    assert payload["issues"][0]["message"]
+    result = await include_file(applicant, _data(miner, dc, 1), content, name)
+    issues = issues_of(result)
+    assert [(i["line"], i["column"], i["code"], i["severity"]) for i in issues] == [(0, None, code, "ERROR")]
+    assert issues[0]["message"] and error_paths(result) == [["file"]]
     await _nothing_written()
 
 
@@ -127,17 +131,17 @@ async def test_bad_rows_are_reported_per_row_and_column_and_nothing_is_written(m
     rows[4][3] = "8471"  # line 6: TN VED too short
     rows[5][7] = "сломан?"  # line 7: condition unknown
     rows[6][5] = "0"  # line 8: power not positive
-    payload = (await include_file(applicant, _data(miner, dc, 7), csv_bytes(RU_HEADER, rows)))["data"]["applyForAsicInclusion"]
-    got = [(i["line"], i["column"], i["code"]) for i in payload["issues"] if i["severity"] == "ERROR"]
+    issues = issues_of(await include_file(applicant, _data(miner, dc, 7), csv_bytes(RU_HEADER, rows)))
+    got = [(i["line"], i["column"], i["code"]) for i in issues if i["severity"] == "ERROR"]
     assert got == [
-        (3, "model", "FORMULA_NOT_ALLOWED"),
-        (4, "serial", "DUPLICATE_SERIAL"),
-        (5, "hashrate_ths", "NOT_A_NUMBER"),
-        (6, "tnved_code", "INVALID_TNVED"),
-        (7, "condition", "INVALID_CONDITION"),
-        (8, "power_kw", "NOT_POSITIVE"),
+        (3, "MODEL", "FORMULA_NOT_ALLOWED"),
+        (4, "SERIAL", "DUPLICATE_SERIAL"),
+        (5, "HASHRATE_THS", "NOT_A_NUMBER"),
+        (6, "TNVED_CODE", "INVALID_TNVED"),
+        (7, "CONDITION", "INVALID_CONDITION"),
+        (8, "POWER_KW", "NOT_POSITIVE"),
     ]
-    assert "line 2" in payload["issues"][1]["message"]
+    assert "line 2" in issues[1]["message"]
     await _nothing_written()
 
 
@@ -145,8 +149,8 @@ async def test_one_bad_row_in_a_thousand_blocks_the_whole_list(miner_dc):
     miner, dc, applicant = miner_dc
     rows = [csv_row(i) for i in range(1, 1001)]
     rows[998][2] = ""  # line 1000: no serial number
-    payload = (await include_file(applicant, _data(miner, dc, 1000), csv_bytes(EN_HEADER, rows)))["data"]["applyForAsicInclusion"]
-    assert [(i["line"], i["column"], i["code"]) for i in payload["issues"]] == [(1000, "serial", "REQUIRED")]
+    issues = issues_of(await include_file(applicant, _data(miner, dc, 1000), csv_bytes(EN_HEADER, rows)))
+    assert [(i["line"], i["column"], i["code"]) for i in issues] == [(1000, "SERIAL", "REQUIRED")]
     await _nothing_written()
 
 
@@ -155,6 +159,9 @@ async def test_file_and_lines_together_are_refused(miner_dc):
     data = inclusion_input(miner, dc, [{"model": "S19", "serial": "A", "tnvedCode": "8471410000", "hashrateThs": "100", "powerKw": "3", "condition": "WORKING"}])
     result = await include_file(applicant, data, csv_bytes(EN_HEADER, [csv_row(1)]))
     assert errors_of(result) == ["VALIDATION"]
+    await _nothing_written()
+    neither = await include(applicant, inclusion_input(miner, dc, None))
+    assert errors_of(neither) == ["VALIDATION"] and error_paths(neither) == [["units"]]
 
 
 # --- export ---------------------------------------------------------------------------------------
@@ -165,8 +172,8 @@ async def exported(client, officer, miner_dc):
     """Two records, one with hostile text planted directly in the database."""
     miner, dc, applicant = miner_dc
     content = csv_bytes(RU_HEADER, [csv_row(1), csv_row(2)])
-    payload = (await include_file(applicant, _data(miner, dc, 2), content))["data"]["applyForAsicInclusion"]
-    await approve(officer, payload["application"]["id"])
+    app = filed(await include_file(applicant, _data(miner, dc, 2), content))
+    assert ok(await approve(officer, app["id"]))
     await AsicUnit.filter(serial_key="sn000002").update(model='=HYPERLINK("http://evil","x")', miner_name="@SUM(1+1)")
     client._transport.app.router.routes.append(Route("/exports/asic-units", export_endpoint))  # type: ignore[attr-defined]
     return miner, applicant

@@ -10,16 +10,20 @@ from tortoise.transactions import in_transaction
 
 from models.registry import AsicUnit
 from resolvers import applications as engine
-from resolvers import registry as registry_uc
+from resolvers.registry import approval
 from rules.access import Actor
 from rules.enums import Role
 from rules.errors import DomainError
-from schema.ids import pk_of
-from tests.api.registry_flow import include, inclusion_input, step, unit
-from tests.factories import errors_of, make_data_center, make_miner
+from schema.ids import pk_of, to_global_id
+from tests.api.registry_flow import filed, include, inclusion_input, ok, payload_of, step, unit
+from tests.factories import make_data_center, make_miner
 
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
 OFFICER = Actor(user_id=None, role=Role.OFFICER, label="race officer")
+
+
+def _approve(app_id: int) -> engine.ApproveApplication:
+    return engine.ApproveApplication(application_id=app_id)
 
 
 async def _pending(officer, n: int, serial: str) -> list[int]:
@@ -28,10 +32,8 @@ async def _pending(officer, n: int, serial: str) -> list[int]:
     for i in range(n):
         miner = await make_miner()
         dc = await make_data_center(miner)
-        payload = (await include(officer, inclusion_input(miner, dc, [unit(1, f"own-{i}"), unit(2, serial)])))["data"]["applyForAsicInclusion"]
-        assert payload["ok"], payload["issues"]
-        app_id = payload["application"]["id"]
-        assert "errors" not in await step(officer, "acceptApplication", app_id)
+        app_id = filed(await include(officer, inclusion_input(miner, dc, [unit(1, f"own-{i}"), unit(2, serial)])))["id"]
+        assert ok(await step(officer, "acceptApplication", app_id))
         ids.append(pk_of(app_id, "Application"))
     return ids
 
@@ -40,7 +42,7 @@ async def _pending(officer, n: int, serial: str) -> list[int]:
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL: SQLite serialises every transaction")
 async def test_concurrent_approvals_never_register_a_serial_twice(officer):
     ids = await _pending(officer, 6, "RACE-1")
-    results = await asyncio.gather(*(engine.approve(OFFICER, i, {}) for i in ids), return_exceptions=True)
+    results = await asyncio.gather(*(engine.approve(OFFICER, _approve(i)) for i in ids), return_exceptions=True)
     won = [r for r in results if not isinstance(r, BaseException)]
     lost = [r for r in results if isinstance(r, BaseException)]
     assert len(won) == 1 and len(lost) == 5
@@ -54,7 +56,7 @@ async def test_concurrent_approvals_never_register_a_serial_twice(officer):
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL: two open write transactions at once")
 async def test_the_index_blocks_a_racing_insert_until_commit_then_refuses_it(officer):
     app_id = (await _pending(officer, 1, "RACE-3"))[0]
-    await engine.approve(OFFICER, app_id, {})
+    await engine.approve(OFFICER, _approve(app_id))
     template = await AsicUnit.get(serial_key="race-3")
     base = {
         template._meta.fields_db_projection_reverse.get(k, k): getattr(template, template._meta.fields_db_projection_reverse.get(k, k))
@@ -83,15 +85,15 @@ async def test_approval_turns_the_index_violation_into_a_typed_conflict(officer,
     """If the re-check at approval were skipped or lost a race, the unique index still
     refuses, and the officer gets SERIAL_ALREADY_REGISTERED (not an internal error)."""
     a, b = await _pending(officer, 2, "RACE-5")
-    await engine.approve(OFFICER, a, {})
+    await engine.approve(OFFICER, _approve(a))
 
     async def no_conflicts(conn, app_id):  # type: ignore[no-untyped-def]
         return []
 
-    monkeypatch.setattr(registry_uc, "_approval_conflicts", no_conflicts)
-    from schema.ids import to_global_id
-
-    result = await step(officer, "approveApplication", to_global_id("Application", b))
-    assert errors_of(result) == ["SERIAL_ALREADY_REGISTERED"]
+    monkeypatch.setattr(approval, "_approval_conflicts", no_conflicts)
+    result = payload_of(await step(officer, "approveApplication", str(to_global_id("Application", b))), "approveApplication")
+    assert [(e["__typename"], e["code"]) for e in result["errors"]] == [("SerialAlreadyRegistered", "SERIAL_ALREADY_REGISTERED")]
+    # The index refused it, not the re-check (which names the line and the record).
+    assert (result["errors"][0]["line"], result["errors"][0]["recordNumber"]) == (None, None)
     assert await AsicUnit.filter(serial_key="race-5", status="IN_REGISTRY").count() == 1
     assert await AsicUnit.all().count() == 2  # only the first application's two units
