@@ -8,8 +8,9 @@ before the next page is read: memory stays flat and the first bytes leave at onc
 size. Every text cell goes through `neutralize_cell` (rules/spreadsheet_safety.py, via
 `export_row`), so a name like `=HYPERLINK(...)` is shown as text, never run.
 
-CSV: UTF-8 with BOM, pages of `PAGE` records, each written in one go on the event loop (which
-holds the loop for the whole page: see bench/README.md, "XLSX export").
+CSV: UTF-8 with BOM, pages of `PAGE` records, each written in one go on the event loop: small
+pages, so that no page holds the loop long (5,000-record pages stalled it 250 ms, bench/README.md
+"XLSX export").
 
 XLSX: a zip of a few XML parts of which only the sheet grows with the data. `XlsxStream` writes
 the fixed parts at once, then the sheet one page at a time (inline strings, no shared-string
@@ -58,7 +59,7 @@ from rules.errors import DomainError, ErrorCode
 from rules.messages import negotiate_language, render
 from rules.registry import UnitStatus, export_headers, export_row
 
-PAGE = 5000  # CSV: records per keyset query
+PAGE = 500  # CSV: records per keyset query (~10 ms of the event loop each)
 # XLSX: records per keyset query, each page read and turned into XML in one turn of the event
 # loop (~5 ms). Small on purpose: a page's containers stay under the cyclic GC's first
 # threshold (700), so they are freed before a collection promotes them. Pages of 1,000 set off
