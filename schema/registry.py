@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
+from strawberry.extensions import FieldExtension
 from strawberry.file_uploads import Upload
 
 from models import parties as pm
@@ -309,16 +310,12 @@ def _unit_ids(values: list[relay.GlobalID]) -> tuple[int, ...]:
 
 
 async def _read_upload(file: Any) -> uc.UnitListFile:
-    """The uploaded bytes (at most the limit + 1, so an oversized file is refused, not read)."""
+    """The uploaded bytes (at most the limit + 1, so an oversized file is refused, not read);
+    `ClosesUpload` closes the file."""
     read = getattr(file, "read", None)
     if read is None:
         raise DomainError(ErrorCode.VALIDATION, field="file", detail="not a file upload")
-    try:
-        data = await read(uc.MAX_UPLOAD_BYTES + 1)
-    finally:
-        close = getattr(file, "close", None)
-        if close is not None:
-            await close()  # the multipart parser's spooled temp file: release it now
+    data = await read(uc.MAX_UPLOAD_BYTES + 1)
     return uc.UnitListFile(content=bytes(data), filename=str(getattr(file, "filename", "") or ""))
 
 
@@ -410,10 +407,27 @@ class RegistryQuery:
         ]
 
 
+class ClosesUpload(FieldExtension):
+    """Closes the uploaded `input.file` (the multipart parser's spooled temporary file) once
+    the mutation is answered, whatever the answer: a replay of a `clientMutationId` returns
+    the first result without running the resolver, which would otherwise have closed it."""
+
+    async def resolve_async(self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info,
+                            **kwargs: Any) -> Any:
+        try:
+            return await next_(source, info, **kwargs)
+        finally:
+            close = getattr(getattr(kwargs.get("input"), "file", None), "close", None)
+            if close is not None:
+                await close()
+
+
 def _inclusion_mutation(description: str) -> Any:
-    """`mutation(...)` for the inclusion: idempotent, and one typed error per serial clash."""
+    """`mutation(...)` for the inclusion: idempotent, one typed error per serial clash, and the
+    upload closed on every path (the last extension is the outermost)."""
     field = mutation(description=description, idempotent=True)
     field.extensions = [EachSerialClash() if isinstance(e, PayloadErrors) else e for e in field.extensions]
+    field.extensions.append(ClosesUpload())
     return field
 
 

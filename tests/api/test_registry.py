@@ -529,3 +529,48 @@ async def test_unit_links_of_a_record(officer, miner_dc):
     assert node["miner"]["name"] == miner.name and node["dataCenter"]["address"] == dc.address
     assert node["inclusionApplication"] == {"id": app["id"], "procedure": "ASIC_INCLUSION"}
     assert node["exclusionApplication"] is None
+
+
+async def test_filing_again_with_the_same_client_mutation_id_returns_the_first_application(officer, miner_dc):
+    miner, dc, _ = miner_dc
+    await _included(officer, miner, dc, [unit(1)])
+    filings = [
+        (include, inclusion_input(miner, dc, [unit(2)]), "applyForAsicInclusion"),
+        (None, exclusion_input(miner, serials=["SN000001"]), "applyForAsicExclusion"),
+        (None, change_input(miner, "2025-03-10", {"model": "S19j"}, serials=["SN000001"]), "applyForAsicChange"),
+    ]
+    queries = {"applyForAsicExclusion": EXCLUDE, "applyForAsicChange": CHANGE}
+    for send, data, mutation in filings:
+        data = {**data, "clientMutationId": f"key-{mutation}"}
+
+        async def call(payload, send=send, mutation=mutation):
+            return await (send(officer, payload) if send else officer.gql(queries[mutation], {"i": payload}))
+
+        first = filed(await call(data), mutation)
+        count = await Application.all().count()
+        again = filed(await call(data), mutation)
+        assert again["id"] == first["id"] and await Application.all().count() == count
+        other = {**data, "contactPhone": "+7 705 123 45 67"}
+        conflict = await call(other)
+        assert errors_of(conflict) == ["CONFLICT"] and error_paths(conflict) == [["clientMutationId"]]
+        assert await Application.all().count() == count
+
+
+async def test_a_refused_filing_keeps_its_client_mutation_id_free_for_the_corrected_input(officer, miner_dc):
+    miner, dc, _ = miner_dc
+    bad = {**inclusion_input(miner, dc, [unit(1), unit(2, "SN000001")]), "clientMutationId": "retry-me"}
+    assert errors_of(await include(officer, bad)) == ["UNIT_LIST_INVALID"]
+    good = {**inclusion_input(miner, dc, [unit(1), unit(2)]), "clientMutationId": "retry-me"}
+    assert filed(await include(officer, good))["registryDetails"]["lineCount"] == 2
+
+
+async def test_bad_contacts_and_texts_are_refused_with_their_path(officer, miner_dc):
+    miner, dc, _ = miner_dc
+    for extra, path in (({"contactPhone": "call me"}, ["contactPhone"]), ({"contactEmail": "no-at-sign"}, ["contactEmail"]),
+                        ({"ownershipDocument": "x" * 501}, ["ownershipDocument"]), ({"tnvedCode": "84714"}, ["tnvedCode"]),
+                        ({"declaredQuantity": 0}, ["declaredQuantity"])):
+        result = await include(officer, inclusion_input(miner, dc, [unit(1)], **extra))
+        assert errors_of(result) in (["VALIDATION"], ["INVALID_TNVED"]) and error_paths(result) == [path], extra
+    assert await Application.all().count() == 0
+    given = filed(await include(officer, inclusion_input(miner, dc, [unit(1)], contactPhone=" +7 705 000 11 22 ")))
+    assert given["registryDetails"]["contactPhone"] == "+7 705 000 11 22"

@@ -164,6 +164,18 @@ async def test_file_and_lines_together_are_refused(miner_dc):
     assert errors_of(neither) == ["VALIDATION"] and error_paths(neither) == [["units"]]
 
 
+async def test_an_uploaded_list_with_the_same_client_mutation_id_files_once(miner_dc):
+    miner, dc, applicant = miner_dc
+    data = {**_data(miner, dc, 3), "clientMutationId": "upload-1"}
+    content = csv_bytes(RU_HEADER, [csv_row(i) for i in range(1, 4)])
+    first = filed(await include_file(applicant, data, content))
+    again = filed(await include_file(applicant, data, content))
+    assert again["id"] == first["id"] and await Application.all().count() == 1
+    another = csv_bytes(RU_HEADER, [csv_row(i) for i in range(1, 5)])  # another file under the same key
+    conflict = await include_file(applicant, {**data, "declaredQuantity": 4}, another)
+    assert errors_of(conflict) == ["CONFLICT"] and await Application.all().count() == 1
+
+
 # --- export ---------------------------------------------------------------------------------------
 
 

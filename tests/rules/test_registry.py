@@ -116,3 +116,31 @@ def test_lines_given_as_data_get_the_file_rules():
 def test_per_unit_limits():
     row = UnitRow(4, "S19", "X", "8471410000", Decimal(20000), Decimal(2000), "", "WORKING")
     assert [(i.line, i.column, i.code) for i in unit_row_issues([row])] == [(4, "hashrate_ths", "OUT_OF_RANGE"), (4, "power_kw", "OUT_OF_RANGE")]
+
+
+@pytest.mark.parametrize(
+    ("serial", "key"),
+    [(" SN-0000 02 ", "sn-000002"), ("АВ12", "ab12"), ("A" * 255, "a" * 255)],
+)
+def test_serial_keys_of_lookups(serial, key):
+    from rules.registry import serial_key_of
+
+    assert serial_key_of(serial) == key
+
+
+@pytest.mark.parametrize("serial", ["A" * 256, "", "  \t", "\u200b\u200b", "x" * 10**6])
+def test_serial_lookups_are_bounded_and_not_empty(serial):
+    from rules.registry import serial_key_of
+
+    with pytest.raises(DomainError) as err:
+        serial_key_of(serial, "serials[3]")
+    assert err.value.code == "VALIDATION" and err.value.field == "serials[3]"
+
+
+def test_change_fields_are_named_as_the_client_wrote_them_and_bounded_per_unit():
+    for bad, field in (({"miner_phone": "call me"}, "changes.minerPhone"), ({"power_kw": "1000.5"}, "changes.powerKw"),
+                       ({"hashrate_ths": "10001"}, "changes.hashrateThs"), ({}, "changes")):
+        with pytest.raises(DomainError) as err:
+            validate_changes(bad, field_prefix="changes.")
+        assert err.value.field == field, bad
+    assert validate_changes({"power_kw": "1000"}, field_prefix="changes.") == {"power_kw": Decimal(1000)}

@@ -363,3 +363,56 @@ def test_clean_row_fast_path_changes_nothing_on_typed_cells(
     monkeypatch.setattr("rules.unit_list._RowChecker.accept_clean", lambda *_: False)
     assert fast == outcome()
     assert fast[0] and fast[1]  # both paths were exercised
+
+
+# --- lines given as data, and the closed sets of codes ------------------------------------------
+
+
+def test_lines_given_as_data_are_numbered_by_position_and_checked_by_the_same_rules():
+    from decimal import Decimal
+
+    from rules.unit_list import DATA_COLUMNS, validate_lines
+
+    good = {"model": "S19", "serial": "A1", "tnved_code": "8471 41 000 0", "hashrate_ths": Decimal("95"),
+            "power_kw": Decimal("3.25"), "customs_declaration": "10000/1", "condition": "WORKING"}
+    parsed = validate_lines([good, {**good, "serial": "a 1"}, {**good, "serial": "B", "power_kw": "=1+1"}])
+    assert parsed.source_format == "INPUT"
+    assert [(r.line, r.serial, r.tnved_code) for r in parsed.rows] == [(1, "A1", "8471410000")]
+    assert [(i.line, i.column, i.code) for i in parsed.errors] == [(2, "serial", "DUPLICATE_SERIAL"), (3, "power_kw", "FORMULA_NOT_ALLOWED")]
+    assert set(good) == set(DATA_COLUMNS)
+    assert [i.code for i in validate_lines([]).errors] == ["NO_UNIT_LINES"]
+
+
+def test_lines_given_as_data_stop_after_the_error_budget():
+    from rules.unit_list import validate_lines
+
+    bad = {"model": "", "serial": "", "tnved_code": "", "hashrate_ths": "", "power_kw": "", "customs_declaration": "", "condition": ""}
+    parsed = validate_lines([bad] * 10, max_issues=5)
+    assert parsed.issues[-1].code == "TOO_MANY_ERRORS" and parsed.issues[-1].line == 1
+
+
+def test_issue_codes_and_severities_are_closed_sets():
+    from rules.unit_list import RowIssue, Severity, UnitListColumn, UnitListError, UnitListIssueCode
+
+    issue = RowIssue(3, "serial", "DUPLICATE_SERIAL", "x", "ERROR")
+    assert issue.code is UnitListIssueCode.DUPLICATE_SERIAL and issue.severity is Severity.ERROR
+    with pytest.raises(ValueError):
+        RowIssue(3, "serial", "SOMETHING_NEW", "x", "ERROR")  # a code clients could not know
+    with pytest.raises(ValueError):
+        RowIssue(3, "serial", "REQUIRED", "x", "INFO")
+    assert UnitListError("ENCODING", "x").code is UnitListIssueCode.ENCODING
+    with pytest.raises(ValueError):
+        UnitListError("BROKEN", "x")
+    assert UnitListColumn.of("tnved_code") is UnitListColumn.TNVED_CODE
+    assert UnitListColumn.of("file") is None and UnitListColumn.of("") is None
+
+
+def test_every_issue_a_bad_file_draws_is_in_the_closed_set():
+    rows = [unit(1), unit(2, serial="SN000001"), unit(3, hashrate="x"), unit(4, power="0"),
+            unit(5, tnved="123"), unit(6, condition="?"), unit(7, customs=""), unit(8, power="999"),
+            unit(9, model="#N/A"), unit(10, model="=1+1"), unit(11, model="x" * 300)]
+    parsed = validate_csv(to_csv(EN, rows))
+    codes = {i.code.value for i in parsed.issues}
+    assert codes == {"DUPLICATE_SERIAL", "NOT_A_NUMBER", "NOT_POSITIVE", "INVALID_TNVED", "INVALID_CONDITION",
+                     "MISSING_CUSTOMS_DECLARATION", "EFFICIENCY_IMPLAUSIBLE", "CELL_ERROR", "FORMULA_NOT_ALLOWED",
+                     "TOO_LONG"}
