@@ -1,7 +1,7 @@
 """Import a 100,000-row App.3 unit list through the real code path on PostgreSQL, and COPY the
 same rows raw in the same run.
 
-Real path = a GraphQL multipart request (`applyForAsicInclusion` with the CSV as `file`) into
+Real path = a GraphQL multipart request (`applyForAsicInclusion` with the CSV as `input.file`) into
 the Starlette app in-process: upload parsing, `parse_unit_list` (every row validated),
 registry limits, the serial check against the registry, then one transaction that registers
 the application (engine.receive), writes its details, COPYs the lines and audits.
@@ -36,8 +36,8 @@ from schema.ids import to_global_id
 
 HEADER = ["No", "Model", "Serial number", "TN VED code", "Hashrate TH/s", "Power kW", "Customs declaration", "Condition"]
 COLUMNS = ["application_id", "line", "model", "serial", "serial_key", "tnved_code", "hashrate_ths", "power_kw", "customs_declaration", "condition"]
-QUERY = """mutation($i: ApplyForAsicInclusionInput!, $file: Upload) { applyForAsicInclusion(input: $i, file: $file) {
-  ok lineCount issues { line code } application { id registryDetails { lineCount } } } }"""
+QUERY = """mutation($i: ApplyForAsicInclusionInput!) { applyForAsicInclusion(input: $i) {
+  application { id registryDetails { lineCount } } errors { __typename ... on UserError { code message } } } }"""
 
 
 def make_file(rows: int) -> bytes:
@@ -144,20 +144,20 @@ async def main(rows: int) -> None:
     del parsed
 
     variables = {"i": {
-        "minerId": to_global_id("Miner", miner.id), "dataCenterId": to_global_id("DataCenter", dc.id),
-        "declaredQuantity": rows, "ownershipDocument": "Договор № 1", "personalDataConsent": True,
-    }, "file": None}
+        "minerId": str(to_global_id("Miner", miner.id)), "dataCenterId": str(to_global_id("DataCenter", dc.id)),
+        "declaredQuantity": rows, "ownershipDocument": "Договор № 1", "personalDataConsent": True, "file": None,
+    }}
     async with client() as c:
         start = time.perf_counter()
         response = await c.post(
             "/graphql",
-            data={"operations": json.dumps({"query": QUERY, "variables": variables}), "map": json.dumps({"0": ["variables.file"]})},
+            data={"operations": json.dumps({"query": QUERY, "variables": variables}), "map": json.dumps({"0": ["variables.i.file"]})},
             files={"0": ("units.csv", content, "text/csv")},
             headers={"Authorization": f"Bearer {token}"},
         )
         real_s = time.perf_counter() - start
     payload = response.json()["data"]["applyForAsicInclusion"]
-    assert payload["ok"] and payload["lineCount"] == rows, payload
+    assert payload["errors"] == [] and payload["application"]["registryDetails"]["lineCount"] == rows, payload
     stored = await Tortoise.get_connection("default").execute_query_dict("SELECT count(*) AS n FROM registry_application_line")
     assert stored[0]["n"] == rows
 

@@ -50,6 +50,12 @@ class UnitFilter:
     status: UnitStatus | None = None
     serial_prefix: str | None = None
 
+    def __post_init__(self) -> None:
+        # Bounded where the filter is made (the GraphQL argument, the export's query string),
+        # so a list or a stream never starts on input it would refuse.
+        object.__setattr__(self, "model", check_search(self.model, "filter.model"))
+        object.__setattr__(self, "serial_prefix", check_search(self.serial_prefix, "filter.serialPrefix"))
+
     @property
     def empty(self) -> bool:
         return all(getattr(self, name) is None for name in self.__dataclass_fields__)
@@ -66,14 +72,12 @@ def filtered_units(actor: Actor, f: UnitFilter | None) -> QuerySet[AsicUnit]:
         qs = qs.filter(data_center_id=f.data_center_id)
     if f.region:
         qs = qs.filter(region=f.region)
-    if model := check_search(f.model, "filter.model"):
-        qs = qs.filter(model__icontains=model)
+    if f.model:
+        qs = qs.filter(model__icontains=f.model)
     if f.status:
         qs = qs.filter(status=f.status)
-    if prefix := check_search(f.serial_prefix, "filter.serialPrefix"):
-        key = normalize_serial(prefix)
-        if key:
-            qs = qs.filter(serial_key__startswith=key)
+    if f.serial_prefix and (key := normalize_serial(f.serial_prefix)):
+        qs = qs.filter(serial_key__startswith=key)
     return qs
 
 

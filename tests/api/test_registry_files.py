@@ -223,3 +223,9 @@ async def test_export_needs_a_token_and_shows_applicants_only_their_records(clie
     assert len(list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))) == 1  # the header only
     bad = await client.get("/exports/asic-units?format=pdf", headers={"Authorization": f"Bearer {stranger.token}"})
     assert bad.status_code == 400 and bad.json()["code"] == "VALIDATION"
+
+
+async def test_export_refuses_an_unbounded_filter_before_streaming(client, exported):
+    _, applicant = exported
+    response = await client.get(f"/exports/asic-units?format=csv&model={'x' * 201}", headers={"Authorization": f"Bearer {applicant.token}"})
+    assert response.status_code == 400 and response.json()["code"] == "VALIDATION"

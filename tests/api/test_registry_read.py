@@ -194,3 +194,10 @@ async def test_capacity_lists_only_the_callers_data_centers(client, officer):
     assert rows == [{"dataCenter": {"address": dc.address}, "capacity": {"permittedKw": "1000.000", "registeredKw": "0"}}]
     everything = (await officer.gql("{ asicCapacity { dataCenter { address } } }"))["data"]["asicCapacity"]
     assert len(everything) == 5
+
+
+async def test_filters_are_bounded_before_any_read(officer):
+    result = await officer.gql("query($f: AsicUnitFilter) { asicUnits(filter: $f) { totalCount } }",
+                               {"f": {"serialPrefix": "S" * 201}})
+    assert errors_of(result) == ["VALIDATION"]
+    assert result["errors"][0]["extensions"]["path"] == ["filter", "serialPrefix"]
