@@ -174,7 +174,7 @@ class DataCenterCapacity:
 class AsicTotal:
     region: Region | None = strawberry.field(description="Grouped by REGION: the region; null otherwise.")
     label: str = strawberry.field(description="The miner's name or the data center's location as its latest record "
-                                  "states it; the region's name when grouped by region.")
+                                  "states it; the Region enum name when grouped by region.")
     units: int = strawberry.field(description="Records counted.")
     hashrate_ths: Decimal = strawberry.field(description="Their total hashrate, TH/s.")
     power_kw: Decimal = strawberry.field(description="Their total power, kW.")

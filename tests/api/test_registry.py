@@ -529,6 +529,10 @@ async def test_unit_links_of_a_record(officer, miner_dc):
     assert node["miner"]["name"] == miner.name and node["dataCenter"]["address"] == dc.address
     assert node["inclusionApplication"] == {"id": app["id"], "procedure": "ASIC_INCLUSION"}
     assert node["exclusionApplication"] is None
+    record = await AsicUnit.get(serial_key="sn000001")
+    by_id = await officer.gql("query($id: ID!) { node(id: $id) { ... on AsicUnit { serial recordNumber } } }",
+                              {"id": gid("AsicUnit", record.id)})
+    assert by_id["data"]["node"] == {"serial": "SN000001", "recordNumber": record.record_number}
 
 
 async def test_filing_again_with_the_same_client_mutation_id_returns_the_first_application(officer, miner_dc):
