@@ -578,3 +578,12 @@ async def test_bad_contacts_and_texts_are_refused_with_their_path(officer, miner
     assert await Application.all().count() == 0
     given = filed(await include(officer, inclusion_input(miner, dc, [unit(1)], contactPhone=" +7 705 000 11 22 ")))
     assert given["registryDetails"]["contactPhone"] == "+7 705 000 11 22"
+
+
+async def test_inclusions_are_found_by_the_region_of_their_data_center(officer, miner_dc):
+    miner, dc, _ = miner_dc  # PAVLODAR
+    abai = await make_data_center(miner, region="ABAI")
+    here = filed(await include(officer, inclusion_input(miner, dc, [unit(1)])))
+    filed(await include(officer, inclusion_input(miner, abai, [unit(2)])))
+    found = await officer.gql("{ applications(region: PAVLODAR, procedure: ASIC_INCLUSION) { edges { node { id } } } }")
+    assert [e["node"]["id"] for e in found["data"]["applications"]["edges"]] == [here["id"]]
