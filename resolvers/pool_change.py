@@ -21,6 +21,7 @@ The overdue checker registers itself when this module is imported; the schema im
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -127,6 +128,21 @@ class PoolChange:
 async def current_membership(miner_id: int, conn: BaseDBAsyncClient | None = None) -> PoolMembership | None:
     qs = PoolMembership.filter(miner_id=miner_id, until=None).order_by("-since", "-id")
     return await (qs.using_db(conn) if conn else qs).first()
+
+
+def list_memberships(actor: Actor, *, current: bool = True) -> Listing[PoolMembership]:
+    """Pool memberships the caller may see (current ones only, by default), oldest first."""
+    qs: QuerySet[PoolMembership] = visible(PoolMembership.all(), actor)
+    return Listing(qs.filter(until=None) if current else qs, Order())
+
+
+async def current_pools(actor: Actor, miner_ids: Sequence[int]) -> dict[int, Pool]:
+    """Miner id -> the pool of its current membership, for the miners and pools the caller may
+    see (two statements for any number of miners)."""
+    rows = await visible(PoolMembership.filter(miner_id__in=list(miner_ids), until=None), actor).order_by("since", "id")
+    current = {row.miner_id: row.pool_id for row in rows}  # type: ignore[attr-defined]  # the latest wins
+    pools = {pool.pk: pool for pool in await visible(Pool.filter(id__in=set(current.values())), actor)}
+    return {miner: pools[pool] for miner, pool in current.items() if pool in pools}
 
 
 async def membership_of(actor: Actor, miner_id: int) -> PoolMembership | None:

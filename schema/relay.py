@@ -26,6 +26,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
+from strawberry.types.lazy_type import LazyType
 
 from resolvers.listing import (
     BY_ID,
@@ -134,6 +135,8 @@ class RowsConnection(FieldExtension):
         f_type = field.type
         if isinstance(f_type, StrawberryOptional):
             f_type = f_type.of_type
+        if isinstance(f_type, LazyType):  # a connection type of another module (import cycles)
+            f_type = f_type.resolve_type()
         self.connection_type = f_type  # type: ignore[assignment]
 
     def resolve(self, *args: Any, **kwargs: Any) -> Any:

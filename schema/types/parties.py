@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -16,7 +17,33 @@ from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, Ser
 from schema.loaders import load_view
 from schema.relay import Connection, RowNode, Rows, Timestamped, connection
 
+if TYPE_CHECKING:
+    from schema.types.applications import Application
+    from schema.types.licenses import License
+    from schema.types.obligations import NotificationObligation, PoolMembership
+    from schema.types.registry import AsicUnitConnection
+
 __all__ = ["DataCenter", "Miner", "Pool", "ServerLocation"]
+
+# Types of other modules, referenced lazily (they import these).
+_License = Annotated["License", strawberry.lazy("schema.types.licenses")]
+_Application = Annotated["Application", strawberry.lazy("schema.types.applications")]
+_AsicUnitConnection = Annotated["AsicUnitConnection", strawberry.lazy("schema.types.registry")]
+_Obligation = Annotated["NotificationObligation", strawberry.lazy("schema.types.obligations")]
+_Membership = Annotated["PoolMembership", strawberry.lazy("schema.types.obligations")]
+
+
+def _current_pools(info: strawberry.Info) -> Any:
+    """Miner id -> the pool of its current membership, for a page of miners in one statement."""
+    actor = info.context.user
+
+    async def batch(miner_ids: Sequence[int]) -> list[m.Pool | None]:
+        from resolvers.pool_change import current_pools
+
+        found = await current_pools(actor, miner_ids)
+        return [found.get(pk) for pk in miner_ids]
+
+    return info.context.loaders.custom("current-pool", batch)
 
 
 def _contact(info: strawberry.Info, kind: str, field: str, value: str, miner_id: int) -> str | None:
@@ -55,6 +82,45 @@ class Miner(RowNode, relay.Node, Timestamped):
     @connection(description="The miner's data centers (owned or lawfully held), oldest first.")
     async def data_centers(self, info: strawberry.Info) -> Connection[DataCenter]:
         return Rows(uc.list_data_centers(info.context.user), DataCenter.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+
+    @connection(description="The miner's licences (all statuses), in issue order.")
+    async def licenses(self, info: strawberry.Info) -> Connection[_License]:
+        from resolvers.licenses import list_licenses
+        from schema.types.licenses import License
+
+        return Rows(list_licenses(info.context.user), License.from_row, parent=("holder_id", self.id))  # type: ignore[return-value]
+
+    @connection(description="The miner's applications of every procedure, in filing order; none for partner "
+                "systems (they read no applications).")
+    async def applications(self, info: strawberry.Info) -> Connection[_Application]:
+        from resolvers.applications import ApplicationFilter, list_applications
+        from resolvers.listing import Order
+        from schema.types.applications import Application, prime_page
+
+        listing = list_applications(info.context.user, ApplicationFilter(), Order(), info.context.now)
+        return Rows(listing, Application.from_row, prepare=prime_page(info), parent=("miner_id", self.id))  # type: ignore[return-value]
+
+    @connection(description="The miner's registry records (002 App.1), live and excluded, by record number.")
+    async def asic_units(self, info: strawberry.Info) -> _AsicUnitConnection:
+        from resolvers.listing import Order
+        from resolvers.registry import BY_RECORD_NUMBER, list_units
+        from schema.types.registry import AsicUnit
+
+        listing = list_units(info.context.user, None, Order(BY_RECORD_NUMBER))
+        return Rows(listing, AsicUnit.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+
+    @connection(description="The miner's 2-day pool-change obligations [001 §16], oldest first.")
+    async def obligations(self, info: strawberry.Info) -> Connection[_Obligation]:
+        from resolvers.pool_change import list_obligations
+        from schema.types.obligations import NotificationObligation
+
+        rows = list_obligations(info.context.user, now=info.context.now)
+        return Rows(rows, NotificationObligation.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+
+    @strawberry.field(description="The accredited pool the miner mines through now (its current pool "
+                      "membership); null when none is recorded or the caller may not see it.")
+    def pool(self, info: strawberry.Info) -> Pool | None:
+        return load_view(Pool, _current_pools(info), self.id)
 
 
 @strawberry.type(description="A data center of digital mining: ASIC units plus a production building "
@@ -117,6 +183,14 @@ class Pool(RowNode, relay.Node, Timestamped):
     name: str = strawberry.field(description="Full name.")
     legal_address: str = strawberry.field(description="Legal address (may be empty).")
     server_locations: list[ServerLocation] = strawberry.field(description="Main and backup server complexes.")
+
+    @connection(description="The miners mining through the pool now (current memberships), oldest first.")
+    async def members(self, info: strawberry.Info) -> Connection[_Membership]:
+        from resolvers.pool_change import list_memberships
+        from schema.types.obligations import PoolMembership
+
+        rows = list_memberships(info.context.user, current=True)
+        return Rows(rows, PoolMembership.from_row, parent=("pool_id", self.id))  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: m.Pool) -> Pool:

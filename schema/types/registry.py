@@ -33,7 +33,7 @@ from rules.unit_list import RowIssue, Severity, UnitListColumn, UnitListFormat, 
 from rules.workflow import ProcedureCode
 from schema.enums import expose_enum
 from schema.ids import to_global_id
-from schema.loaders import load_view, ready
+from schema.loaders import load_view, pending, ready
 from schema.relay import Connection, RowNode, Rows, Timestamped, connection
 from schema.types.parties import DataCenter, Miner
 
@@ -589,7 +589,7 @@ class RegistryApplicationDetails:
         if self._procedure is not ProcedureCode.ASIC_INCLUSION or self._data_center_id is None:
             return None
         found = ready(_capacity_loader(info), (self._data_center_id, Decimal(self.total_power_kw)))
-        if isinstance(found, Awaitable):
+        if pending(found):
             return _capacity_later(found)  # type: ignore[return-value]
         return None if found is None else AsicCapacityCheck.from_check(found)
 
@@ -624,7 +624,7 @@ def registry_details(info: strawberry.Info, application_id: int, procedure: Proc
     if ProcedureCode(procedure) not in uc.REGISTRY_PROCEDURES:
         return None
     row = ready(info.context.loaders.one(m.RegistryApplication, "application_id"), application_id)
-    if isinstance(row, Awaitable):
+    if pending(row):  # not isinstance(Awaitable): a loaded Tortoise row is awaitable itself
         return _details_later(row, procedure, miner_id)
     return None if row is None else RegistryApplicationDetails.from_row(row, procedure, miner_id)
 
