@@ -8,8 +8,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from jobs.registry import OUTBOX_HANDLERS, OVERDUE_CHECKERS
 from models.outbox import OutboxEvent
+from resolvers import wiring
 from resolvers.calendar import load_calendar
 
 log = logging.getLogger("registry.jobs")
@@ -28,7 +28,7 @@ async def dispatch_outbox(ctx: dict[str, Any], limit: int = 200) -> int:
             query = query.select_for_update(skip_locked=True)
         events = await query.limit(limit).using_db(conn)
         for event in events:
-            handler = OUTBOX_HANDLERS.get(event.topic)
+            handler = wiring.OUTBOX_HANDLERS.get(event.topic)
             try:
                 if handler is not None:
                     await handler(event.payload, ctx)
@@ -49,5 +49,5 @@ async def recompute_overdue(ctx: dict[str, Any], now: datetime | None = None) ->
     """Flag what went past its term; every checker writes its own outbox events."""
     now = now or datetime.now(UTC)
     calendar = await load_calendar()
-    results = {name: await checker(now, calendar) for name, checker in OVERDUE_CHECKERS.items()}
+    results = {name: await checker(now, calendar) for name, checker in wiring.OVERDUE_CHECKERS.items()}
     return results

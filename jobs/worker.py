@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 from arq import cron
 from arq.connections import RedisSettings
 
-import resolvers.wiring  # noqa: F401  (procedures register their checkers and handlers)
 from jobs.tasks import dispatch_outbox, recompute_overdue
 from models.db import close_db, init_db
 from settings import Settings

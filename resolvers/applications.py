@@ -20,14 +20,13 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from jobs.registry import overdue_checker
 from models.access import User
 from models.applications import Application, StageEvent
 from models.parties import Miner
 from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
 from resolvers.listing import Listing, Order
-from resolvers.procedures import HOOKS, Decision, hooks_for
+from resolvers.procedures import Decision, all_hooks, hooks_for
 from resolvers.scope import find_visible, get_visible, require_may_act_for, visible
 from rules.access import Actor, OwnerRef, Permission
 from rules.calendar import WorkCalendar
@@ -372,7 +371,7 @@ def list_applications(actor: Actor, f: ApplicationFilter, order: Order, now: dat
 
 def _in_region(region: Region) -> Q:
     """Applications with a data center in `region`, asked of every procedure that has them."""
-    parts = [Q(id__in=Subquery(h.in_region(region))) for h in HOOKS.values() if h.in_region is not None]
+    parts = [Q(id__in=Subquery(h.in_region(region))) for h in all_hooks() if h.in_region is not None]
     if not parts:
         return Q(id__in=[])
     out = parts[0]
@@ -606,7 +605,6 @@ async def assign(actor: Actor, cmd: AssignApplication) -> Application:
 # --- overdue ------------------------------------------------------------------------------
 
 
-@overdue_checker("applications")
 async def flag_overdue_applications(now: datetime, calendar: WorkCalendar) -> int:
     """Flag open applications past the term of their stage (the `overdue` rule) with one alert
     per term: the `overdue` field and filter read `next_due_at` directly; this only alerts."""

@@ -21,7 +21,6 @@ from datetime import UTC, date, datetime
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from jobs.registry import overdue_checker
 from models.applications import Application
 from models.licensing import Complaint
 from resolvers.calendar import load_calendar
@@ -277,7 +276,6 @@ def list_complaints(
     return Listing(qs, order or Order())
 
 
-@overdue_checker("complaints")
 async def flag_overdue_complaints(now: datetime, calendar: WorkCalendar) -> int:
     """Flag open complaints past a term; one alert per complaint however often run."""
     candidates = await Complaint.filter(overdue=False, status__in=list(OPEN_STATUSES))

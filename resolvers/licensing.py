@@ -19,7 +19,7 @@ from models.licensing import License, LicenseAppendix, LicenseApplication
 from models.parties import DataCenter, Miner
 from resolvers import applications as engine
 from resolvers.changes import record_change, snapshot
-from resolvers.procedures import Decision, ProcedureHooks, register_procedure
+from resolvers.procedures import Decision, ProcedureHooks
 from resolvers.scope import get_visible, require_may_act_for, visible
 from rules.access import Actor
 from rules.calendar import ALMATY
@@ -510,17 +510,12 @@ async def _approve_reissue(conn: BaseDBAsyncClient, app: Application, actor: Act
     return new
 
 
-register_procedure(
-    ProcedureCode.LICENSE_ISSUE,
-    ProcedureHooks(
-        incoming_prefix="LIC", completeness=_completeness, approve=_approve_issue,
-        completeness_batch=_completeness_batch, in_region=_in_region,
-    ),
+# What licensing adds to the engine; the table of procedures is resolvers/wiring.py.
+ISSUE_HOOKS = ProcedureHooks(
+    incoming_prefix="LIC", completeness=_completeness, approve=_approve_issue,
+    completeness_batch=_completeness_batch, in_region=_in_region,
 )
-register_procedure(
-    ProcedureCode.LICENSE_REISSUE,
-    ProcedureHooks(
-        incoming_prefix="LRI", completeness=_completeness, approve=_approve_reissue,
-        completeness_batch=_completeness_batch, in_region=_in_region,
-    ),
+REISSUE_HOOKS = ProcedureHooks(
+    incoming_prefix="LRI", completeness=_completeness, approve=_approve_reissue,
+    completeness_batch=_completeness_batch, in_region=_in_region,
 )

@@ -15,8 +15,7 @@ it. The system opens a `NotificationObligation` when the change becomes known:
 An open obligation tells the miner (outbox `alert.pool_change`); once its 2 WD pass unmet the
 checker flags it and alerts once (`alert.pool_change_overdue`).
 
-The overdue checker registers itself when this module is imported; the schema imports it
-(schema/pool_change.py), and the worker must import it too (resolvers/wiring.py).
+The overdue job runs `flag_overdue_obligations` (listed in resolvers/wiring.py).
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from jobs.registry import overdue_checker
 from models.licensing import NotificationObligation, PoolMembership
 from models.parties import Miner, Pool
 from resolvers.calendar import load_calendar
@@ -355,7 +353,6 @@ def list_obligations(
     return Listing(qs, order or Order())
 
 
-@overdue_checker("pool_change")
 async def flag_overdue_obligations(now: datetime, calendar: WorkCalendar) -> int:
     """Flag unmet obligations past their 2 WD; one alert per obligation however often run."""
     late = await NotificationObligation.filter(met_at__isnull=True, overdue=False, due_at__lt=now)

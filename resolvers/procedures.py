@@ -1,7 +1,8 @@
-"""What each procedure adds to the shared engine, registered as data (no branches on codes).
+"""What each procedure adds to the shared engine, as data (no branches on codes).
 
-A procedure module (licensing, registry, pools) registers its hooks at import; the engine in
-resolvers/applications.py calls them at the points where procedures differ.
+A procedure module (licensing, registry, pools) defines its `ProcedureHooks`; the one table of
+procedures -> hooks is `resolvers/wiring.py`; the engine in resolvers/applications.py calls them
+at the points where procedures differ.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rules.enums import Region
 from rules.problems import Problem
 from rules.workflow import ProcedureCode
 
-__all__ = ["HOOKS", "Decision", "ProcedureHooks", "hooks_for", "register_procedure"]
+__all__ = ["Decision", "ProcedureHooks", "all_hooks", "hooks_for"]
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,13 @@ class ProcedureHooks:
     in_region: RegionFilter | None = None  # default: the procedure's applications have no region
 
 
-HOOKS: dict[ProcedureCode, ProcedureHooks] = {}
-
-
-def register_procedure(code: ProcedureCode, hooks: ProcedureHooks) -> None:
-    HOOKS[code] = hooks
-
-
 def hooks_for(code: ProcedureCode) -> ProcedureHooks:
-    return HOOKS[ProcedureCode(code)]
+    from resolvers.wiring import PROCEDURES  # the table imports the procedure modules
+
+    return PROCEDURES[ProcedureCode(code)]
+
+
+def all_hooks() -> list[ProcedureHooks]:
+    from resolvers.wiring import PROCEDURES
+
+    return list(PROCEDURES.values())

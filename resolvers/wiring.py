@@ -1,7 +1,41 @@
-"""Import every procedure module so its hooks, overdue checkers and outbox handlers register.
+"""The wiring of the service, each kind in one table read top to bottom (no registration as a
+side effect of importing a module):
 
-The API gets them through the schema's imports; the arq worker imports this module, so both
-processes run the same set. Add a procedure module here when you add one.
+- `PROCEDURES`: which hooks each procedure plugs into the one application engine;
+- `OVERDUE_CHECKERS`: what the overdue job runs (each flags what passed its term, once);
+- `OUTBOX_HANDLERS`: what the outbox dispatcher runs per event topic (events of other topics
+  are marked delivered; their consumers, partner subscriptions, read the outbox table).
+
+Ownership of records (who reads what) is the table `OWNERSHIP` in resolvers/scope.py with
+`READS` in rules/access.py; GraphQL node types are listed in schema/schema.py.
 """
 
-from resolvers import applications, complaints, licenses, licensing, pool_change, registry  # noqa: F401
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from resolvers import applications, complaints, licensing, pool_change, registry
+from resolvers.procedures import ProcedureHooks
+from rules.calendar import WorkCalendar
+from rules.workflow import ProcedureCode
+
+OverdueChecker = Callable[[datetime, WorkCalendar], Awaitable[int]]
+OutboxHandler = Callable[[dict[str, Any], dict[str, Any]], Awaitable[None]]
+
+PROCEDURES: dict[ProcedureCode, ProcedureHooks] = {
+    ProcedureCode.LICENSE_ISSUE: licensing.ISSUE_HOOKS,
+    ProcedureCode.LICENSE_REISSUE: licensing.REISSUE_HOOKS,
+    ProcedureCode.ASIC_INCLUSION: registry.INCLUSION_HOOKS,
+    ProcedureCode.ASIC_EXCLUSION: registry.EXCLUSION_HOOKS,
+    ProcedureCode.ASIC_CHANGE: registry.CHANGE_HOOKS,
+}
+
+OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
+    "applications": applications.flag_overdue_applications,
+    "complaints": complaints.flag_overdue_complaints,
+    "pool_change": pool_change.flag_overdue_obligations,
+}
+
+OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}

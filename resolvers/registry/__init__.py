@@ -24,7 +24,7 @@ from tortoise.queryset import ValuesQuery
 
 from models.applications import Application
 from models.registry import RegistryApplication
-from resolvers.procedures import ProcedureHooks, register_procedure
+from resolvers.procedures import ProcedureHooks
 from resolvers.registry.approval import (
     _approve_change,
     _approve_exclusion,
@@ -111,25 +111,26 @@ def _in_region(region: Region) -> ValuesQuery[Any]:
     return RegistryApplication.filter(data_center__region=region).values("application_id")
 
 
-# The engine's hooks for the three registry procedures (resolvers/procedures.py).
-register_procedure(
-    ProcedureCode.ASIC_INCLUSION,
-    ProcedureHooks(incoming_prefix="AIN", completeness=_inclusion_completeness, approve=_approve_inclusion,
-                   completeness_batch=_completeness_batch, in_region=_in_region),
+# The engine's hooks for the three registry procedures; the table of procedures is
+# resolvers/wiring.py.
+INCLUSION_HOOKS = ProcedureHooks(
+    incoming_prefix="AIN", completeness=_inclusion_completeness, approve=_approve_inclusion,
+    completeness_batch=_completeness_batch, in_region=_in_region,
 )
-register_procedure(
-    ProcedureCode.ASIC_EXCLUSION,
-    ProcedureHooks(incoming_prefix="AEX", completeness=_exclusion_completeness, approve=_approve_exclusion,
-                   completeness_batch=_completeness_batch),
+EXCLUSION_HOOKS = ProcedureHooks(
+    incoming_prefix="AEX", completeness=_exclusion_completeness, approve=_approve_exclusion,
+    completeness_batch=_completeness_batch,
 )
-register_procedure(
-    ProcedureCode.ASIC_CHANGE,
-    ProcedureHooks(incoming_prefix="ACH", completeness=_change_completeness, approve=_approve_change,
-                   completeness_batch=_completeness_batch),
+CHANGE_HOOKS = ProcedureHooks(
+    incoming_prefix="ACH", completeness=_change_completeness, approve=_approve_change,
+    completeness_batch=_completeness_batch,
 )
 
 __all__ = [
     "BY_RECORD_NUMBER",
+    "CHANGE_HOOKS",
+    "EXCLUSION_HOOKS",
+    "INCLUSION_HOOKS",
     "MAX_UNITS",
     "MAX_UPLOAD_BYTES",
     "REGISTRY_PROCEDURES",

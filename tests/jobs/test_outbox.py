@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import pytest
 from tortoise.transactions import in_transaction
 
-from jobs import registry
 from jobs.tasks import dispatch_outbox, recompute_overdue
 from models.outbox import OutboxEvent
+from resolvers import wiring
 from resolvers.changes import emit
 from tests.factories import make_miner
 
@@ -17,9 +17,8 @@ pytestmark = pytest.mark.usefixtures("clean_db")
 
 @pytest.fixture
 def handlers(monkeypatch):
-    monkeypatch.setattr(registry, "OUTBOX_HANDLERS", {})
-    monkeypatch.setattr("jobs.tasks.OUTBOX_HANDLERS", registry.OUTBOX_HANDLERS)
-    return registry.OUTBOX_HANDLERS
+    monkeypatch.setattr(wiring, "OUTBOX_HANDLERS", {})
+    return wiring.OUTBOX_HANDLERS
 
 
 async def test_events_are_delivered_once_in_order(handlers):
@@ -85,14 +84,14 @@ async def test_change_events_wait_in_the_outbox_until_delivered():
     assert (await OutboxEvent.get(topic="miner.created")).dispatched_at is not None
 
 
-async def test_overdue_cron_runs_every_registered_checker_with_time_and_calendar(monkeypatch):
+async def test_overdue_cron_runs_every_listed_checker_with_time_and_calendar(monkeypatch):
     got = {}
 
     async def checker(now, calendar):
         got["now"], got["working"] = now, calendar.is_working_day(now.date())
         return 2
 
-    monkeypatch.setattr("jobs.tasks.OVERDUE_CHECKERS", {"test": checker})
+    monkeypatch.setattr(wiring, "OVERDUE_CHECKERS", {"test": checker})
     now = datetime(2025, 3, 21, 6, 0, tzinfo=UTC)  # Nauryz
     assert await recompute_overdue({}, now=now) == {"test": 2}
     assert got == {"now": now, "working": False}
@@ -146,3 +145,11 @@ async def test_arq_worker_delivers_through_real_redis(handlers):
     finally:
         await redis.flushdb()
         await redis.aclose()
+
+
+def test_the_wiring_lists_every_procedure_built_and_every_overdue_checker():
+    from rules.workflow import ProcedureCode
+
+    built = set(ProcedureCode) - {ProcedureCode.POOL_ACCREDITATION, ProcedureCode.POOL_REISSUE}  # issue 11
+    assert set(wiring.PROCEDURES) == built
+    assert set(wiring.OVERDUE_CHECKERS) == {"applications", "complaints", "pool_change"}

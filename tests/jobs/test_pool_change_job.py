@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from jobs.registry import OVERDUE_CHECKERS
 from jobs.tasks import recompute_overdue
 from models.licensing import NotificationObligation
 from models.outbox import OutboxEvent
 from resolvers import pool_change
+from resolvers.wiring import OVERDUE_CHECKERS
 from rules.access import SYSTEM
 from rules.calendar import ALMATY
 from tests.factories import make_miner, make_pool
