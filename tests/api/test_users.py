@@ -179,3 +179,23 @@ async def test_token_label_is_bounded_and_ids_are_checked(admin):
     assert errors_of(long) == ["VALIDATION"] and error_paths(long) == [["label"]]
     wrong_type = await admin.gql(ISSUE, {"i": {"userId": _gid("Miner", 1), "label": "x"}})
     assert errors_of(wrong_type) == ["INVALID_ID"] and error_paths(wrong_type) == [["userId"]]
+
+
+async def test_a_tokens_last_use_is_written_at_most_every_five_minutes(client):
+    from datetime import UTC, datetime, timedelta
+
+    from resolvers.auth import authenticate
+
+    caller = await make_caller(client, Role.OFFICER)
+    token = await ApiToken.get(user_id=caller.user_id)
+    assert token.last_used_at is None
+    start = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    actor = await authenticate(caller.token, now=start)
+    assert actor is not None and actor.user_id == caller.user_id and actor.role is Role.OFFICER
+    assert (await ApiToken.get(id=token.id)).last_used_at == start
+    await authenticate(caller.token, now=start + timedelta(minutes=4))  # no write: a read stays a read
+    assert (await ApiToken.get(id=token.id)).last_used_at == start
+    await authenticate(caller.token, now=start + timedelta(minutes=6))
+    assert (await ApiToken.get(id=token.id)).last_used_at == start + timedelta(minutes=6)
+    assert await authenticate(caller.token + "x") is None
+    assert await authenticate("kzm_" + "x" * 500) is None
