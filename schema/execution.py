@@ -1,5 +1,5 @@
-"""A faster path through graphql-core's executor for the commonest field: a plain attribute with
-a scalar or enum value (`name`, `binIin`, `region`, `decisionDueOn`, ...).
+"""A faster path through graphql-core's executor for the commonest fields: a plain attribute with
+a scalar or enum value (`name`, `binIin`, `region`, `decisionDueOn`, ...), and a Node's `id`.
 
 graphql-core builds a ResolveInfo for every field and strawberry wraps every resolver, even
 for a field that only reads an attribute; on a page of 100 objects with 20 such fields that is
@@ -14,15 +14,27 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type
+from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 _NOT_FAST = object()
+_NODE_ID = object()  # the `id` of a relay Node: "Type:pk" in base64, from the row's key
+_NODE_ID_RESOLVER = relay.Node._id.__func__  # type: ignore[attr-defined]
+
+
+def _is_node_id(definition: Any) -> bool:
+    resolver = getattr(definition, "base_resolver", None)
+    wrapped = getattr(getattr(resolver, "wrapped_func", None), "__func__", None)
+    return definition.python_name == "_id" and wrapped is _NODE_ID_RESOLVER and not definition.extensions
 
 
 def _plan(field_def: GraphQLField) -> Any:
-    """(python attribute, leaf type, non-null) for a basic leaf field, else _NOT_FAST."""
+    """(python attribute, leaf type, non-null) for a basic leaf field, _NODE_ID for a Node's
+    `id`, else _NOT_FAST."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is not None and _is_node_id(definition):
+        return _NODE_ID
     if definition is None or not getattr(definition, "is_basic_field", False) or field_def.args:
         return _NOT_FAST
     if getattr(definition, "exception_handlers", None):
@@ -50,7 +62,11 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = field_def.__dict__.get("_fast_leaf")
             if plan is None:
                 plan = field_def.__dict__["_fast_leaf"] = _plan(field_def)
-            if plan is not _NOT_FAST:
+            if plan is _NODE_ID:
+                node = self._node_id(parent_type, source, field_def)
+                if node is not None:
+                    return node
+            elif plan is not _NOT_FAST:
                 attribute, leaf_type, non_null = plan
                 value = getattr(source, attribute, None)
                 if value is not None and not isinstance(value, Exception):
@@ -61,3 +77,64 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 elif not non_null and value is None:
                     return None
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    def _node_id(self, parent_type: GraphQLObjectType, source: Any, field_def: GraphQLField) -> str | None:
+        """What `relay.Node._id` gives (its default `resolve_id`/`resolve_typename`), without
+        building the resolver's Info: the concrete type's name and the row's key."""
+        cls = type(source)
+        if (
+            not isinstance(source, relay.Node)
+            or cls.resolve_id.__func__ is not relay.Node.resolve_id.__func__  # type: ignore[attr-defined]
+            or cls.resolve_typename.__func__ is not relay.Node.resolve_typename.__func__  # type: ignore[attr-defined]
+        ):
+            return None
+        key = getattr(source, cls.resolve_id_attr(), None)
+        if key is None:
+            return None
+        leaf = field_def.type.of_type if isinstance(field_def.type, GraphQLNonNull) else field_def.type
+        return self.complete_leaf_value(leaf, relay.GlobalID(type_name=parent_type.name, node_id=str(key)))
+
+
+def lean_resolvers(schema: Any) -> int:
+    """Give fields whose resolver takes only `self` (and perhaps `info`) a lean graphql-core
+    resolver: the method called with the row's view and strawberry's Info, without the
+    argument conversion and extension chain strawberry builds for every resolver call (they
+    have no arguments and no extensions to run). Returns how many fields were made lean."""
+    info_class = schema.config.info_class
+    made = 0
+    for graphql_type in schema._schema.type_map.values():
+        if not isinstance(graphql_type, GraphQLObjectType) or graphql_type.name.startswith("__"):
+            continue
+        for field_def in graphql_type.fields.values():
+            definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            resolver = getattr(definition, "base_resolver", None)
+            if resolver is None or field_def.args or definition.extensions or getattr(definition, "permission_classes", None):
+                continue
+            if schema.schema_converter._get_field_exception_handlers(definition):
+                continue
+            if resolver.root_parameter is not None or resolver.parent_parameter is not None:
+                continue
+            if resolver.self_parameter is None or _is_node_id(definition):
+                continue
+            if {p.name for p in resolver.signature.parameters.values()} - {
+                resolver.self_parameter.name, *([resolver.info_parameter.name] if resolver.info_parameter else [])
+            }:
+                continue
+            field_def.resolve = _lean(resolver, definition, info_class)
+            made += 1
+    return made
+
+
+def _lean(resolver: Any, definition: Any, info_class: Any) -> Any:
+    func = resolver.wrapped_func
+    if resolver.info_parameter is None:
+        def resolve(source: Any, info: Any) -> Any:
+            return func(source)
+    else:
+        name = resolver.info_parameter.name
+
+        def resolve(source: Any, info: Any) -> Any:
+            return func(source, **{name: info_class(_raw_info=info, _field=definition)})
+
+    resolve._is_default = False  # type: ignore[attr-defined]
+    return resolve

@@ -17,7 +17,7 @@ from schema.audit import AuditQuery
 from schema.bin_iin import BinIinQuery
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.complaints import ComplaintsMutation, ComplaintsQuery
-from schema.execution import FastLeafExecutionContext
+from schema.execution import FastLeafExecutionContext, lean_resolvers
 from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
@@ -64,13 +64,15 @@ class RegistrySchema(strawberry.Schema):
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     rules = limit_rules(settings)
-    return RegistrySchema(
+    schema = RegistrySchema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES),
         extensions=[lambda: RequestPipeline(settings, rules)],
         execution_context_class=FastLeafExecutionContext,
     )
+    lean_resolvers(schema)
+    return schema
 
 
 def schema_sdl() -> str:

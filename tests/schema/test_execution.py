@@ -58,3 +58,32 @@ def test_fast_path_gives_the_same_response_as_the_full_path(query):
     a, b = full.execute_sync(query), fast.execute_sync(query)
     assert a.data == b.data
     assert [(e.message, e.path) for e in a.errors or []] == [(e.message, e.path) for e in b.errors or []]
+
+
+@strawberry.type
+class Thing(strawberry.relay.Node):
+    id: strawberry.relay.NodeID[int]
+    name: str
+
+    @classmethod
+    def resolve_nodes(cls, *, info, node_ids, required=False):
+        return [Thing(id=int(i), name=f"t{i}") for i in node_ids]
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field
+    def things(self) -> list[Thing]:
+        return [Thing(id=7, name="seven"), Thing(id=42, name="answer")]
+
+    @strawberry.field
+    def some_node(self) -> strawberry.relay.Node:
+        return Thing(id=42, name="answer")
+
+
+@pytest.mark.parametrize("query", ["{ things { id name } }", "{ someNode { id __typename ... on Thing { name } } }"])
+def test_node_ids_from_the_fast_path_are_relays_own(query):
+    full = strawberry.Schema(query=NodeQuery)
+    fast = strawberry.Schema(query=NodeQuery, execution_context_class=FastLeafExecutionContext)
+    a, b = full.execute_sync(query), fast.execute_sync(query)
+    assert a.errors is None and a.data == b.data
