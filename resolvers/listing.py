@@ -94,6 +94,7 @@ class Page(Generic[M]):
     keys: list[tuple[Any, int]]  # (sort value, id) of each row: what its cursor encodes
     has_next: bool
     has_previous: bool
+    order: Order = field(default_factory=Order)  # the order the keys are in
 
 
 def _value(row: Model, key: SortKey) -> Any:
@@ -179,13 +180,13 @@ async def fetch_page(
     else:
         has_next, has_previous = more, after is not None
     keys = [(_value(row, order.key), row.pk) for row in rows]
-    return Page(rows=rows, keys=keys, has_next=has_next, has_previous=has_previous)
+    return Page(rows=rows, keys=keys, has_next=has_next, has_previous=has_previous, order=order)
 
 
 async def fetch_first_pages(
     listing: Listing[M], parent_column: str, parent_ids: list[int], size: int
 ) -> dict[int, Page[M]]:
-    """The first page of `listing` for each parent, in two statements whatever the number of
+    """The first page of `listing` for each parent, in one statement whatever the number of
     parents (a nested connection under a page of parents: `miners { dataCenters(first: 5) }`).
 
     `listing` holds the rows of every parent (visibility and filters applied, no parent filter);
@@ -211,25 +212,27 @@ async def fetch_first_pages(
         key_col = column(order.key.column)
         keys = [f"CASE WHEN {key_col} IS NULL THEN 1 ELSE 0 END", f"{key_col} {direction}", *keys]
     window = f'ROW_NUMBER() OVER (PARTITION BY {column(parent_column)} ORDER BY {", ".join(keys)})'
-    numbered = qs.annotate(_rn=RawSQL(window)).values("id", "_rn")
+    numbered = qs.annotate(_rn=RawSQL(window))
     numbered._choose_db_if_not_chosen()
     numbered._make_query()
     inner_sql, params = numbered.query.get_parameterized_sql()
     db = numbered._db
     limit_param = f"${len(params) + 1}" if db.capabilities.dialect == "postgres" else "?"
-    sql = f'SELECT "id" FROM ({inner_sql}) AS numbered WHERE numbered."_rn" <= {limit_param}'
-    ids = [row["id"] for row in await db.execute_query_dict(sql, [*params, size + 1])]
+    parent_db_column = getattr(meta.fields_map[parent_column], "source_field", None) or parent_column
+    sql = (
+        f'SELECT * FROM ({inner_sql}) AS numbered WHERE numbered."_rn" <= {limit_param}'
+        f' ORDER BY numbered."{parent_db_column}", numbered."_rn"'
+    )
     by_parent: dict[int, list[M]] = {pk: [] for pk in parent_ids}
-    if ids:
-        rows = await _ordered(model.filter(id__in=ids), order, backward=False)
-        for row in rows:
-            by_parent[getattr(row, parent_column)].append(row)
+    for record in await db.execute_query_dict(sql, [*params, size + 1]):
+        row = model._init_from_db(**record)  # what Tortoise's own executor does with a row
+        by_parent[getattr(row, parent_column)].append(row)
     pages = {}
     for pk, rows in by_parent.items():
         more = len(rows) > size
         rows = rows[:size]
         keys_ = [(_value(row, order.key), row.pk) for row in rows]
-        pages[pk] = Page(rows=rows, keys=keys_, has_next=more, has_previous=False)
+        pages[pk] = Page(rows=rows, keys=keys_, has_next=more, has_previous=False, order=order)
     return pages
 
 

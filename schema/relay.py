@@ -11,6 +11,7 @@ O(page) and a cursor from another sort order is refused (INVALID_ID), not misrea
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -27,6 +28,7 @@ from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
+from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from resolvers.listing import (
     BY_ID,
@@ -44,6 +46,7 @@ from resolvers.listing import (
 from rules.errors import DomainError, ErrorCode
 from schema.enums import OrderDirection
 from schema.ids import parse_pk
+from schema.loaders import pending, ready
 
 __all__ = ["Connection", "RowNode", "Rows", "Timestamped", "connection", "order_of"]
 
@@ -87,11 +90,12 @@ def decode_cursor(order: Order, cursor: str | None, argument: str) -> tuple[Any,
 
 @strawberry.type(name="Connection", description="A page of a list, with cursors to the next and previous pages.")
 class Connection(relay.Connection[relay.NodeType]):
-    _count: strawberry.Private[Callable[[], Awaitable[int]] | None] = None
+    _count: strawberry.Private[Callable[[], Any] | None] = None
 
     @strawberry.field(description="How many records the whole list has (all pages). Counted only when asked.")
-    async def total_count(self) -> int:
-        return await self._count() if self._count else len(self.edges)
+    def total_count(self) -> int:
+        # The count itself, or an awaitable of it (graphql-core awaits it).
+        return self._count() if self._count else len(self.edges)
 
 
 @dataclass
@@ -99,14 +103,19 @@ class Rows(Generic[V]):
     """What a list resolver returns: the listing and how a row becomes its view. `prepare`
     (optional) runs once per page before the views are built, e.g. to prime DataLoaders.
 
-    A nested list (`Miner.dataCenters`) gives `parent=(column, parent id)` and a listing
-    *without* the parent filter: the first pages of all parents on a page are then read
-    together, in two statements whatever the number of parents."""
+    A nested list (`Miner.dataCenters`) has a sync resolver that gives `parent=(column, parent
+    id)` and a listing *without* the parent filter, as a factory (`lambda: list_...(actor)`):
+    the first pages of all parents on a page are read together, in one statement whatever the
+    number of parents, when the parent's page is read (see `prefetch_nested`); the nested
+    field then answers at once, without a task per parent."""
 
-    listing: Listing[Any]
+    listing: Listing[Any] | Callable[[], Listing[Any]]
     view: Callable[[Any], V]
     prepare: Callable[[Sequence[Any]], Awaitable[None]] | None = None
     parent: tuple[str, int] | None = None
+
+    def get_listing(self) -> Listing[Any]:
+        return self.listing if isinstance(self.listing, Listing) else self.listing()
 
 
 def _argument(name: str, annotation: Any, description: str) -> StrawberryArgument:
@@ -139,8 +148,29 @@ class RowsConnection(FieldExtension):
             f_type = f_type.resolve_type()
         self.connection_type = f_type  # type: ignore[assignment]
 
-    def resolve(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("connection resolvers are async")
+    def resolve(
+        self,
+        next_: Callable[..., Rows[Any]],
+        source: Any,
+        info: strawberry.Info,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """A sync resolver (a nested list): the parent's first page at once when it is loaded
+        (the page of parents primed it), else an awaitable of it."""
+        rows = next_(source, info, **kwargs)
+        if rows.parent is None or after is not None or before is not None or last is not None:
+            return self._page(info, rows, first, after, last, before)
+        check_page_size(first, last)
+        nested = _Nested(info.context.loaders, info.path.typename, info.field_name, kwargs, first, rows)
+        page = ready(nested.pages(), rows.parent[1])
+        if pending(page):
+            return self._later(info, rows, page, nested.count_of(rows.parent[1]))
+        return self._connection(info, rows, page, nested.count_of(rows.parent[1]), prepared=True)
 
     async def resolve_async(
         self,
@@ -155,30 +185,48 @@ class RowsConnection(FieldExtension):
         **kwargs: Any,
     ) -> Any:
         rows = await next_(source, info, **kwargs)
-        order = rows.listing.order
-        count: Callable[[], Awaitable[int]] = rows.listing.count
         if rows.parent is not None and after is None and before is None and last is None:
             check_page_size(first, last)
-            page, count = await _first_page_of_parent(rows, info, kwargs, DEFAULT_PAGE if first is None else first)
-        else:
-            listing = rows.listing
-            if rows.parent is not None:
-                column, parent_id = rows.parent
-                listing = Listing(listing.queryset.filter(**{column: parent_id}), order)
-                count = listing.count
-            page = await fetch_page(
-                listing,
-                first=first,
-                after=decode_cursor(order, after, "after"),
-                last=last,
-                before=decode_cursor(order, before, "before"),
-            )
+            nested = _Nested(info.context.loaders, info.path.typename, info.field_name, kwargs, first, rows)
+            page = await nested.pages().load(rows.parent[1])
+            return self._connection(info, rows, page, nested.count_of(rows.parent[1]), prepared=True)
+        return await self._page(info, rows, first, after, last, before)
+
+    async def _page(
+        self, info: strawberry.Info, rows: Rows[Any], first: int | None, after: str | None, last: int | None,
+        before: str | None,
+    ) -> Any:
+        """One page read on its own (a root list, or a nested one paged with a cursor)."""
+        listing = rows.get_listing()
+        order = listing.order
+        if rows.parent is not None:
+            column, parent_id = rows.parent
+            listing = Listing(listing.queryset.filter(**{column: parent_id}), order)
+        page = await fetch_page(
+            listing,
+            first=first,
+            after=decode_cursor(order, after, "after"),
+            last=last,
+            before=decode_cursor(order, before, "before"),
+        )
+        if page.rows and rows.prepare is not None:
+            await rows.prepare(page.rows)
+        connection = self._connection(info, rows, page, listing.count, order=order)
+        await prefetch_nested(info, rows.view, page.rows)
+        return connection
+
+    async def _later(self, info: strawberry.Info, rows: Rows[Any], page: Awaitable[Page[Any]], count: Any) -> Any:
+        return self._connection(info, rows, await page, count, prepared=True)
+
+    def _connection(
+        self, info: strawberry.Info, rows: Rows[Any], page: Page[Any], count: Callable[[], Any],
+        *, prepared: bool = False, order: Order | None = None,
+    ) -> Any:
         if page.rows:
             # Every list is filtered by visibility: its rows may answer later lookups of the
             # same records (a data center's `miner` on a page of miners) without a query.
             info.context.loaders.visible(type(page.rows[0])).prime_many({row.pk: row for row in page.rows})
-        if rows.prepare is not None and page.rows:
-            await rows.prepare(page.rows)
+        order = order or page.order
         view = rows.view
         edge_cls = relay.Edge
         edges = [
@@ -197,25 +245,132 @@ class RowsConnection(FieldExtension):
         )
 
 
-async def _first_page_of_parent(
-    rows: Rows[Any], info: strawberry.Info, arguments: dict[str, Any], size: int
-) -> tuple[Page[Any], Callable[[], Awaitable[int]]]:
-    """This parent's first page, read in one batch with every other parent's (DataLoader)."""
-    column, parent_id = rows.parent  # type: ignore[misc]
-    shape = (info.path.typename, info.field_name, repr(sorted(arguments.items())), size, rows.listing.order)
-    listing = rows.listing
+class _Nested:
+    """The loaders of one nested list (field of a parent type, with the same arguments and page
+    size): every parent's first page, and every parent's count, each in one statement."""
 
-    async def pages(parent_ids: Sequence[int]) -> list[Page[Any]]:
-        found = await fetch_first_pages(listing, column, list(parent_ids), size)
-        return [found[pk] for pk in parent_ids]
+    def __init__(
+        self, loaders: Any, typename: str, field: str, arguments: dict[str, Any], first: int | None, rows: Rows[Any]
+    ) -> None:
+        self.loaders = loaders
+        self.size = DEFAULT_PAGE if first is None else first
+        self.shape = (typename, field, repr(sorted(arguments.items())), self.size)
+        self.rows = rows
 
-    async def counts(parent_ids: Sequence[int]) -> list[int]:
-        found = await count_by_parent(listing, column, list(parent_ids))
-        return [found[pk] for pk in parent_ids]
+    def pages(self) -> Any:
+        rows, size = self.rows, self.size
+        column = rows.parent[0]  # type: ignore[index]
 
-    loaders = info.context.loaders
-    page = await loaders.custom(("first-page", *shape), pages).load(parent_id)
-    return page, lambda: loaders.custom(("count", *shape), counts).load(parent_id)
+        async def batch(parent_ids: Sequence[int]) -> list[Page[Any]]:
+            listing = rows.get_listing()  # built once per nested list, not once per parent
+            found = await fetch_first_pages(listing, column, list(parent_ids), size)
+            if rows.prepare is not None:
+                every = [row for page in found.values() for row in page.rows]
+                if every:
+                    await rows.prepare(every)
+            return [found[pk] for pk in parent_ids]
+
+        return self.loaders.custom(("first-page", *self.shape), batch)
+
+    def count_of(self, parent_id: int) -> Callable[[], Any]:
+        rows = self.rows
+        column = rows.parent[0]  # type: ignore[index]
+
+        async def batch(parent_ids: Sequence[int]) -> list[int]:
+            found = await count_by_parent(rows.get_listing(), column, list(parent_ids))
+            return [found[pk] for pk in parent_ids]
+
+        loader = self.loaders.custom(("count", *self.shape), batch)
+        return lambda: ready(loader, parent_id)
+
+
+# -- looking ahead: a page primes the nested lists its query selects -------------------------------
+
+_PAGING = {"first", "after", "last", "before"}
+
+
+def _flatten(selections: Sequence[Any]) -> list[SelectedField]:
+    out: list[SelectedField] = []
+    for s in selections:
+        if isinstance(s, SelectedField):
+            out.append(s)
+        elif isinstance(s, FragmentSpread | InlineFragment):
+            out.extend(_flatten(s.selections))
+    return out
+
+
+def _node_selections(info: strawberry.Info) -> list[SelectedField]:
+    """What the query selects of each node of this connection (`edges { node { ... } }`)."""
+    out: list[SelectedField] = []
+    for field in _flatten(info.selected_fields):
+        for edges in _flatten(field.selections):
+            if edges.name == "edges":
+                for node in _flatten(edges.selections):
+                    if node.name == "node":
+                        out.extend(_flatten(node.selections))
+    return out
+
+
+def _nested_fields(view_cls: type, name_converter: Any) -> dict[str, Any]:
+    """GraphQL name -> the StrawberryField of each nested list of `view_cls` (sync resolvers)."""
+    found = getattr(view_cls, "__nested_lists__", None)
+    if found is None:
+        found = {}
+        definition = getattr(view_cls, "__strawberry_definition__", None)
+        for field in definition.fields if definition else ():
+            resolver = field.base_resolver
+            if resolver is None or resolver.is_async:
+                continue
+            if any(isinstance(e, RowsConnection) for e in field.extensions):
+                found[name_converter.get_graphql_name(field)] = field
+        view_cls.__nested_lists__ = found  # type: ignore[attr-defined]
+    return found
+
+
+async def prefetch_nested(info: strawberry.Info, view: Any, rows: Sequence[Any]) -> None:
+    """Read, once for the page, the first pages (and counts) of the nested lists the query
+    selects on its nodes, so each node's nested list answers without a task of its own."""
+    view_cls = getattr(view, "__self__", None)
+    if not rows or view_cls is None:
+        return
+    nested = _nested_fields(view_cls, info.schema.config.name_converter)
+    if not nested:
+        return
+    views = [view(row) for row in rows]
+    typename = view_cls.__strawberry_definition__.name
+    loads = []
+    for selected in _node_selections(info):
+        field = nested.get(selected.name)
+        if field is None or set(selected.arguments) - _PAGING:
+            continue
+        arguments = selected.arguments
+        if any(arguments.get(k) is not None for k in ("after", "last", "before")):
+            continue
+        first = arguments.get("first")
+        if isinstance(first, str):  # a literal in the query text comes as its source text
+            first = int(first) if first.isascii() and first.isdigit() else None
+        if first is not None and not 0 <= first <= MAX_PAGE:
+            continue  # the field itself refuses it, with its own error
+        specs = [field.base_resolver.wrapped_func(v, info) for v in views]
+        if not specs or specs[0].parent is None or specs[0].prepare is not None:
+            continue  # a list with its own priming needs its own field's selection: it loads lazily
+        lists = _Nested(info.context.loaders, typename, selected.name, {}, first, specs[0])
+        parent_ids = [spec.parent[1] for spec in specs]
+        loads.append(lists.pages().load_many(parent_ids))
+        if any(s.name == "totalCount" for s in _flatten(selected.selections)):
+            column = specs[0].parent[0]
+            count_loader = info.context.loaders.custom(
+                ("count", *lists.shape),
+                lambda ids, spec=specs[0], column=column: _counts(spec, column, ids),
+            )
+            loads.append(count_loader.load_many(parent_ids))
+    if loads:
+        await asyncio.gather(*loads)
+
+
+async def _counts(rows: Rows[Any], column: str, parent_ids: Sequence[int]) -> list[int]:
+    found = await count_by_parent(rows.get_listing(), column, list(parent_ids))
+    return [found[pk] for pk in parent_ids]
 
 
 def connection(description: str, **kwargs: Any) -> Any:

@@ -80,42 +80,49 @@ class Miner(RowNode, relay.Node, Timestamped):
         return _contact(info, "Miner", "email", self._email, self.id)
 
     @connection(description="The miner's data centers (owned or lawfully held), oldest first.")
-    async def data_centers(self, info: strawberry.Info) -> Connection[DataCenter]:
-        return Rows(uc.list_data_centers(info.context.user), DataCenter.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+    def data_centers(self, info: strawberry.Info) -> Connection[DataCenter]:
+        actor = info.context.user
+        return Rows(lambda: uc.list_data_centers(actor), DataCenter.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
 
     @connection(description="The miner's licences (all statuses), in issue order.")
-    async def licenses(self, info: strawberry.Info) -> Connection[_License]:
+    def licenses(self, info: strawberry.Info) -> Connection[_License]:
         from resolvers.licenses import list_licenses
         from schema.types.licenses import License
 
-        return Rows(list_licenses(info.context.user), License.from_row, parent=("holder_id", self.id))  # type: ignore[return-value]
+        actor = info.context.user
+        return Rows(lambda: list_licenses(actor), License.from_row, parent=("holder_id", self.id))  # type: ignore[return-value]
 
     @connection(description="The miner's applications of every procedure, in filing order; none for partner "
                 "systems (they read no applications).")
-    async def applications(self, info: strawberry.Info) -> Connection[_Application]:
+    def applications(self, info: strawberry.Info) -> Connection[_Application]:
         from resolvers.applications import ApplicationFilter, list_applications
         from resolvers.listing import Order
         from schema.types.applications import Application, prime_page
 
-        listing = list_applications(info.context.user, ApplicationFilter(), Order(), info.context.now)
-        return Rows(listing, Application.from_row, prepare=prime_page(info), parent=("miner_id", self.id))  # type: ignore[return-value]
+        actor, now = info.context.user, info.context.now
+        return Rows(  # type: ignore[return-value]
+            lambda: list_applications(actor, ApplicationFilter(), Order(), now), Application.from_row,
+            prepare=prime_page(info), parent=("miner_id", self.id),
+        )
 
     @connection(description="The miner's registry records (002 App.1), live and excluded, by record number.")
-    async def asic_units(self, info: strawberry.Info) -> _AsicUnitConnection:
+    def asic_units(self, info: strawberry.Info) -> _AsicUnitConnection:
         from resolvers.listing import Order
         from resolvers.registry import BY_RECORD_NUMBER, list_units
         from schema.types.registry import AsicUnit
 
-        listing = list_units(info.context.user, None, Order(BY_RECORD_NUMBER))
-        return Rows(listing, AsicUnit.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+        actor = info.context.user
+        return Rows(lambda: list_units(actor, None, Order(BY_RECORD_NUMBER)), AsicUnit.from_row,  # type: ignore[return-value]
+                    parent=("miner_id", self.id))
 
     @connection(description="The miner's 2-day pool-change obligations [001 §16], oldest first.")
-    async def obligations(self, info: strawberry.Info) -> Connection[_Obligation]:
+    def obligations(self, info: strawberry.Info) -> Connection[_Obligation]:
         from resolvers.pool_change import list_obligations
         from schema.types.obligations import NotificationObligation
 
-        rows = list_obligations(info.context.user, now=info.context.now)
-        return Rows(rows, NotificationObligation.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+        actor, now = info.context.user, info.context.now
+        return Rows(lambda: list_obligations(actor, now=now), NotificationObligation.from_row,  # type: ignore[return-value]
+                    parent=("miner_id", self.id))
 
     @strawberry.field(description="The accredited pool the miner mines through now (its current pool "
                       "membership); null when none is recorded or the caller may not see it.")
@@ -185,12 +192,13 @@ class Pool(RowNode, relay.Node, Timestamped):
     server_locations: list[ServerLocation] = strawberry.field(description="Main and backup server complexes.")
 
     @connection(description="The miners mining through the pool now (current memberships), oldest first.")
-    async def members(self, info: strawberry.Info) -> Connection[_Membership]:
+    def members(self, info: strawberry.Info) -> Connection[_Membership]:
         from resolvers.pool_change import list_memberships
         from schema.types.obligations import PoolMembership
 
-        rows = list_memberships(info.context.user, current=True)
-        return Rows(rows, PoolMembership.from_row, parent=("pool_id", self.id))  # type: ignore[return-value]
+        actor = info.context.user
+        return Rows(lambda: list_memberships(actor, current=True), PoolMembership.from_row,  # type: ignore[return-value]
+                    parent=("pool_id", self.id))
 
     @classmethod
     def from_row(cls, row: m.Pool) -> Pool:

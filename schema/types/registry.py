@@ -407,8 +407,9 @@ class AsicUnit(RowNode, relay.Node, Timestamped):
         return _application(info, self._exclusion_application_id)  # type: ignore[no-any-return]
 
     @connection(description="Every inclusion, change and exclusion of this record, oldest first [002 §4(2)].")
-    async def history(self, info: strawberry.Info) -> Connection[AsicUnitEvent]:
-        return Rows(uc.list_unit_events(info.context.user), AsicUnitEvent.view(self._miner_id),  # type: ignore[return-value]
+    def history(self, info: strawberry.Info) -> Connection[AsicUnitEvent]:
+        actor = info.context.user
+        return Rows(lambda: uc.list_unit_events(actor), AsicUnitEvent.view(self._miner_id),  # type: ignore[return-value]
                     parent=("unit_id", self.id))
 
 
@@ -595,21 +596,24 @@ class RegistryApplicationDetails:
 
     @connection(description="Inclusion: the App.3 lines as validated at submission, in line order; empty for other "
                 "procedures.")
-    async def lines(self, info: strawberry.Info) -> Connection[AsicApplicationLine]:
-        return Rows(uc.list_application_lines(info.context.user), AsicApplicationLine.from_row,  # type: ignore[return-value]
+    def lines(self, info: strawberry.Info) -> Connection[AsicApplicationLine]:
+        actor = info.context.user
+        return Rows(lambda: uc.list_application_lines(actor), AsicApplicationLine.from_row,  # type: ignore[return-value]
                     parent=("application_id", self._application_id))
 
     @connection(description="Exclusion and change: the registry records the application names, in record-number "
                 "order; empty for an inclusion (see `includedUnits`).")
-    async def units(self, info: strawberry.Info) -> AsicUnitConnection:
+    def units(self, info: strawberry.Info) -> AsicUnitConnection:
         view, prepare = _target_unit_view(info)
-        return Rows(uc.list_application_targets(info.context.user), view, prepare=prepare,  # type: ignore[return-value]
+        actor = info.context.user
+        return Rows(lambda: uc.list_application_targets(actor), view, prepare=prepare,  # type: ignore[return-value]
                     parent=("application_id", self._application_id))
 
     @connection(description="Inclusion: the registry records its approval made, in record-number order; empty "
                 "before approval and for other procedures.")
-    async def included_units(self, info: strawberry.Info) -> AsicUnitConnection:
-        return Rows(uc.list_units(info.context.user), AsicUnit.from_row,  # type: ignore[return-value]
+    def included_units(self, info: strawberry.Info) -> AsicUnitConnection:
+        actor = info.context.user
+        return Rows(lambda: uc.list_units(actor), AsicUnit.from_row,  # type: ignore[return-value]
                     parent=("inclusion_application_id", self._application_id))
 
 

@@ -13,7 +13,7 @@ from tests.factories import (
     new_bin,
     new_iin,
 )
-from tests.sqlcount import count_statements
+from tests.sqlcount import count_statements, count_tasks
 
 CREATE_MINER = f"""
 mutation($input: CreateMinerInput!) {{
@@ -206,10 +206,12 @@ async def test_data_centers_of_a_page_of_miners_cost_the_same_statements_at_any_
     q = """query($n: Int) { miners(first: $n) { totalCount edges { node { name
              dataCenters(first: 2) { totalCount edges { node { name miner { name } } } } } } } }"""
     await officer.gql("{ __typename }")  # the token's last-use time is written once, not per request
-    with count_statements() as small:
+    with count_statements() as small, count_tasks() as small_tasks:
         few = await officer.gql(q, {"n": 3})
-    with count_statements() as large:
+    with count_statements() as large, count_tasks() as large_tasks:
         many = await officer.gql(q, {"n": 12})
+    # The nested lists were read with the page: no task per miner.
+    assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)
     assert errors_of(few) == errors_of(many) == []
     edges = many["data"]["miners"]["edges"]
     assert len(edges) == 12
