@@ -108,7 +108,14 @@ def lean_resolvers(schema: Any) -> int:
         for field_def in graphql_type.fields.values():
             definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             resolver = getattr(definition, "base_resolver", None)
-            if resolver is None or field_def.args or definition.extensions or getattr(definition, "permission_classes", None):
+            if resolver is None or getattr(definition, "permission_classes", None):
+                continue
+            nested = _nested_list(definition, field_def, resolver, info_class)
+            if nested is not None:
+                field_def.resolve = nested
+                made += 1
+                continue
+            if field_def.args or definition.extensions:
                 continue
             if schema.schema_converter._get_field_exception_handlers(definition):
                 continue
@@ -123,6 +130,33 @@ def lean_resolvers(schema: Any) -> int:
             field_def.resolve = _lean(resolver, definition, info_class)
             made += 1
     return made
+
+
+def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_class: Any) -> Any:
+    """A nested list (a sync resolver taking self and info, only the paging arguments, one
+    RowsConnection extension): called straight, without strawberry's argument conversion (the
+    paging arguments are plain ints and strings) and extension chain."""
+    from schema.relay import PAGING_ARGUMENTS, RowsConnection
+
+    extensions = definition.extensions
+    if (
+        resolver.is_async
+        or len(extensions) != 1
+        or not isinstance(extensions[0], RowsConnection)
+        or set(field_def.args) != PAGING_ARGUMENTS
+        or resolver.info_parameter is None
+        or {p.name for p in resolver.signature.parameters.values()} != {resolver.self_parameter.name, resolver.info_parameter.name}
+    ):
+        return None
+    extension, func, name = extensions[0], resolver.wrapped_func, resolver.info_parameter.name
+
+    def resolve(source: Any, info: Any, first: Any = None, after: Any = None, last: Any = None, before: Any = None) -> Any:
+        strawberry_info = info_class(_raw_info=info, _field=definition)
+        return extension.resolve(
+            lambda s, i: func(s, **{name: i}), source, strawberry_info, first=first, after=after, last=last, before=before
+        )
+
+    return resolve
 
 
 def _lean(resolver: Any, definition: Any, info_class: Any) -> Any:
