@@ -8,6 +8,7 @@ fields below return loaded values at once (no task per row and field).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
@@ -452,43 +453,59 @@ def node_selection(info: strawberry.Info) -> set[str]:
 
 def prime_page(info: strawberry.Info) -> Any:
     """`Rows(prepare=...)` for a page of applications: load, once for the page, every relation the
-    query selects, so that the fields return at once."""
+    query selects, so that the fields return at once. Independent relations load at the same
+    time (on PostgreSQL each on a pool connection of its own)."""
     wanted = node_selection(info)
 
     async def prepare(rows: Sequence[m.Application]) -> None:
         loaders = info.context.loaders
         ids = [row.id for row in rows]
+        loads: list[Awaitable[Any]] = []
         if "daysLeft" in wanted:
-            await info.context.calendar()
+            loads.append(info.context.calendar())
         if "miner" in wanted:
-            await loaders.visible(pm.Miner).load_many(sorted({r.miner_id for r in rows if r.miner_id}))  # type: ignore[attr-defined]
+            loads.append(loaders.visible(pm.Miner).load_many(sorted({r.miner_id for r in rows if r.miner_id})))  # type: ignore[attr-defined]
         if "pool" in wanted:
-            await loaders.visible(pm.Pool).load_many(sorted({r.pool_id for r in rows if r.pool_id}))  # type: ignore[attr-defined]
+            loads.append(loaders.visible(pm.Pool).load_many(sorted({r.pool_id for r in rows if r.pool_id})))  # type: ignore[attr-defined]
         if "assignee" in wanted:
-            await loaders.visible(am.User).load_many(sorted({r.assignee_id for r in rows if r.assignee_id}))  # type: ignore[attr-defined]
+            loads.append(loaders.visible(am.User).load_many(sorted({r.assignee_id for r in rows if r.assignee_id})))  # type: ignore[attr-defined]
         if "stageHistory" in wanted:
-            await _stage_events(info).load_many(ids)
+            loads.append(_stage_events(info).load_many(ids))
         if "documents" in wanted:
-            await _documents(info).load_many(ids)
+            loads.append(_documents(info).load_many(ids))
         if "completenessProblems" in wanted:
-            await _completeness(info).load_many(ids)
+            loads.append(_completeness(info).load_many(ids))
         if "license" in wanted:
-            await _licenses(info).load_many(ids)
+            loads.append(_licenses(info).load_many(ids))
         if "licenseDetails" in wanted:
-            details = [d for d in await _details(info).load_many(ids) if d is not None]
-            if "licenseDetails.dataCenters" in wanted:
-                from schema.types.licensing import _data_center_ids_loader
+            loads.append(_prime_license_details(info, wanted, rows))
+        if "registryDetails" in wanted:
+            from schema.types.registry import prime_registry_details
 
-                dc_ids = await _data_center_ids_loader(info).load_many([d.id for d in details])
-                await loaders.visible(pm.DataCenter).load_many(sorted({pk for group in dc_ids for pk in group}))
-            if "licenseDetails.fee" in wanted:
-                from schema.types.licensing import _fees_loader
-
-                by_app = {row.id: row for row in rows}
-                await _fees_loader(info).load_many([
-                    (by_app[d.application_id].procedure, d.subtype, by_app[d.application_id].registered_on,  # type: ignore[attr-defined]
-                     d.paid_on)
-                    for d in details
-                ])
+            loads.append(prime_registry_details(info, {w.removeprefix("registryDetails.") for w in wanted}, rows))
+        await asyncio.gather(*loads)
 
     return prepare
+
+
+async def _prime_license_details(info: strawberry.Info, wanted: set[str], rows: Sequence[m.Application]) -> None:
+    details = [d for d in await _details(info).load_many([row.id for row in rows]) if d is not None]
+    loads: list[Awaitable[Any]] = []
+    if "licenseDetails.dataCenters" in wanted:
+        from schema.types.licensing import _data_center_ids_loader
+
+        async def data_centers() -> None:
+            dc_ids = await _data_center_ids_loader(info).load_many([d.id for d in details])
+            await info.context.loaders.visible(pm.DataCenter).load_many(sorted({pk for group in dc_ids for pk in group}))
+
+        loads.append(data_centers())
+    if "licenseDetails.fee" in wanted:
+        from schema.types.licensing import _fees_loader
+
+        by_app = {row.id: row for row in rows}
+        loads.append(_fees_loader(info).load_many([
+            (by_app[d.application_id].procedure, d.subtype, by_app[d.application_id].registered_on,  # type: ignore[attr-defined]
+             d.paid_on)
+            for d in details
+        ]))
+    await asyncio.gather(*loads)

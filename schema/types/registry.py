@@ -638,3 +638,15 @@ async def _details_later(
 ) -> RegistryApplicationDetails | None:
     found = await row
     return None if found is None else RegistryApplicationDetails.from_row(found, procedure, miner_id)
+
+
+async def prime_registry_details(info: strawberry.Info, wanted: set[str], apps: Sequence[Any]) -> None:
+    """For a page of applications (`Application.registryDetails`): the details rows, and their
+    data centers when selected, loaded once for the page."""
+    ids = [app.id for app in apps if ProcedureCode(app.procedure) in uc.REGISTRY_PROCEDURES]
+    if not ids:
+        return
+    rows = await info.context.loaders.one(m.RegistryApplication, "application_id").load_many(ids)
+    if "dataCenter" in wanted:
+        dc_ids = sorted({r.data_center_id for r in rows if r is not None and r.data_center_id is not None})  # type: ignore[attr-defined]
+        await info.context.loaders.visible(pm.DataCenter).load_many(dc_ids)
