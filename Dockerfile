@@ -9,4 +9,4 @@ COPY . .
 RUN pip install --no-cache-dir .
 ENV APP_ENV=production
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate && uvicorn --factory main:create_app --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "python manage.py migrate && uvicorn --factory main:create_app --loop eventloop:new_event_loop --host 0.0.0.0 --port 8000"]

@@ -118,4 +118,4 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 if __name__ == "__main__":
     import uvicorn
 
-    uvicorn.run("main:create_app", factory=True, host="127.0.0.1", port=8000)
+    uvicorn.run("main:create_app", factory=True, host="127.0.0.1", port=8000, loop="eventloop:new_event_loop")

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Database: {settings.database_url}")
         print(f"Jobs: {'arq worker on ' + settings.redis_url if settings.redis_url else 'in-process (no REDIS_URL)'}")
         print(f"GraphiQL: http://{args.host}:{args.port}/graphql", flush=True)
-        uvicorn.run("main:create_app", factory=True, host=args.host, port=args.port)
+        uvicorn.run("main:create_app", factory=True, host=args.host, port=args.port, loop="eventloop:new_event_loop")
         return 0
     if args.command == "migrate":
         asyncio.run(_with_db(lambda: asyncio.sleep(0)))

@@ -174,7 +174,7 @@ def _start(factory: str, cwd: Path, port: int) -> subprocess.Popen[bytes]:
            "PYTHONPATH": f"{ROOT}:{BENCH}"}
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "1", "--log-level", "warning", "--no-access-log"],
+         "--workers", "1", "--loop", "eventloop:new_event_loop", "--log-level", "warning", "--no-access-log"],
         cwd=cwd, env=env,
     )
 
