@@ -5,8 +5,6 @@ page costs."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
@@ -40,7 +38,7 @@ from tests.factories import (
     make_data_center,
     make_miner,
 )
-from tests.sqlcount import count_statements
+from tests.sqlcount import count_statements, count_tasks
 
 ALL = Confirmations(official_contacts=True, no_court_ban=True, documents_true=True, personal_data_consent=True)
 DOCS = (
@@ -509,21 +507,3 @@ async def test_a_page_of_100_applications_costs_the_statements_of_a_page_of_10(o
     assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)
     print(f"\nstatements: page of 10 = {len(small)}, page of 100 = {len(large)}; "
           f"tasks: {len(small_tasks)} and {len(large_tasks)}")
-
-
-@contextlib.contextmanager
-def count_tasks():
-    """The asyncio tasks started while inside (by name of their coroutine)."""
-    loop = asyncio.get_running_loop()
-    previous = loop.get_task_factory()
-    started: list[str] = []
-
-    def factory(loop, coro, **kwargs):  # type: ignore[no-untyped-def]
-        started.append(getattr(coro, "__qualname__", type(coro).__name__))
-        return previous(loop, coro, **kwargs) if previous else asyncio.Task(coro, loop=loop, **kwargs)
-
-    loop.set_task_factory(factory)
-    try:
-        yield started
-    finally:
-        loop.set_task_factory(previous)

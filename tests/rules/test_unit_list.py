@@ -15,64 +15,7 @@ from rules.unit_list import (
     normalize_serial,
     validate_rows,
 )
-
-RU = [
-    "Порядковый номер",
-    "Полное наименование аппаратно-программного комплекса марка, модель",
-    "Индивидуальный серийный номер аппаратно-программного комплекса",
-    "Хэшрейт (ТН/s)",
-    "Мощность (кВт)",
-    "Код ТН ВЭД ЕАЭС",
-    "Номер грузовой таможенной декларации",
-    "Состояние аппаратно-программного комплекса",
-]
-KK = [
-    "Реттік нөмірі",
-    "Аппараттық-бағдарламалық кешеннің толық атауы маркасы, моделі",
-    "Аппараттық-бағдарламалық кешеннің жеке сериялық нөмірі",
-    "Хэшрейт (Th/s)",
-    "Қуат (кВт)",
-    "ЕАЭО СЭҚ ТН коды",
-    "Кедендік жүк декларациясының нөмірі*",
-    "Аппараттық-бағдарламалық кешеннің жай-күйі",
-]
-EN = [
-    "No",
-    "Model",
-    "Serial number",
-    "Hashrate TH/s",
-    "Power kW",
-    "TN VED code",
-    "Customs declaration",
-    "Condition",
-]
-TNVED = "8471410000"
-
-
-def unit(n: int, serial: str = "", **over: object) -> list[object]:
-    """One good App.3 line (S19 Pro: 110 TH/s, 3.25 kW = 29.5 J/TH), in EN column order."""
-    row: dict[str, object] = {
-        "no": n,
-        "model": "Antminer S19 Pro",
-        "serial": serial or f"SN{n:06d}",
-        "hashrate": "110",
-        "power": "3,25",
-        "tnved": TNVED,
-        "customs": "50401/010123/0001234",
-        "condition": "исправный",
-    }
-    row.update(over)
-    return list(row.values())
-
-
-def to_csv(header: list[str], rows: list[list[object]], delimiter: str = ",") -> str:
-    def cell(v: object) -> str:
-        text = "" if v is None else str(v)
-        if any(ch in text for ch in (delimiter, '"', "\n", ",")):
-            return '"' + text.replace('"', '""') + '"'
-        return text
-
-    return "\n".join(delimiter.join(cell(v) for v in r) for r in [header, *rows]) + "\n"
+from tests.unit_lists import EN, KK, RU, TNVED, to_csv, unit
 
 
 def validate_csv(text: str, **kw: int) -> ParsedUnitList:
