@@ -500,28 +500,34 @@ async def refuse_incomplete(actor: Actor, cmd: RefuseIncomplete) -> Application:
     return (await act(actor, cmd.application_id, Action.REFUSE_INCOMPLETE, comment=text, prepare=prepare))[0]
 
 
-async def preliminary_refuse(actor: Actor, cmd: PreliminaryRefuse) -> Application:
-    """Grounds for refusal found in review: the preliminary decision; a hearing follows (001 §10)."""
-    text = _text(cmd.text, "text", "state the grounds found")
+async def _decide_on_grounds(
+    actor: Actor, cmd: PreliminaryRefuse | RefuseApplication, action: Action, fields: tuple[str, str], why: str
+) -> Application:
+    """A decision stating grounds (the procedure's, in force on the registration date) and their
+    text, kept on the application in `fields` (grounds, text)."""
+    text = _text(cmd.text, "text", why)
 
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
         grounds = validate_grounds(app.procedure, app.registered_on, cmd.grounds)
-        app.preliminary_grounds = [g.value for g in grounds]
-        app.preliminary_text = text
+        setattr(app, fields[0], [g.value for g in grounds])
+        setattr(app, fields[1], text)
 
-    return (await act(actor, cmd.application_id, Action.PRELIMINARY_REFUSE, comment=text, prepare=prepare))[0]
+    return (await act(actor, cmd.application_id, action, comment=text, prepare=prepare))[0]
+
+
+async def preliminary_refuse(actor: Actor, cmd: PreliminaryRefuse) -> Application:
+    """Grounds for refusal found in review: the preliminary decision; a hearing follows (001 §10)."""
+    return await _decide_on_grounds(
+        actor, cmd, Action.PRELIMINARY_REFUSE, ("preliminary_grounds", "preliminary_text"),
+        "state the grounds found",
+    )
 
 
 async def refuse(actor: Actor, cmd: RefuseApplication) -> Application:
     """Motivated refusal of the service on App.3 item 10 grounds (after the hearing, 001 §10)."""
-    text = _text(cmd.text, "text", "a motivated refusal needs its reasons")
-
-    async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
-        grounds = validate_grounds(app.procedure, app.registered_on, cmd.grounds)
-        app.refusal_grounds = [g.value for g in grounds]
-        app.refusal_text = text
-
-    return (await act(actor, cmd.application_id, Action.REFUSE, comment=text, prepare=prepare))[0]
+    return await _decide_on_grounds(
+        actor, cmd, Action.REFUSE, ("refusal_grounds", "refusal_text"), "a motivated refusal needs its reasons"
+    )
 
 
 async def schedule_hearing(actor: Actor, cmd: ScheduleHearing) -> Application:
