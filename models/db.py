@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import asyncpg
@@ -10,6 +11,14 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate
 
 from models import MODEL_MODULES
+
+IN_CHUNK = 5000  # values per IN (...) list: far below SQLite's 32,766 variables
+
+
+def in_chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterator[Sequence[Any]]:
+    """`items` in slices small enough for one IN (...) list each."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class _NoResetConnection(asyncpg.Connection):  # type: ignore[misc]

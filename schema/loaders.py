@@ -24,18 +24,12 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
+from models.db import in_chunks
 from resolvers.scope import visible
 from rules.access import Actor
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
-
-_CHUNK = 5000  # keys per IN (...): far below SQLite's variable limit
-
-
-def _chunks(keys: Sequence[Any]) -> list[list[Any]]:
-    return [list(keys[i : i + _CHUNK]) for i in range(0, len(keys), _CHUNK)]
-
 
 class Loaders:
     """The request's loaders; made on first use."""
@@ -57,7 +51,7 @@ class Loaders:
             if actor is None:
                 return [None] * len(keys)
             rows: dict[int, M] = {}
-            for chunk in _chunks(keys):
+            for chunk in in_chunks(keys):
                 for row in await visible(model.filter(pk__in=chunk), actor):
                     rows[row.pk] = row
             return [rows.get(k) for k in keys]
@@ -67,7 +61,7 @@ class Loaders:
     def children(self, model: type[M], column: str, order: str = "id") -> DataLoader[int, list[M]]:
         async def batch(keys: Sequence[int]) -> list[list[M]]:
             groups: dict[int, list[M]] = defaultdict(list)
-            for chunk in _chunks(keys):
+            for chunk in in_chunks(keys):
                 for row in await model.filter(**{f"{column}__in": chunk}).order_by(order, "id"):
                     groups[getattr(row, column)].append(row)
             return [groups.get(k, []) for k in keys]
@@ -77,7 +71,7 @@ class Loaders:
     def one(self, model: type[M], column: str) -> DataLoader[int, M | None]:
         async def batch(keys: Sequence[int]) -> list[M | None]:
             rows: dict[int, M] = {}
-            for chunk in _chunks(keys):
+            for chunk in in_chunks(keys):
                 for row in await model.filter(**{f"{column}__in": chunk}):
                     rows[getattr(row, column)] = row
             return [rows.get(k) for k in keys]

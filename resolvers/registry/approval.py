@@ -10,6 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from models.applications import Application
+from models.db import in_chunks
 from models.parties import Miner
 from models.registry import (
     ASIC_RECORD_COUNTER,
@@ -21,7 +22,6 @@ from models.registry import (
 from resolvers.changes import append_audit, emit
 from resolvers.procedures import Decision
 from resolvers.registry.common import (
-    _chunks,
     _details,
     _now,
     _today,
@@ -159,7 +159,7 @@ async def _log_units(
 async def _targets(conn: BaseDBAsyncClient, app: Application) -> list[AsicUnit]:
     ids = await RegistryApplicationTarget.filter(application_id=app.id).using_db(conn).values_list("unit_id", flat=True)
     units: list[AsicUnit] = []
-    for chunk in _chunks(list(ids)):
+    for chunk in in_chunks(list(ids)):
         query = AsicUnit.filter(id__in=list(chunk))
         if conn.capabilities.dialect == "postgres":
             query = query.select_for_update()
@@ -179,7 +179,7 @@ async def _approve_exclusion(conn: BaseDBAsyncClient, app: Application, actor: A
     units = await _targets(conn, app)
     today = _today()
     ids = [u.id for u in units]
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         await AsicUnit.filter(id__in=list(chunk)).using_db(conn).update(
             status=UnitStatus.EXCLUDED, excluded_on=today, exclusion_reason=details.exclusion_reason,
             exclusion_application_id=app.id, updated_at=_now(),
@@ -226,7 +226,7 @@ async def _approve_change(conn: BaseDBAsyncClient, app: Application, actor: Acto
                 )
             )
     ids = [u.id for u in units]
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         await AsicUnit.filter(id__in=list(chunk)).using_db(conn).update(**new, updated_at=now)
     await AsicUnitEvent.bulk_create(events, batch_size=2000, using_db=conn)
     summary = {"units": len(units), "changed": len(events), "changes": details.changes, "late": details.change_late}

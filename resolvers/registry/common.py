@@ -4,14 +4,14 @@ and the records an exclusion or change names, all loaded through the caller's vi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.applications import Application
+from models.db import in_chunks
 from models.licensing import LicenseAppendix
 from models.parties import DataCenter, Miner
 from models.registry import AsicUnit, RegistryApplication, RegistryApplicationTarget
@@ -28,7 +28,6 @@ from rules.workflow import LicenseSubtype, ProcedureCode
 REGISTRY_PROCEDURES = (ProcedureCode.ASIC_INCLUSION, ProcedureCode.ASIC_EXCLUSION, ProcedureCode.ASIC_CHANGE)
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNITS = 200_000
-_CHUNK = 5000  # ids / serials per IN (...) list: far below SQLite's 32,766 variables
 _THREE_PLACES = Decimal("0.001")
 DOCUMENT_MAX = 500  # ownership and reason documents: their columns
 REASON_MAX = 4000  # a change's reason: a page of text
@@ -41,11 +40,6 @@ def _now() -> datetime:
 
 def _today() -> date:
     return _now().astimezone(ALMATY).date()
-
-
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _q3(value: Decimal) -> Decimal:
@@ -157,7 +151,7 @@ async def _target_units(actor: Actor, miner: Miner, unit_ids: Sequence[int], ser
         raise DomainError(ErrorCode.VALIDATION, field="unitIds", detail=f"at most {MAX_UNITS} records")
     units: dict[int, AsicUnit] = {}
     ids = list(dict.fromkeys(unit_ids))
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         for u in await visible(AsicUnit.filter(id__in=list(chunk)), actor):
             units[u.id] = u
     for i, pk in enumerate(unit_ids):
@@ -172,7 +166,7 @@ async def _target_units(actor: Actor, miner: Miner, unit_ids: Sequence[int], ser
         keys.setdefault(serial_key_of(serial, f"serials[{i}]"), (i, serial))
     found: set[str] = set()
     key_list = list(keys)
-    for chunk in _chunks(key_list):
+    for chunk in in_chunks(key_list):
         for u in await AsicUnit.filter(serial_key__in=list(chunk), miner_id=miner.id, status=UnitStatus.IN_REGISTRY):
             units[u.id] = u
             found.add(u.serial_key)

@@ -15,13 +15,13 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.applications import Application
+from models.db import in_chunks
 from models.registry import AsicUnit, RegistryApplication, RegistryApplicationLine
 from resolvers import applications as engine
 from resolvers.changes import connection
 from resolvers.registry.common import (
     MAX_UNITS,
     MAX_UPLOAD_BYTES,
-    _chunks,
     _details,
     _q3,
     contact_email,
@@ -119,7 +119,7 @@ async def registered_holders(keys: Sequence[str], conn: BaseDBAsyncClient | None
             [list(keys)],
         )
         return {r["serial_key"]: Holder(r["record_number"], r["miner_id"], r["miner_name"], r["miner_bin_iin"]) for r in rows}
-    for chunk in _chunks(list(keys)):
+    for chunk in in_chunks(list(keys)):
         rows = await AsicUnit.filter(status=UnitStatus.IN_REGISTRY, serial_key__in=list(chunk)).using_db(
             conn
         ).values_list("serial_key", "record_number", "miner_id", "miner_name", "miner_bin_iin")

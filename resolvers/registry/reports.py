@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from tortoise.functions import Count, Max, Sum
 
+from models.db import IN_CHUNK, in_chunks
 from models.parties import DataCenter
 from models.registry import AsicUnit
-from resolvers.registry.common import _CHUNK, _chunks
 from resolvers.registry.queries import UnitFilter, filtered_units
 from resolvers.scope import visible
 from rules.access import Actor
@@ -50,7 +50,7 @@ async def capacity(actor: Actor, *, data_center_id: int | None = None, over_only
     if data_center_id is not None:
         dcs_q = dcs_q.filter(id=data_center_id)
     dcs = await dcs_q.order_by("id")
-    loads = await registered_kw_by_dc([dc.id for dc in dcs]) if len(dcs) <= _CHUNK else await registered_kw_by_dc()
+    loads = await registered_kw_by_dc([dc.id for dc in dcs]) if len(dcs) <= IN_CHUNK else await registered_kw_by_dc()
     out = [DataCenterCapacity(dc, capacity_check(dc.permitted_capacity_mw, loads.get(dc.id, Decimal(0)))) for dc in dcs]
     return [c for c in out if c.check.over_capacity] if over_only else out
 
@@ -98,7 +98,7 @@ async def totals(actor: Actor, group_by: TotalsGroup, f: UnitFilter | None) -> l
     if label:
         # The name or location as the group's latest record states it.
         last_ids = [r["last"] for r in rows]
-        for chunk in _chunks(last_ids):
+        for chunk in in_chunks(last_ids):
             labels.update(await AsicUnit.filter(id__in=list(chunk)).values_list("id", label))
     out = []
     for r in rows:
