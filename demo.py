@@ -11,7 +11,7 @@ from resolvers import applications, auth, licensing, parties
 from rules.access import SYSTEM
 from rules.bin_iin import make_bin_iin
 from rules.calendar import ALMATY
-from rules.enums import Channel, ElectricityPurchase, MinerKind, Role
+from rules.enums import ElectricityPurchase, MinerKind, Role
 from rules.qualification import Confirmations, DocumentKind
 from rules.workflow import LicenseSubtype
 
@@ -60,11 +60,11 @@ async def _demo_licensing(miners: list[Miner]) -> list[str]:
         licensing.ApplyForLicense(
             subtype=LicenseSubtype.I, miner_id=ekibastuz.id, data_center_ids=tuple(dc.id for dc in dcs),
             electricity_purchase=ElectricityPurchase.SINGLE_BUYER, confirmations=_ALL_CONFIRMED,
-            documents=_SUBTYPE_I_DOCUMENTS, channel=Channel.OFFICE,
+            documents=_SUBTYPE_I_DOCUMENTS,  # an imported historical record: its receipt time as given
             received_at=datetime(2025, 3, 19, 10, 0, tzinfo=ALMATY),
         ),
     )
-    await licensing.record_payment(SYSTEM, licensing.RecordPayment(issued.id, "KASPI-2025-000101", date(2025, 3, 20)))
+    await licensing.record_payment(SYSTEM, licensing.RecordPayment(issued.id, "KASPI-2025-000101", date(2025, 3, 20), Decimal("7864000")))
     await applications.accept_complete(SYSTEM, applications.AcceptApplication(issued.id))
     _, license = await applications.approve(SYSTEM, applications.ApproveApplication(issued.id, "г. Астана"))
     qazaq = miners[1]

@@ -122,7 +122,7 @@ async def seed() -> str:
                 documents=_DOCUMENTS if i % 5 else _DOCUMENTS[:3],  # every fifth incomplete
             ))
             if licensed < LICENSED and i % 5:
-                await licensing.record_payment(SYSTEM, licensing.RecordPayment(app.id, f"KASPI-{i}", date.today()))
+                await licensing.record_payment(SYSTEM, licensing.RecordPayment(app.id, f"KASPI-{i}", date.today(), Decimal("10000000")))
                 await applications.accept_complete(SYSTEM, applications.AcceptApplication(app.id))
                 await applications.approve(SYSTEM, applications.ApproveApplication(app.id, "г. Астана"))
                 licensed += 1

@@ -10,7 +10,7 @@ from models.access import User
 from models.parties import Miner, Pool
 from models.timestamps import TimestampedModel
 from rules.enums import Channel
-from rules.workflow import Action, ProcedureCode, Stage
+from rules.workflow import Action, HearingOutcome, ProcedureCode, Stage
 
 
 class Application(TimestampedModel):
@@ -37,6 +37,11 @@ class Application(TimestampedModel):
     hearing_notice_sent_on = fields.DateField(null=True)
     hearing_on = fields.DateField(null=True)
     hearing_place = fields.CharField(max_length=500, null=True)
+    hearing_outcome = fields.CharEnumField(HearingOutcome, max_length=32, null=True)
+    # Refusal of further review (001 §7 ¶2): its reasons and the completeness problems it named
+    # ([{"code", "field", "message_en"}], as found when it was taken).
+    further_review_reasons = fields.JSONField(default=list)
+    further_review_problems = fields.JSONField(default=list)
     # Decision
     refusal_grounds = fields.JSONField(default=list)
     refusal_text = fields.TextField(null=True)

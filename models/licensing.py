@@ -48,6 +48,7 @@ class LicenseApplication(Model):
     fee_mrp = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
     payment_reference = fields.CharField(max_length=100, null=True)
     paid_on = fields.DateField(null=True)
+    paid_amount = fields.DecimalField(max_digits=14, decimal_places=2, null=True)  # tenge
 
     class Meta:
         table = "license_application"

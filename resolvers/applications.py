@@ -29,20 +29,25 @@ from resolvers.listing import Listing, Order
 from resolvers.procedures import Decision, all_hooks, hooks_for
 from resolvers.scope import find_visible, get_visible, require_may_act_for, visible
 from rules.access import Actor, OwnerRef, Permission
-from rules.calendar import WorkCalendar
+from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
 from rules.grounds import RefusalGroundCode, validate_grounds
 from rules.licensing import incoming_number
 from rules.limits import check_search, check_text
-from rules.problems import Problem
+from rules.problems import Problem, ProblemKind, further_review_reasons, split_problems
 from rules.workflow import (
     TERMINAL_STAGES,
     Action,
+    HearingOutcome,
     LicenseSubtype,
     ProcedureCode,
     ProcedureSpec,
     Stage,
+    check_channel,
+    check_decision_after_hearing,
+    check_further_review_refusal,
+    check_grounds_heard,
     check_hearing,
     compute_deadlines,
     may_take,
@@ -72,6 +77,7 @@ __all__ = [
     "completeness_problems",
     "filing",
     "find_application",
+    "findings_of",
     "get_application",
     "list_applications",
     "owner_ref",
@@ -80,6 +86,7 @@ __all__ = [
     "receive",
     "refuse",
     "refuse_incomplete",
+    "review_of",
     "schedule_hearing",
     "withdraw",
 ]
@@ -129,6 +136,7 @@ class ScheduleHearing:
 class ApproveApplication:
     application_id: int
     place_of_issue: str | None = None
+    hearing_outcome: HearingOutcome | None = None  # required after a scheduled hearing
 
 
 @dataclass(frozen=True)
@@ -136,6 +144,7 @@ class RefuseApplication:
     application_id: int
     grounds: tuple[RefusalGroundCode, ...]
     text: str
+    hearing_outcome: HearingOutcome | None = None  # required after a scheduled hearing
 
 
 @dataclass(frozen=True)
@@ -178,12 +187,14 @@ class ApplicationFilter:
 
 
 def receipt_time(actor: Actor, channel: Channel, received_at: datetime | None, now: datetime) -> datetime:
-    """Portal applications are received now; an officer may record a paper one's receipt time."""
+    """Applications are received when they reach the system; an officer may record another
+    receipt time (a paper application's at the office, or an imported historical record's),
+    audited as such (`application.receipt_time_recorded`)."""
     if received_at is None:
         return now
-    if channel is not Channel.OFFICE or not actor.can(Permission.DECIDE):
+    if not actor.can(Permission.DECIDE):
         raise DomainError(
-            ErrorCode.FORBIDDEN, field="receivedAt", detail="only officers record paper receipt"
+            ErrorCode.FORBIDDEN, field="receivedAt", detail="only officers record a receipt time"
         )
     if received_at.tzinfo is None:
         raise DomainError(ErrorCode.VALIDATION, field="receivedAt", detail="give a time zone")
@@ -205,6 +216,7 @@ class Receipt:
     channel: Channel
     received_at: datetime
     calendar: WorkCalendar
+    recorded: bool = False  # an officer gave the receipt time (audited)
 
 
 async def receipt(
@@ -220,7 +232,8 @@ async def receipt(
         received_at = channel.get("received_at")
         channel = channel.get("channel", Channel.PORTAL)
     kind = Channel(channel)
-    return Receipt(kind, receipt_time(actor, kind, received_at, _now()), await load_calendar())
+    at = receipt_time(actor, kind, received_at, _now())
+    return Receipt(kind, at, await load_calendar(), recorded=received_at is not None)
 
 
 @asynccontextmanager
@@ -237,6 +250,8 @@ async def filing(
         )
         yield conn, app
         await record_change(conn, actor, "application.submitted", app, None)
+        if got.recorded:
+            await record_change(conn, actor, "application.receipt_time_recorded", app, None)
 
 
 async def receive(
@@ -257,6 +272,7 @@ async def receive(
     """
     registered_on = calendar.registration_date(received_at)
     spec = procedure_spec(procedure, registered_on)
+    check_channel(spec, channel)
     deadlines = compute_deadlines(spec, registered_on, calendar)
     app = await Application.create(
         using_db=conn,
@@ -390,12 +406,23 @@ async def get_application(actor: Actor, app_id: int, field: str | None = "applic
 
 
 async def completeness_problems(app: Application) -> list[Problem]:
-    """What the procedure's rules find missing or wrong in the package."""
+    """What the procedure's rules find missing in the package (001 §7)."""
     return (await completeness_of([app]))[0]
 
 
 async def completeness_of(apps: Sequence[Application]) -> list[list[Problem]]:
-    """`completeness_problems` of many applications, one batch per procedure."""
+    """`completeness_problems` of many applications."""
+    return [split_problems(found)[0] for found in await review_of(apps)]
+
+
+async def findings_of(apps: Sequence[Application]) -> list[list[Problem]]:
+    """The qualification findings (001 §8) of many applications, with what cannot be verified."""
+    return [split_problems(found)[1] for found in await review_of(apps)]
+
+
+async def review_of(apps: Sequence[Application]) -> list[list[Problem]]:
+    """Every problem the procedures' checks find in many applications (completeness problems
+    and qualification findings, told apart by `Problem.kind`), one batch per procedure."""
     by_procedure: dict[ProcedureCode, list[int]] = defaultdict(list)
     for i, app in enumerate(apps):
         by_procedure[ProcedureCode(app.procedure)].append(i)
@@ -494,21 +521,40 @@ async def refuse_incomplete(actor: Actor, cmd: RefuseIncomplete) -> Application:
     text = _text(cmd.text, "text", "state the missing or expired documents")
 
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        problems = await completeness_problems(app)
+        check_further_review_refusal(len(problems), app.completeness_due, app.decision_due, _now())
+        app.further_review_reasons = [r.value for r in further_review_reasons(problems)]
+        app.further_review_problems = [
+            {"code": p.code.value, "field": p.field, "message_en": p.message_en} for p in problems
+        ]
         app.refusal_grounds = []
         app.refusal_text = text
 
     return (await act(actor, cmd.application_id, Action.REFUSE_INCOMPLETE, comment=text, prepare=prepare))[0]
 
 
+def _after_hearing(app: Application, outcome: HearingOutcome | None) -> None:
+    """A decision "по результатам заслушивания" (001 §10 ¶3, 002 §13, 004 §11): on or after the
+    hearing day, with its outcome recorded."""
+    check_decision_after_hearing(app.stage, app.hearing_on, _now().astimezone(ALMATY).date(), outcome)
+    if outcome is not None:
+        app.hearing_outcome = HearingOutcome(outcome)
+
+
 async def _decide_on_grounds(
     actor: Actor, cmd: PreliminaryRefuse | RefuseApplication, action: Action, fields: tuple[str, str], why: str
 ) -> Application:
     """A decision stating grounds (the procedure's, in force on the registration date) and their
-    text, kept on the application in `fields` (grounds, text)."""
+    text, kept on the application in `fields` (grounds, text). A refusal after the hearing cites
+    only grounds that were heard."""
     text = _text(cmd.text, "text", why)
 
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
         grounds = validate_grounds(app.procedure, app.registered_on, cmd.grounds)
+        if isinstance(cmd, RefuseApplication):
+            _after_hearing(app, cmd.hearing_outcome)
+            if app.stage is Stage.HEARING_SCHEDULED:
+                check_grounds_heard(app.preliminary_grounds or [], [g.value for g in grounds])
         setattr(app, fields[0], [g.value for g in grounds])
         setattr(app, fields[1], text)
 
@@ -559,8 +605,18 @@ async def approve(
         place = decision.place_of_issue if isinstance(decision, Decision) else (decision or {}).get("place_of_issue")
         cmd = ApproveApplication(application_id=cmd, place_of_issue=place)
     what = Decision(place_of_issue=cmd.place_of_issue)
+    outcome = cmd.hearing_outcome
 
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
+        _after_hearing(app, outcome)
+        failed = [p for p in (await findings_of([app]))[0] if p.kind is ProblemKind.QUALIFICATION]
+        if failed:
+            # 001 §8-10: a requirement not met is a refusal ground (App.3 item 10(3)), to be heard.
+            raise DomainError(
+                ErrorCode.QUALIFICATION_NOT_MET,
+                detail="; ".join(f"{p.field}: {p.code.value}" for p in failed),
+                count=len(failed),
+            )
         return await hooks_for(app.procedure).approve(conn, app, actor, what)
 
     return await act(actor, cmd.application_id, Action.APPROVE, prepare=prepare)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -17,6 +18,7 @@ from tortoise.transactions import in_transaction
 from models.applications import Application, ApplicationDocument
 from models.licensing import License, LicenseAppendix, LicenseApplication
 from models.parties import DataCenter, Miner
+from models.registry import AsicUnit
 from resolvers import applications as engine
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import Decision, ProcedureHooks
@@ -25,7 +27,7 @@ from rules.access import Actor
 from rules.calendar import ALMATY
 from rules.enums import Channel, ElectricityPurchase, LicenseStatus, Region
 from rules.errors import DomainError, ErrorCode
-from rules.fees import FeeQuote, fee_mrp, quote_fee
+from rules.fees import FeeQuote, fee_mrp, payment_problems, quote_fee
 from rules.licensing import (
     ReissueGround,
     ReorganisationForm,
@@ -36,7 +38,7 @@ from rules.licensing import (
     validate_reissue,
     validity_until,
 )
-from rules.limits import check_text
+from rules.limits import check_decimal, check_text
 from rules.problems import Problem
 from rules.qualification import (
     Confirmations,
@@ -45,10 +47,11 @@ from rules.qualification import (
     DocumentRequirement,
     LicenseApplicationFacts,
     QualificationDocument,
-    completeness_problems,
     kinds_for,
     requirements_for,
+    review_problems,
 )
+from rules.registry import UnitStatus
 from rules.workflow import LicenseSubtype, ProcedureCode
 
 __all__ = [
@@ -124,6 +127,7 @@ class RecordPayment:
     application_id: int
     reference: str
     paid_on: date
+    amount: Decimal  # tenge paid
 
 
 # --- filing -------------------------------------------------------------------------------
@@ -264,12 +268,13 @@ async def record_payment(actor: Actor, cmd: RecordPayment) -> Application:
     if app.procedure not in _LICENSING:
         raise DomainError(ErrorCode.VALIDATION, field="applicationId", detail="no fee for this service")
     reference = check_text(cmd.reference, "reference", max_length=REFERENCE_MAX)
+    amount = check_decimal(cmd.amount, "amount", digits=14, places=2, minimum=Decimal("0.01"))
     if cmd.paid_on > _today():
         raise DomainError(ErrorCode.VALIDATION, field="paidOn", detail="in the future")
     async with in_transaction() as conn:
         details = await LicenseApplication.get(application_id=app.id).using_db(conn)
         before = snapshot(details)
-        details.payment_reference, details.paid_on = reference, cmd.paid_on
+        details.payment_reference, details.paid_on, details.paid_amount = reference, cmd.paid_on, amount
         await details.save(using_db=conn)
         await record_change(conn, actor, "application.payment_recorded", details, before)
     return app
@@ -351,7 +356,7 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
         d["application_id"]: d
         for d in await LicenseApplication.filter(application_id__in=ids).values(
             "id", "application_id", "subtype", "electricity_purchase", "confirm_official_contacts",
-            "confirm_no_court_ban", "confirm_documents_true", "confirm_personal_data",
+            "confirm_no_court_ban", "confirm_documents_true", "confirm_personal_data", "paid_on", "paid_amount",
         )
     }
     detail_ids = [d["id"] for d in details.values()]
@@ -374,11 +379,23 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
             holder_id__in=sorted(hosts), subtype=LicenseSubtype.I, status=LicenseStatus.ACTIVE
         ).values_list("holder_id", flat=True)
     ) if hosts else set()
+    owners = sorted({app.miner_id for app in apps if app.miner_id is not None})  # type: ignore[attr-defined]
+    with_units = set(
+        await AsicUnit.filter(miner_id__in=owners, status=UnitStatus.IN_REGISTRY).distinct().values_list(
+            "miner_id", flat=True
+        )
+    ) if owners else set()
+    paid = [app for app in apps if app.id in details and details[app.id]["paid_amount"] is not None]
+    quotes = await fees_of([
+        (app.procedure, details[app.id]["subtype"], app.registered_on, details[app.id]["paid_on"]) for app in paid
+    ]) if paid else []
+    fees = {app.id: quote for app, quote in zip(paid, quotes, strict=True)}
     out = []
     for app in apps:
         d = details.get(app.id)
+        payment = payment_problems(fees[app.id], d["paid_amount"]) if d is not None and app.id in fees else []
         if d is None or app.procedure is ProcedureCode.LICENSE_REISSUE:
-            out.append([])  # the re-issue form carries its grounds; nothing of App.11 is re-checked
+            out.append(payment)  # the re-issue form carries its grounds; nothing of App.11 is re-checked
             continue
         app_dcs = [dcs[pk] for pk in dc_lists.get(d["id"], []) if pk in dcs]
         subtype = d["subtype"]
@@ -397,8 +414,10 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
             host_has_active_subtype_i=(
                 app_dcs[0]["miner_id"] in licensed_hosts if subtype is LicenseSubtype.II and app_dcs else None
             ),
+            has_own_units=app.miner_id in with_units,  # type: ignore[attr-defined]
+            pool_accredited=None,  # no accreditation data kept yet (pools): reported as not verifiable
         )
-        out.append(completeness_problems(facts))
+        out.append(review_problems(facts) + payment)
     return out
 
 

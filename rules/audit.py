@@ -39,6 +39,7 @@ class AuditAction(str, Enum):
     MRP_RATE_SET = "mrp_rate.set"
     # the application engine: filing and every workflow action (`application.<action>`)
     APPLICATION_SUBMITTED = "application.submitted"
+    APPLICATION_RECEIPT_TIME_RECORDED = "application.receipt_time_recorded"
     APPLICATION_REGISTER = "application.register"
     APPLICATION_ACCEPT_COMPLETE = "application.accept_complete"
     APPLICATION_REFUSE_INCOMPLETE = "application.refuse_incomplete"

@@ -57,6 +57,12 @@ class ErrorCode(str, Enum):
     HEARING_BEFORE_NOTICE = "HEARING_BEFORE_NOTICE"
     REFUSAL_GROUND_REQUIRED = "REFUSAL_GROUND_REQUIRED"
     INVALID_REFUSAL_GROUND = "INVALID_REFUSAL_GROUND"
+    PACKAGE_COMPLETE = "PACKAGE_COMPLETE"
+    COMPLETENESS_TERM_PASSED = "COMPLETENESS_TERM_PASSED"
+    DECISION_BEFORE_HEARING = "DECISION_BEFORE_HEARING"
+    GROUND_NOT_HEARD = "GROUND_NOT_HEARD"
+    QUALIFICATION_NOT_MET = "QUALIFICATION_NOT_MET"
+    CHANNEL_NOT_ALLOWED = "CHANNEL_NOT_ALLOWED"
     # -- licensing ----------------------------------------------------------------------------
     DOCUMENT_NOT_FOR_SUBTYPE = "DOCUMENT_NOT_FOR_SUBTYPE"
     FEE_NOT_PAID = "FEE_NOT_PAID"
@@ -156,6 +162,36 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         kk="Құжаттар топтамасы толық емес ({count} кемшілік).",
         ru="Пакет документов неполный (замечаний: {count}).",
         en="The application is incomplete ({count} problem(s)).",
+    ),
+    ErrorCode.PACKAGE_COMPLETE: Message(
+        kk="Құжаттар топтамасы толық: әрі қарай қараудан бас тартуға болмайды, өтініш мәні бойынша қаралады.",
+        ru="Пакет документов полный: отказ в дальнейшем рассмотрении невозможен, заявление рассматривается по существу.",
+        en="The package is complete: a refusal of further review is not possible; review it on the merits.",
+    ),
+    ErrorCode.COMPLETENESS_TERM_PASSED: Message(
+        kk="Толықтығын тексеру мерзімі {due} күні аяқталды: әрі қарай қараудан бас тартуға енді болмайды.",
+        ru="Срок проверки полноты истёк {due}: отказ в дальнейшем рассмотрении больше невозможен.",
+        en="The completeness term ended on {due}: a refusal of further review is no longer possible.",
+    ),
+    ErrorCode.DECISION_BEFORE_HEARING: Message(
+        kk="Шешім тыңдау нәтижелері бойынша, {hearing_on} күнінен бастап қабылданады.",
+        ru="Решение принимается по результатам заслушивания, не ранее {hearing_on}.",
+        en="The decision is taken by the results of the hearing, on or after {hearing_on}.",
+    ),
+    ErrorCode.GROUND_NOT_HEARD: Message(
+        kk="«{ground}» негізі тыңдалған алдын ала шешімде болған жоқ.",
+        ru="Основание «{ground}» не входило в предварительное решение, по которому проводилось заслушивание.",
+        en="Ground {ground} was not in the preliminary decision heard at the hearing.",
+    ),
+    ErrorCode.QUALIFICATION_NOT_MET: Message(
+        kk="Біліктілік талаптары орындалмаған ({count}): алдын ала бас тарту және тыңдау қажет.",
+        ru="Квалификационные требования не соблюдены (замечаний: {count}): нужны предварительное решение об отказе и заслушивание.",
+        en="Qualification requirements are not met ({count} finding(s)): a preliminary refusal and a hearing are due.",
+    ),
+    ErrorCode.CHANNEL_NOT_ALLOWED: Message(
+        kk="Бұл қызмет тек портал арқылы көрсетіледі.",
+        ru="Эта услуга оказывается только через портал.",
+        en="This service is provided through the portal only.",
     ),
     ErrorCode.HEARING_NOTICE_TOO_LATE: Message(
         kk="Тыңдау туралы хабарлама кешікті: соңғы рұқсат етілген күн {limit}.",

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from rules.errors import DomainError
+from rules.problems import Problem
 from rules.workflow import LicenseSubtype, ProcedureCode
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "fee_mrp",
     "fee_schedule",
     "fee_tenge",
+    "payment_problems",
     "quote_fee",
 ]
 
@@ -153,3 +155,19 @@ def quote_fee(
     except MissingMrp as missing:
         return FeeQuote(ProcedureCode(procedure), kind, registered_on, mrp, year, None, None, missing)
     return FeeQuote(ProcedureCode(procedure), kind, registered_on, mrp, year, rate, tenge)
+
+
+def payment_problems(quote: FeeQuote, paid: Decimal | None) -> list[Problem]:
+    """An underpayment is a gap in the package (001 App.3 item 9.3: the payment data is one of
+    its documents): the recorded amount against the fee due in tenge, at the MRP of the payment
+    year. No payment recorded is not judged here: approval needs it (FEE_NOT_PAID), and App.3
+    item 10(2) makes it a refusal ground. Nothing to judge while the MRP of the year is unknown."""
+    if paid is None or quote.tenge is None or paid >= quote.tenge:
+        return []
+    return [
+        Problem(
+            "FEE_UNDERPAID",
+            "payment.amount",
+            f"paid {paid} KZT of {quote.tenge} KZT due ({quote.mrp} MRP at {quote.rate} KZT, {quote.year})",
+        )
+    ]

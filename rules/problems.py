@@ -8,13 +8,22 @@ package, and the applicant sees them in the typed error `ApplicationIncomplete`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from rules.errors import DEFAULT_LANGUAGE, LANGUAGES
 
-__all__ = ["PROBLEM_MESSAGES", "Problem", "ProblemCode"]
+__all__ = [
+    "PROBLEM_KINDS",
+    "PROBLEM_MESSAGES",
+    "FurtherReviewReason",
+    "Problem",
+    "ProblemCode",
+    "ProblemKind",
+    "further_review_reasons",
+    "split_problems",
+]
 
 
 class ProblemCode(str, Enum):
@@ -34,6 +43,43 @@ class ProblemCode(str, Enum):
     PD_CONSENT_MISSING = "PD_CONSENT_MISSING"
     QUANTITY_MISMATCH = "QUANTITY_MISMATCH"
     REASON_DOCUMENT_MISSING = "REASON_DOCUMENT_MISSING"
+    FEE_UNDERPAID = "FEE_UNDERPAID"
+    POOL_NOT_ACCREDITED = "POOL_NOT_ACCREDITED"
+    POOL_NOT_VERIFIABLE = "POOL_NOT_VERIFIABLE"
+
+
+class ProblemKind(str, Enum):
+    """Which check found a problem: the two checks of 001 §7 and §8 lead to different acts."""
+
+    # 001 §7 (002 §9, 004 §7): documents present and not expired, confirmations given, the facts
+    # the form requires stated. Blocks acceptance; the ground of a refusal of further review.
+    COMPLETENESS = "COMPLETENESS"
+    # 001 §8: the qualification requirements themselves, judged in review. Not incompleteness:
+    # a ground of App.3 item 10(3), heard at a hearing before any refusal (§10).
+    QUALIFICATION = "QUALIFICATION"
+    # A requirement the system cannot check yet (its data is not kept): shown to the officer,
+    # decides nothing by itself.
+    NOT_VERIFIABLE = "NOT_VERIFIABLE"
+
+
+# Every code not listed is a completeness problem.
+PROBLEM_KINDS: Mapping[ProblemCode, ProblemKind] = {
+    ProblemCode.DC_IN_RESIDENTIAL_ZONE: ProblemKind.QUALIFICATION,  # 001 §2.7, App.11 I(2)
+    ProblemCode.GRID_BELOW_35KV: ProblemKind.QUALIFICATION,  # App.11 I(5)
+    ProblemCode.GRID_BELOW_1MW: ProblemKind.QUALIFICATION,  # App.11 I(5)
+    ProblemCode.HOST_NOT_LICENSED: ProblemKind.QUALIFICATION,  # §3, App.11 II(1)
+    ProblemCode.ELECTRICITY_METHOD_MISMATCH: ProblemKind.QUALIFICATION,  # App.11 I(5) note
+    ProblemCode.POOL_NOT_ACCREDITED: ProblemKind.QUALIFICATION,  # App.11 I(3), II(2)
+    ProblemCode.POOL_NOT_VERIFIABLE: ProblemKind.NOT_VERIFIABLE,
+}
+
+
+class FurtherReviewReason(str, Enum):
+    """The reasons of a refusal of further review (001 §7 ¶2, §14 ¶2; 002 §9; 004 §7, §12): not
+    the grounds of App.3 item 10, but the state of the package."""
+
+    INCOMPLETE_PACKAGE = "INCOMPLETE_PACKAGE"  # "неполного пакета документов"
+    EXPIRED_DOCUMENTS = "EXPIRED_DOCUMENTS"  # "документов с истекшим сроком действия"
 
 
 PROBLEM_MESSAGES: Mapping[ProblemCode, Mapping[str, str]] = {
@@ -117,6 +163,21 @@ PROBLEM_MESSAGES: Mapping[ProblemCode, Mapping[str, str]] = {
         "ru": "Нет документа, подтверждающего причину исключения.",
         "en": "The document proving the reason for exclusion is missing.",
     },
+    ProblemCode.FEE_UNDERPAID: {
+        "kk": "Лицензиялық алым толық төленбеген.",
+        "ru": "Лицензионный сбор оплачен не полностью.",
+        "en": "The licence fee is underpaid.",
+    },
+    ProblemCode.POOL_NOT_ACCREDITED: {
+        "kk": "Цифрлық майнингтік пул тіркелген күні аккредиттелмеген.",
+        "ru": "Цифровой майнинговый пул не аккредитован на дату регистрации.",
+        "en": "The digital mining pool was not accredited on the registration date.",
+    },
+    ProblemCode.POOL_NOT_VERIFIABLE: {
+        "kk": "Пулдың аккредиттелуін жүйе әзірге тексере алмайды: қызметкер тексереді.",
+        "ru": "Аккредитацию пула система пока проверить не может: проверяет сотрудник.",
+        "en": "The pool's accreditation cannot be verified by the system yet: the officer checks it.",
+    },
 }
 
 
@@ -132,9 +193,29 @@ class Problem:
     def __post_init__(self) -> None:
         object.__setattr__(self, "code", ProblemCode(self.code))
 
+    @property
+    def kind(self) -> ProblemKind:
+        return PROBLEM_KINDS.get(self.code, ProblemKind.COMPLETENESS)
+
     def message(self, language: str) -> str:
         """The code's message in `language`; English carries the specifics."""
         if language == "en":
             return self.message_en
         texts = PROBLEM_MESSAGES[self.code]
         return texts[language if language in LANGUAGES else DEFAULT_LANGUAGE]
+
+
+def split_problems(problems: Sequence[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """(completeness problems, qualification findings incl. the not verifiable ones)."""
+    completeness = [p for p in problems if p.kind is ProblemKind.COMPLETENESS]
+    return completeness, [p for p in problems if p.kind is not ProblemKind.COMPLETENESS]
+
+
+def further_review_reasons(problems: Sequence[Problem]) -> list[FurtherReviewReason]:
+    """The reasons a refusal of further review states for these completeness problems."""
+    reasons = set()
+    for p in problems:
+        if p.kind is ProblemKind.COMPLETENESS:
+            expired = p.code is ProblemCode.EXPIRED_DOCUMENT
+            reasons.add(FurtherReviewReason.EXPIRED_DOCUMENTS if expired else FurtherReviewReason.INCOMPLETE_PACKAGE)
+    return sorted(reasons, key=list(FurtherReviewReason).index)

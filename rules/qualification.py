@@ -1,8 +1,15 @@
-"""Completeness of a licence application per subtype (001 App.1, App.2, App.11).
+"""Completeness and qualification of a licence application per subtype (001 App.1, App.2,
+App.11).
+
+Two checks with different consequences (rules.problems.ProblemKind): completeness (001 §7:
+documents present and not expired, the four confirmations, the facts the form requires) blocks
+acceptance and is the only reason for a refusal of further review; qualification (001 §8: the
+requirements themselves, e.g. a 35 kV substation) is judged in review, and a failure is a
+ground of App.3 item 10(3), heard at a hearing (§10) before any refusal.
 
 Takes plain facts (no ORM objects) and lists every problem at once, so the officer sees the
-whole picture and the motivated refusal of further review (001 §7) can name each gap. The
-requirements are judged as in force on the registration date (001 order §4).
+whole picture and a refusal can name each gap. The requirements are judged as in force on the
+registration date (001 order §4).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from decimal import Decimal
 from enum import Enum
 
 from rules.enums import ElectricityPurchase, PowerSource
-from rules.problems import Problem
+from rules.problems import Problem, split_problems
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
 __all__ = [
@@ -32,7 +39,9 @@ __all__ = [
     "RequirementCondition",
     "completeness_problems",
     "kinds_for",
+    "qualification_findings",
     "requirements_for",
+    "review_problems",
 ]
 
 # App.11 item 1.5: technical conditions "от трансформаторных подстанций напряжением 35
@@ -190,8 +199,11 @@ class LicenseApplicationFacts:
     electricity_method: ElectricityPurchase | str | None = None  # subtype I only (App.1)
     confirmations: Confirmations = field(default_factory=Confirmations)
     host_has_active_subtype_i: bool | None = None  # subtype II: None = not verified
-
-
+    # App.11 I(3) "при наличии": whether the miner has ASIC units of its own (in the registry).
+    has_own_units: bool = True
+    # App.11 I(3), II(2): the miner's pool accredited on the registration date; None: the system
+    # keeps no accreditation data to judge by (reported as not verifiable, never as passed).
+    pool_accredited: bool | None = None
 
 
 def kinds_for(subtype: LicenseSubtype | str) -> frozenset[DocumentKind]:
@@ -199,8 +211,8 @@ def kinds_for(subtype: LicenseSubtype | str) -> frozenset[DocumentKind]:
     return _SUBTYPE_KINDS[LicenseSubtype(subtype)]
 
 
-def completeness_problems(facts: LicenseApplicationFacts) -> list[Problem]:
-    """Every completeness / qualification problem of ``facts``; empty when it may proceed."""
+def review_problems(facts: LicenseApplicationFacts) -> list[Problem]:
+    """Every problem of ``facts``, of both checks (each knows its `kind`)."""
     subtype = LicenseSubtype(facts.subtype)
     problems: list[Problem] = []
     problems += _document_problems(facts, subtype)
@@ -209,7 +221,36 @@ def completeness_problems(facts: LicenseApplicationFacts) -> list[Problem]:
         problems += _subtype_i_problems(facts)
     else:
         problems += _subtype_ii_problems(facts)
+    problems += _pool_problems(facts, subtype)
     return problems
+
+
+def completeness_problems(facts: LicenseApplicationFacts) -> list[Problem]:
+    """What blocks acceptance (001 §7); empty when the package is complete."""
+    return split_problems(review_problems(facts))[0]
+
+
+def qualification_findings(facts: LicenseApplicationFacts) -> list[Problem]:
+    """Qualification requirements not met (001 §8, App.3 item 10(3)), and those the system
+    cannot verify (kind NOT_VERIFIABLE)."""
+    return split_problems(review_problems(facts))[1]
+
+
+def _pool_needed(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> bool:
+    """App.11 I(3) where the miner has units of its own; II(2) always."""
+    return subtype is LicenseSubtype.II or facts.has_own_units
+
+
+def _pool_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> list[Problem]:
+    if not (_pool_needed(facts, subtype) or _present(facts, DocumentKind.POOL_EVIDENCE)):
+        return []
+    if facts.pool_accredited is True:
+        return []
+    if facts.pool_accredited is False:
+        return [Problem("POOL_NOT_ACCREDITED", f"documents.{DocumentKind.POOL_EVIDENCE.value}",
+                        "the miner's pool was not accredited on the registration date (App.11 1.3 / 2.2)")]
+    return [Problem("POOL_NOT_VERIFIABLE", f"documents.{DocumentKind.POOL_EVIDENCE.value}",
+                    "no pool accreditation data to verify App.11 1.3 / 2.2: check the evidence by hand")]
 
 
 def _document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> list[Problem]:
@@ -249,13 +290,15 @@ def _missing(kind: DocumentKind, why: str) -> Problem:
 
 def _required_document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> list[Problem]:
     """The documents every application of ``subtype`` needs (the data-center-dependent ones of
-    I(5) are judged per data center). I(3) applies where the miner has units of its own; a
-    subtype-I applicant is taken to have them, as the form does not say otherwise."""
-    unconditional = (RequirementCondition.ALWAYS, RequirementCondition.OWN_UNITS)
+    I(5) are judged per data center). I(3) applies where the miner has units of its own
+    ("при наличии"), known from the registry."""
+    conditions = {RequirementCondition.ALWAYS}
+    if facts.has_own_units:
+        conditions.add(RequirementCondition.OWN_UNITS)
     return [
         _missing(r.kind, r.legal_basis)
         for r in requirements_for(subtype, facts.registered_on)
-        if r.condition in unconditional and not _present(facts, r.kind)
+        if r.condition in conditions and not _present(facts, r.kind)
     ]
 
 

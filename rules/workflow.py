@@ -12,13 +12,14 @@ Pure: no I/O, never reads the clock; callers pass dates, instants and a ``WorkCa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import Enum
 
 from rules.access import Actor, OwnerRef, Permission, may_act_for
 from rules.calendar import ALMATY, WorkCalendar
+from rules.enums import Channel
 from rules.errors import DomainError, ErrorCode
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "DeadlineKind",
     "Deadlines",
     "HearingOutOfWindow",
+    "HearingOutcome",
     "IllegalTransition",
     "LicenseSubtype",
     "NextDeadline",
@@ -45,6 +47,10 @@ __all__ = [
     "Stage",
     "allowed_actions",
     "caller_actions",
+    "check_channel",
+    "check_decision_after_hearing",
+    "check_further_review_refusal",
+    "check_grounds_heard",
     "check_hearing",
     "complaint_deadlines",
     "complaint_terms",
@@ -263,6 +269,9 @@ class ProcedureSpec:
     hearing: bool  # preliminary refusal + hearing step applies
     refusal_grounds: tuple[str, ...]  # ground codes, see rules.grounds
     effective_from: date
+    # How applications may be filed: licensing through the portal only (001 §4, §12, App.3
+    # items 3 and 5); the registry and pools also at the office (002 §9, 004 §7).
+    channels: frozenset[Channel] = frozenset(Channel)
 
 
 class NoRulesInForce(DomainError, LookupError):
@@ -330,6 +339,7 @@ _LICENSE_ISSUE_2023 = ProcedureSpec(
     hearing=True,
     refusal_grounds=_LICENSING_GROUNDS_2023,
     effective_from=_LICENSING_FROM,
+    channels=frozenset({Channel.PORTAL}),
 )
 _LICENSE_REISSUE_2023 = ProcedureSpec(
     code=ProcedureCode.LICENSE_REISSUE,
@@ -340,6 +350,7 @@ _LICENSE_REISSUE_2023 = ProcedureSpec(
     hearing=False,
     refusal_grounds=_LICENSING_GROUNDS_2023,
     effective_from=_LICENSING_FROM,
+    channels=frozenset({Channel.PORTAL}),
 )
 
 PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
@@ -446,6 +457,12 @@ def procedure_spec(code: ProcedureCode, registered_on: date) -> ProcedureSpec:
     return max(in_force, key=lambda v: v.effective_from)
 
 
+def check_channel(spec: ProcedureSpec, channel: Channel) -> None:
+    """Refuse a filing through a channel the procedure's rules do not provide."""
+    if Channel(channel) not in spec.channels:
+        raise DomainError(ErrorCode.CHANNEL_NOT_ALLOWED, field="channel", channel=Channel(channel).value)
+
+
 # --------------------------------------------------------------------------------------------
 # Deadlines
 # --------------------------------------------------------------------------------------------
@@ -547,6 +564,53 @@ def check_hearing(
             detail=f"hearing {hearing_on}, latest allowed {latest}",
             limit=latest,
         )
+
+
+class HearingOutcome(str, Enum):
+    """What came of a scheduled hearing, recorded with the decision taken "по результатам
+    заслушивания" (001 §10 ¶3, 002 §13, 004 §11)."""
+
+    HELD = "HELD"  # the applicant was heard
+    APPLICANT_ABSENT = "APPLICANT_ABSENT"  # the applicant did not come, nor answer
+    OBJECTIONS_RECEIVED = "OBJECTIONS_RECEIVED"  # the applicant answered in writing instead
+
+
+def check_decision_after_hearing(
+    stage: Stage, hearing_on: date | None, today: date, outcome: HearingOutcome | None
+) -> None:
+    """A decision after a scheduled hearing is taken by its results: on or after the hearing
+    day (``today``: the Almaty date), recording the outcome. Other stages need neither."""
+    if Stage(stage) is not Stage.HEARING_SCHEDULED:
+        if outcome is not None:
+            raise DomainError(ErrorCode.VALIDATION, field="hearingOutcome", detail="no hearing was scheduled")
+        return
+    if hearing_on is not None and today < hearing_on:
+        raise DomainError(ErrorCode.DECISION_BEFORE_HEARING, hearing_on=hearing_on.isoformat())
+    if outcome is None:
+        raise DomainError(ErrorCode.VALIDATION, field="hearingOutcome", detail="record what came of the hearing")
+
+
+def check_grounds_heard(preliminary: Sequence[str], final: Sequence[str]) -> None:
+    """A refusal after the hearing cites only grounds of the preliminary decision, the ones
+    the applicant was heard on (001 §10)."""
+    heard = set(preliminary)
+    for i, ground in enumerate(final):
+        if ground not in heard:
+            raise DomainError(ErrorCode.GROUND_NOT_HEARD, field=f"grounds[{i}]", ground=str(ground))
+
+
+def check_further_review_refusal(
+    completeness_problem_count: int, completeness_due: datetime | None, decision_due: datetime | None,
+    now: datetime,
+) -> None:
+    """A refusal of further review (001 §7 ¶2, §14 ¶2; 002 §9; 004 §7, §12) needs completeness
+    problems, and comes within the completeness term (the service term where the procedure has
+    no separate one)."""
+    if completeness_problem_count == 0:
+        raise DomainError(ErrorCode.PACKAGE_COMPLETE)
+    due = completeness_due or decision_due
+    if due is not None and is_overdue(due, now):
+        raise DomainError(ErrorCode.COMPLETENESS_TERM_PASSED, due=_local_date(due).isoformat())
 
 
 class DeadlineKind(str, Enum):

@@ -16,7 +16,7 @@ from resolvers.listing import SortKey
 from rules.enums import Region
 from rules.errors import DomainError, ErrorCode
 from rules.grounds import RefusalGroundCode, grounds_for
-from rules.workflow import LicenseSubtype, ProcedureCode, Stage
+from rules.workflow import HearingOutcome, LicenseSubtype, ProcedureCode, Stage
 from schema.enums import OrderDirection, expose_enum
 from schema.errors import (
     ApplicationIncomplete,
@@ -97,6 +97,8 @@ def _assignee(value: ApplicationAssigneeFilter | None) -> engine.AssigneeQueue |
 # --- inputs -------------------------------------------------------------------------------------
 
 _APPLICATION = "The application (an Application id)."
+_OUTCOME = ("After a scheduled hearing (required then, refused otherwise): what came of it. The decision is "
+            "taken by the results of the hearing, on or after its day (Almaty) [001 §10 ¶3].")
 _GROUNDS = ("The grounds, at least one, from those the procedure allows on the registration date "
             "(`refusalGrounds`) [001 App.3 item 10].")
 
@@ -112,7 +114,9 @@ class AcceptApplicationInput:
 class RefuseIncompleteInput:
     application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
     text: str = strawberry.field(description="The reasons for the applicant: the missing or expired documents "
-                                 "(up to 4000 characters).")
+                                 "(up to 4000 characters). Possible only while `completenessProblems` lists some, "
+                                 "within the completeness term; the refusal records them and its "
+                                 "`furtherReviewReasons`.")
 
 
 @strawberry.input(description="Officer: grounds for refusal found in review; the hearing must follow "
@@ -138,6 +142,7 @@ class ApproveApplicationInput:
     application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
     place_of_issue: str | None = strawberry.field(default=None, description="Licensing: the place of issue printed "
                                                   "on the licence [001 App.4]; required there.")
+    hearing_outcome: HearingOutcome | None = strawberry.field(default=None, description=_OUTCOME)
 
 
 @strawberry.input(description="Officer: motivated refusal of the service, after the hearing [001 §10, App.8].")
@@ -145,6 +150,7 @@ class RefuseApplicationInput:
     application_id: relay.GlobalID = strawberry.field(description=_APPLICATION)
     grounds: list[RefusalGroundCode] = strawberry.field(description=_GROUNDS)
     text: str = strawberry.field(description="The reasons, as the refusal states them (up to 4000 characters).")
+    hearing_outcome: HearingOutcome | None = strawberry.field(default=None, description=_OUTCOME)
 
 
 @strawberry.input(description="Applicant (or an officer on its behalf): withdraw an open application.")
@@ -313,7 +319,8 @@ class ApplicationsMutation:
         from models.licensing import License as LicenseRow
         from schema.types.licenses import License
 
-        cmd = engine.ApproveApplication(application_id=_app_id(input.application_id), place_of_issue=input.place_of_issue)
+        cmd = engine.ApproveApplication(application_id=_app_id(input.application_id), place_of_issue=input.place_of_issue,
+                                        hearing_outcome=input.hearing_outcome)
         app, result = await engine.approve(info.context.user, cmd)
         license = License.from_row(result) if isinstance(result, LicenseRow) else None
         return ApproveApplicationPayload(application=Application.from_row(app), license=license)
@@ -322,7 +329,8 @@ class ApplicationsMutation:
               "[001 §10, App.8].")
     async def refuse_application(self, info: strawberry.Info, input: RefuseApplicationInput) -> RefuseApplicationPayload:
         cmd = engine.RefuseApplication(
-            application_id=_app_id(input.application_id), grounds=tuple(input.grounds), text=input.text
+            application_id=_app_id(input.application_id), grounds=tuple(input.grounds), text=input.text,
+            hearing_outcome=input.hearing_outcome,
         )
         return RefuseApplicationPayload(application=Application.from_row(await engine.refuse(info.context.user, cmd)))
 

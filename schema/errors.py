@@ -59,6 +59,18 @@ expose_enum(
         ErrorCode.HEARING_BEFORE_NOTICE: "The hearing date is before the notice date.",
         ErrorCode.REFUSAL_GROUND_REQUIRED: "A refusal must cite at least one ground.",
         ErrorCode.INVALID_REFUSAL_GROUND: "A cited ground is not one of the procedure's grounds on that date.",
+        ErrorCode.PACKAGE_COMPLETE: "A refusal of further review needs completeness problems; this package has "
+        "none [001 §7 ¶2].",
+        ErrorCode.COMPLETENESS_TERM_PASSED: "A refusal of further review comes within the completeness term, "
+        "which has ended [001 §7 ¶2].",
+        ErrorCode.DECISION_BEFORE_HEARING: "A decision after a scheduled hearing comes on or after the hearing "
+        "day [001 §10 ¶3].",
+        ErrorCode.GROUND_NOT_HEARD: "A refusal after the hearing cites a ground not in the preliminary decision "
+        "[001 §10].",
+        ErrorCode.QUALIFICATION_NOT_MET: "Approval while qualification findings stand; refuse preliminarily and "
+        "hear the applicant [001 §8, §10].",
+        ErrorCode.CHANNEL_NOT_ALLOWED: "The service is not filed through this channel (licensing: the portal "
+        "only) [001 §4, §12].",
         ErrorCode.DOCUMENT_NOT_FOR_SUBTYPE: "A document kind of another licence subtype was attached.",
         ErrorCode.FEE_NOT_PAID: "The licence fee has not been paid [001 App.3 item 7].",
         ErrorCode.MISSING_MRP: "The MRP value of the year needed is not recorded.",

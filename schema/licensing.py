@@ -5,6 +5,7 @@ schema/types/licensing.py and schema/types/applications.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -87,6 +88,9 @@ class RecordPaymentInput:
     reference: str = strawberry.field(description="Payment reference (up to 100 characters).")
     paid_on: date = strawberry.field(description="Day of payment (Almaty); not in the future. Its year's MRP "
                                      "value prices the fee.")
+    amount: Decimal = strawberry.field(description="The amount paid in tenge (at most 12 digits before the point "
+                                       "and 2 after, more than 0). Less than the fee due (`fee.tenge` at the MRP of "
+                                       "the payment year) is a completeness problem FEE_UNDERPAID.")
 
 
 def _documents(items: list[DocumentInput]) -> tuple[uc.DocumentItem, ...]:
@@ -189,5 +193,6 @@ class LicensingMutation:
             application_id=pk_of(input.application_id, "Application", "applicationId"),
             reference=input.reference,
             paid_on=input.paid_on,
+            amount=input.amount,
         )
         return RecordPaymentPayload(application=Application.from_row(await uc.record_payment(info.context.user, cmd)))

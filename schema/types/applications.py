@@ -28,12 +28,13 @@ from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel
 from rules.grounds import RefusalGround as GroundRule
 from rules.grounds import RefusalGroundCode, ground_of
-from rules.problems import Problem
+from rules.problems import FurtherReviewReason, Problem, ProblemKind
 from rules.qualification import DocumentKind
 from rules.workflow import (
     TERMINAL_STAGES,
     Action,
     DeadlineKind,
+    HearingOutcome,
     ProcedureCode,
     RefusalKind,
     Stage,
@@ -105,6 +106,18 @@ expose_enum(
 )
 
 expose_enum(
+    HearingOutcome,
+    "HearingOutcome",
+    "What came of a scheduled hearing, recorded with the decision taken by its results [001 §10 ¶3, "
+    "002 §13, 004 §11].",
+    {
+        HearingOutcome.HELD: "The applicant was heard.",
+        HearingOutcome.APPLICANT_ABSENT: "The applicant neither came nor answered.",
+        HearingOutcome.OBJECTIONS_RECEIVED: "The applicant answered in writing instead of coming.",
+    },
+)
+
+expose_enum(
     DeadlineKind,
     "DeadlineKind",
     "Which term an open application runs against.",
@@ -136,16 +149,17 @@ def _details(info: strawberry.Info) -> Any:
     return info.context.loaders.one(lm.LicenseApplication, "application_id")
 
 
-def _completeness(info: strawberry.Info) -> Any:
+def _review(info: strawberry.Info) -> Any:
+    """Every problem the procedure's checks find now (completeness and qualification), by id."""
     loaders = info.context.loaders
 
     async def batch(keys: Sequence[int]) -> list[list[Problem]]:
         rows = await loaders.visible(m.Application).load_many(list(keys))
-        found = await engine.completeness_of([row for row in rows if row is not None])
+        found = await engine.review_of([row for row in rows if row is not None])
         by_id = {row.id: problems for row, problems in zip([r for r in rows if r is not None], found, strict=True)}
         return [by_id.get(key, []) for key in keys]
 
-    return loaders.custom("application-completeness", batch)
+    return loaders.custom("application-review", batch)
 
 
 def _licenses(info: strawberry.Info) -> Any:
@@ -277,6 +291,13 @@ class Application(RowNode, relay.Node, Timestamped):
                                                 "of the service).")
     decided_at: datetime | None = strawberry.field(description="When it reached a final stage (UTC); "
                                                    "null while open.")
+    hearing_outcome: HearingOutcome | None = strawberry.field(description="What came of the hearing, recorded "
+                                                              "with the decision taken after it [001 §10 ¶3].")
+    further_review_reasons: list[FurtherReviewReason] = strawberry.field(
+        description="A refusal of further review: its reasons (not App.3 item 10 grounds) [001 §7 ¶2, §14 ¶2]; "
+        "empty otherwise."
+    )
+    _further_review_problems: strawberry.Private[list[dict[str, str]]]
     _miner_id: strawberry.Private[int | None]
     _pool_id: strawberry.Private[int | None]
     _assignee_id: strawberry.Private[int | None]
@@ -295,7 +316,9 @@ class Application(RowNode, relay.Node, Timestamped):
             decision_due_at=row.decision_due, decision_due_on=_local_day(row.decision_due),
             hearing_notice_due_on=row.hearing_notice_last_day, hearing_notice_sent_on=row.hearing_notice_sent_on,
             hearing_on=row.hearing_on, hearing_place=row.hearing_place, preliminary_text=row.preliminary_text,
-            refusal_text=row.refusal_text, decided_at=row.decided_at,
+            refusal_text=row.refusal_text, decided_at=row.decided_at, hearing_outcome=row.hearing_outcome,
+            further_review_reasons=[FurtherReviewReason(r) for r in row.further_review_reasons or []],
+            _further_review_problems=list(row.further_review_problems or []),
             _miner_id=row.miner_id, _pool_id=row.pool_id, _assignee_id=row.assignee_id,  # type: ignore[attr-defined]
             _completeness_due=row.completeness_due, _next_due_at=row.next_due_at,
             _preliminary_grounds=list(row.preliminary_grounds or []), _refusal_grounds=list(row.refusal_grounds or []),
@@ -313,6 +336,12 @@ class Application(RowNode, relay.Node, Timestamped):
                       "refusal of further review states the gaps in `refusalText`).")
     def refusal_grounds(self) -> list[RefusalGround]:
         return _grounds(self.procedure, self._refusal_grounds)
+
+    @strawberry.field(description="A refusal of further review: the completeness problems it named, as found "
+                      "when it was taken; empty otherwise.")
+    def further_review_problems(self, info: strawberry.Info) -> list[CompletenessProblem]:
+        return [CompletenessProblem.from_problem(Problem(p["code"], p["field"], p["message_en"]),
+                                                 info.context.language) for p in self._further_review_problems]
 
     @strawberry.field(description="For a refused application: refused at the counter, refusal of further "
                       "review, or of the service; null otherwise.")
@@ -415,18 +444,35 @@ class Application(RowNode, relay.Node, Timestamped):
 
         return load_view(License, _licenses(info), self.id)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="What the procedure's rules find missing or wrong in the package now, each "
-                      "with the input field concerned [001 §7, App.11]; empty when complete.")
+    @strawberry.field(description="What the procedure's rules find missing in the package now (kind "
+                      "COMPLETENESS), each with the input field concerned [001 §7, App.11]; empty when complete. "
+                      "Only these block acceptance and may ground a refusal of further review.")
     def completeness_problems(self, info: strawberry.Info) -> list[CompletenessProblem]:
-        found = ready(_completeness(info), self.id)
-        language = info.context.language
-        if pending(found):
-            return _problems_later(found, language)  # type: ignore[return-value]
-        return [CompletenessProblem.from_problem(p, language) for p in found]
+        return _problems(info, self.id, completeness=True)  # type: ignore[return-value]
+
+    @strawberry.field(description="The qualification requirements the application does not meet now (kind "
+                      "QUALIFICATION: a refusal ground of App.3 item 10(3), heard after a preliminary refusal, "
+                      "and approval is refused while one stands) and those the system cannot verify (kind "
+                      "NOT_VERIFIABLE) [001 §8, §10, App.11].")
+    def qualification_findings(self, info: strawberry.Info) -> list[CompletenessProblem]:
+        return _problems(info, self.id, completeness=False)  # type: ignore[return-value]
 
 
-async def _problems_later(found: Awaitable[list[Problem]], language: str) -> list[CompletenessProblem]:
-    return [CompletenessProblem.from_problem(p, language) for p in await found]
+def _problems(info: strawberry.Info, app_id: int, *, completeness: bool) -> Any:
+    found = ready(_review(info), app_id)
+    language = info.context.language
+
+    def pick(problems: list[Problem]) -> list[CompletenessProblem]:
+        return [CompletenessProblem.from_problem(p, language) for p in problems
+                if (p.kind is ProblemKind.COMPLETENESS) is completeness]
+
+    if pending(found):
+        return _problems_later(found, pick)
+    return pick(found)
+
+
+async def _problems_later(found: Awaitable[list[Problem]], pick: Any) -> list[CompletenessProblem]:
+    return pick(await found)  # type: ignore[no-any-return]
 
 
 # --- priming a page ---------------------------------------------------------------------------
@@ -473,8 +519,8 @@ def prime_page(info: strawberry.Info) -> Any:
             loads.append(_stage_events(info).load_many(ids))
         if "documents" in wanted:
             loads.append(_documents(info).load_many(ids))
-        if "completenessProblems" in wanted:
-            loads.append(_completeness(info).load_many(ids))
+        if "completenessProblems" in wanted or "qualificationFindings" in wanted:
+            loads.append(_review(info).load_many(ids))
         if "license" in wanted:
             loads.append(_licenses(info).load_many(ids))
         if "licenseDetails" in wanted:

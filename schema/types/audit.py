@@ -43,6 +43,8 @@ expose_enum(
         AuditAction.CALENDAR_OVERRIDE_REMOVED: "A decree override of the calendar was removed.",
         AuditAction.MRP_RATE_SET: "The monthly calculation index (MRP) of a year was recorded or changed.",
         AuditAction.APPLICATION_SUBMITTED: "An application was received and registered with its terms.",
+        AuditAction.APPLICATION_RECEIPT_TIME_RECORDED: "An officer recorded the receipt time of an application "
+        "(a paper one at the office, or an imported historical record) instead of the time it reached the system.",
         AuditAction.APPLICATION_REGISTER: "An application was registered (workflow action REGISTER).",
         AuditAction.APPLICATION_ACCEPT_COMPLETE: "An officer found the package complete; review started.",
         AuditAction.APPLICATION_REFUSE_INCOMPLETE: "An officer refused further review (incomplete or "

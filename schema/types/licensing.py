@@ -155,6 +155,8 @@ class LicenseFee:
     paid_on: date | None = strawberry.field(description="Day of payment (Almaty), when recorded.")
     reference: str | None = strawberry.field(description="Payment reference from the payment gateway or "
                                              "the officer, when recorded [001 App.3 item 9.3].")
+    paid_amount: Decimal | None = strawberry.field(description="The amount paid in tenge, when recorded; less "
+                                                   "than `tenge` is a completeness problem (FEE_UNDERPAID).")
 
 
 @strawberry.type(description="What a licence or re-issue application asks for, beside the shared "
@@ -177,6 +179,7 @@ class LicenseApplicationDetails:
     _fee_mrp: strawberry.Private[Decimal]
     _paid_on: strawberry.Private[date | None]
     _reference: strawberry.Private[str | None]
+    _paid_amount: strawberry.Private[Decimal | None]
     _reissue_of_id: strawberry.Private[int | None]
 
     @classmethod
@@ -190,7 +193,7 @@ class LicenseApplicationDetails:
             ),
             reissue_grounds=list(grounds), reorganisation_form=form,
             _procedure=procedure, _registered_on=registered_on, _fee_mrp=row.fee_mrp, _paid_on=row.paid_on,
-            _reference=row.payment_reference, _reissue_of_id=row.reissue_of_id,  # type: ignore[attr-defined]
+            _reference=row.payment_reference, _paid_amount=row.paid_amount, _reissue_of_id=row.reissue_of_id,  # type: ignore[attr-defined]
         )
 
     @strawberry.field(description="The data centers named: for subtype I the applicant's own, for subtype II "
@@ -220,7 +223,7 @@ class LicenseApplicationDetails:
         tenge = None if quote.rate is None else (mrp * quote.rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return LicenseFee(
             mrp=mrp, year=quote.year, mrp_rate_tenge=quote.rate, tenge=tenge, paid=self._paid_on is not None,
-            paid_on=self._paid_on, reference=self._reference,
+            paid_on=self._paid_on, reference=self._reference, paid_amount=self._paid_amount,
         )
 
     @strawberry.field(description="Re-issue: the licence to be re-issued; null for an issue application or "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 
-from rules.problems import Problem, ProblemCode
+from rules.problems import FurtherReviewReason, Problem, ProblemCode, ProblemKind
 from schema.enums import expose_enum
 from schema.paths import input_path
 
@@ -30,6 +30,34 @@ expose_enum(
         ProblemCode.PD_CONSENT_MISSING: "Consent to personal data processing was not given.",
         ProblemCode.QUANTITY_MISMATCH: "The declared quantity differs from the number of unit lines.",
         ProblemCode.REASON_DOCUMENT_MISSING: "Registry exclusion: the document proving the reason is missing.",
+        ProblemCode.FEE_UNDERPAID: "The recorded payment is less than the fee due [001 App.3 items 7, 9.3].",
+        ProblemCode.POOL_NOT_ACCREDITED: "The miner's pool was not accredited on the registration date "
+        "[001 App.11 I(3), II(2)].",
+        ProblemCode.POOL_NOT_VERIFIABLE: "The pool's accreditation cannot be checked by the system (no "
+        "accreditation data kept yet): the officer checks the evidence [001 App.11 I(3), II(2)].",
+    },
+)
+expose_enum(
+    ProblemKind,
+    "ProblemKind",
+    "Which check found a problem; the two lead to different acts [001 §7, §8, §10].",
+    {
+        ProblemKind.COMPLETENESS: "Completeness [001 §7]: blocks acceptance; the only reason for a refusal of "
+        "further review.",
+        ProblemKind.QUALIFICATION: "A qualification requirement not met [001 §8]: a refusal ground of App.3 "
+        "item 10(3), heard at a hearing after a preliminary refusal; never a refusal of further review.",
+        ProblemKind.NOT_VERIFIABLE: "A requirement the system cannot verify from its data: shown for the "
+        "officer, decides nothing by itself.",
+    },
+)
+expose_enum(
+    FurtherReviewReason,
+    "FurtherReviewReason",
+    "The reasons of a refusal of further review [001 §7 ¶2, §14 ¶2; 002 §9; 004 §7, §12].",
+    {
+        FurtherReviewReason.INCOMPLETE_PACKAGE: "The package is incomplete (a document, confirmation or fact "
+        "missing).",
+        FurtherReviewReason.EXPIRED_DOCUMENTS: "Documents had expired on the registration date.",
     },
 )
 
@@ -42,7 +70,9 @@ class CompletenessProblem:
         "(e.g. `[\"documents\", \"DC_OWNERSHIP\"]`)."
     )
     message: str = strawberry.field(description="What is wrong, in the request's language.")
+    kind: ProblemKind = strawberry.field(description="Which check found it (completeness or qualification).")
 
     @classmethod
     def from_problem(cls, problem: Problem, language: str) -> CompletenessProblem:
-        return cls(code=problem.code, path=input_path(problem.field) or [], message=problem.message(language))
+        return cls(code=problem.code, path=input_path(problem.field) or [], message=problem.message(language),
+                   kind=problem.kind)

@@ -82,8 +82,7 @@ def license_input(miner, dcs, *, subtype="I", received_at=None, documents=None, 
     }
     if subtype == "I":
         data.setdefault("electricityPurchase", "SINGLE_BUYER")
-    if received_at:
-        data["channel"] = "OFFICE"
+    if received_at:  # an officer's record of the receipt time (licensing is filed on the portal only)
         data["receivedAt"] = received_at
     return data
 
@@ -115,10 +114,14 @@ def payload_of(result: dict, mutation: str) -> dict:
     return result["data"][mutation]
 
 
-async def pay(caller: Caller, app_id: str, paid_on: str = "2025-03-20") -> dict:
+# More than any fee due (subtype I in 2026: 2000 MRP x 4,325 = 8,650,000 tenge): paid in full.
+PAID_IN_FULL = "10000000.00"
+
+
+async def pay(caller: Caller, app_id: str, paid_on: str = "2025-03-20", amount: str = PAID_IN_FULL) -> dict:
     return await caller.gql(
         f"""mutation($i: RecordPaymentInput!) {{ recordPayment(input: $i) {{ application {{ id }} {ERRORS} }} }}""",
-        {"i": {"applicationId": app_id, "reference": "KASPI-1", "paidOn": paid_on}},
+        {"i": {"applicationId": app_id, "reference": "KASPI-1", "paidOn": paid_on, "amount": amount}},
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from strawberry import relay
@@ -19,7 +20,7 @@ from rules.access import SYSTEM
 from rules.calendar import ALMATY
 from rules.enums import Channel, ElectricityPurchase, Role
 from rules.qualification import Confirmations, DocumentKind
-from rules.workflow import LicenseSubtype, ProcedureCode, Stage
+from rules.workflow import HearingOutcome, LicenseSubtype, ProcedureCode, Stage
 from tests.api.licensing_flow import (
     APPLY,
     SUBTYPE_I_DOCS,
@@ -58,7 +59,7 @@ async def file_license(miner, dcs, *, received_at: datetime | None = PAPER, docu
         uc.ApplyForLicense(
             subtype=LicenseSubtype.I, miner_id=miner.id, data_center_ids=tuple(dc.id for dc in dcs),
             electricity_purchase=ElectricityPurchase.SINGLE_BUYER, confirmations=confirmations,
-            documents=documents, channel=Channel.OFFICE if received_at else Channel.PORTAL, received_at=received_at,
+            documents=documents, received_at=received_at,
         ),
     )
 
@@ -154,23 +155,24 @@ async def test_overdue_filter_and_field_agree_on_one_response(officer):
     assert all(by_id[i]["daysLeft"] < 0 for i in flagged)
 
 
-async def test_the_engine_keeps_next_due_at_on_every_path(officer):
+async def test_the_engine_keeps_next_due_at_on_every_path(officer, engine_clock):
     miner = await make_miner()
     dc = await make_data_center(miner)
     app = await file_license(miner, [dc])
     assert app.next_due_at == app.completeness_due  # REGISTERED: the completeness term
-    await uc.record_payment(SYSTEM, uc.RecordPayment(app.id, "KASPI-7", date(2025, 3, 20)))
+    await uc.record_payment(SYSTEM, uc.RecordPayment(app.id, "KASPI-7", date(2025, 3, 20), Decimal("7864000")))
     app = await engine.accept_complete(SYSTEM, engine.AcceptApplication(app.id))
     assert app.next_due_at == app.decision_due
     app = await engine.preliminary_refuse(SYSTEM, engine.PreliminaryRefuse(app.id, ("NON_COMPLIANCE",), "ТУ"))
     assert app.next_due_at == app.decision_due
     app = await engine.schedule_hearing(SYSTEM, engine.ScheduleHearing(app.id, date(2025, 4, 9), date(2025, 4, 11), "Астана"))
     assert app.next_due_at == app.decision_due
-    app, _ = await engine.approve(SYSTEM, engine.ApproveApplication(app.id, "г. Астана"))
+    app, _ = await engine.approve(SYSTEM, engine.ApproveApplication(app.id, "г. Астана", HearingOutcome.HELD))
     assert app.next_due_at is None and app.decided_at is not None
     stored = await Application.get(id=app.id)
     assert stored.next_due_at is None and stored.stage is Stage.APPROVED
-    refused = await file_license(miner, [dc])
+    engine_clock(datetime(2025, 3, 20, 10, tzinfo=ALMATY))  # within the completeness term
+    refused = await file_license(miner, [dc], documents=DOCS[:3])
     refused = await engine.refuse_incomplete(SYSTEM, engine.RefuseIncomplete(refused.id, "Нет АСКУЭ"))
     assert refused.next_due_at is None
 

@@ -1,10 +1,13 @@
 """Licensing (001) on the application engine, through GraphQL: full paths, terms, fees, bad input."""
 
+from datetime import UTC, datetime, time
+
 import pytest
 from strawberry import relay
 
 from models.applications import Application, StageEvent
 from models.licensing import License, LicenseAppendix
+from rules.calendar import ALMATY
 from rules.enums import LicenseStatus, Role
 from tests.api.licensing_flow import (
     REISSUE,
@@ -70,7 +73,8 @@ async def test_subtype_i_full_path_with_hearing(officer, subtype_i):
     assert pre_app["stage"] == "PRELIMINARY_REFUSAL" and pre_app["preliminaryGrounds"] == [{"code": "QUALIFICATION_NOT_MET"}]
     heard = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-09", hearingOn="2025-04-11", place="Астана, каб. 305")
     assert payload_of(heard, "scheduleHearing")["application"]["stage"] == "HEARING_SCHEDULED"
-    approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"), "approveApplication")
+    approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана",
+                                     hearingOutcome="HELD"), "approveApplication")
     assert approved["errors"] == []
     assert approved["application"]["stage"] == "APPROVED" and approved["application"]["allowedActions"] == []
     lic = approved["license"]
@@ -86,29 +90,36 @@ async def test_subtype_i_full_path_with_hearing(officer, subtype_i):
     assert produced["data"]["application"]["license"] == {"number": lic["number"]}
 
 
-async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subtype_i):
+async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subtype_i, engine_clock):
     host, host_dcs, _ = subtype_i
     guest = await make_miner(name="ИП Гость")
     guest_applicant = await make_caller(client, Role.APPLICANT, miner=guest)
     app = await filed(guest_applicant, license_input(guest, host_dcs[:1], subtype="II"))
     assert app["licenseDetails"]["subtype"] == "II"
     assert ok(await pay(guest_applicant, app["id"], paid_on="2026-01-10"))
-    not_yet = await step(officer, "acceptApplication", app["id"])
-    assert errors_of(not_yet) == ["APPLICATION_INCOMPLETE"]
-    problems = payload_of(not_yet, "acceptApplication")["errors"][0]["problems"]
-    assert [(p["code"], p["path"]) for p in problems] == [("HOST_NOT_LICENSED", ["dataCenterIds", "0"])]
+    # An unlicensed host is a qualification finding (001 §3, §8), not a gap in the package.
+    assert ok(await step(officer, "acceptApplication", app["id"]))
+    findings = "query($id: ID!) { application(id: $id) { qualificationFindings { code path kind } } }"
+    seen = (await officer.gql(findings, {"id": app["id"]}))["data"]["application"]["qualificationFindings"]
+    assert [(f["code"], f["path"], f["kind"]) for f in seen if f["kind"] == "QUALIFICATION"] == [
+        ("HOST_NOT_LICENSED", ["dataCenterIds", "0"], "QUALIFICATION")
+    ]
+    blocked = await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана")
+    assert errors_of(blocked) == ["QUALIFICATION_NOT_MET"]
 
     await _issue_subtype_i(officer, host, host_dcs)
-    assert ok(await step(officer, "acceptApplication", app["id"]))
     await step(officer, "preliminaryRefuse", app["id"], grounds=["NON_COMPLIANCE"], text="Уточнить договор")
     reg = (await Application.get(id=_pk(app["id"]))).registered_on
     from rules.calendar import default_calendar
 
     cal = default_calendar()
     notice = cal.add_working_days(reg, 1)
+    hearing_on = cal.add_working_days(notice, 2)
     assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice.isoformat(),
-                         hearingOn=cal.add_working_days(notice, 2).isoformat(), place="онлайн"))
-    approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана"), "approveApplication")
+                         hearingOn=hearing_on.isoformat(), place="онлайн"))
+    engine_clock(datetime.combine(hearing_on, time(15), tzinfo=ALMATY))  # decided on the hearing day
+    approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана",
+                                     hearingOutcome="HELD"), "approveApplication")
     assert approved["license"]["subtype"] == "II"
     appendix = await LicenseAppendix.get(number=_appendices(approved["license"])[0]["number"])
     assert appendix.data_center_id == host_dcs[0].id and appendix.electricity_purchase is None
@@ -136,15 +147,18 @@ async def test_refusal_path_requires_hearing_and_grounds(officer, subtype_i):
     assert error_paths(registry_ground) == [["grounds", "1"]]
     no_text = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text=" ")
     assert errors_of(no_text) == ["VALIDATION"] and error_paths(no_text) == [["text"]]
+    no_outcome = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="Отказ")
+    assert errors_of(no_outcome) == ["VALIDATION"] and error_paths(no_outcome) == [["hearingOutcome"]]
+    not_heard = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS", "NON_COMPLIANCE"],
+                           text="Отказ", hearingOutcome="HELD")
+    assert errors_of(not_heard) == ["GROUND_NOT_HEARD"] and error_paths(not_heard) == [["grounds", "1"]]
     assert (await Application.get(id=_pk(app["id"]))).stage.value == "HEARING_SCHEDULED"
     assert await StageEvent.all().count() == events_before
-    refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS", "NON_COMPLIANCE"], text="Договор аренды подложный")
+    refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="Договор аренды подложный",
+                         hearingOutcome="OBJECTIONS_RECEIVED")
     out = payload_of(refused, "refuseApplication")["application"]
     assert out["stage"] == "REFUSED"
-    assert out["refusalGrounds"] == [
-        {"code": "FALSE_DOCUMENTS", "item": 6, "legalBasis": "001 App.3 item 10(6)"},
-        {"code": "NON_COMPLIANCE", "item": 7, "legalBasis": "001 App.3 item 10(7)"},
-    ]
+    assert out["refusalGrounds"] == [{"code": "FALSE_DOCUMENTS", "item": 6, "legalBasis": "001 App.3 item 10(6)"}]
     assert out["refusalKind"] == "SERVICE_REFUSED"
     assert await License.all().count() == 0
 
@@ -245,8 +259,9 @@ async def test_no_fee_and_no_fee_ground_for_applications_registered_in_2023(offi
     assert payload_of(approved, "approveApplication")["license"]["status"] == "ACTIVE"
 
 
-async def test_askue_document_required_from_2024(officer, subtype_i):
+async def test_askue_document_required_from_2024(officer, subtype_i, engine_clock):
     miner, dcs, _ = subtype_i
+    engine_clock(datetime(2024, 1, 4, 12, tzinfo=UTC))  # within the completeness term
     docs = [d for d in SUBTYPE_I_DOCS if d["kind"] != "ASKUE_TELECOM"]
     app = await filed(officer, license_input(miner, dcs, received_at="2024-01-03T11:00:00+06:00", documents=docs))
     result = await step(officer, "acceptApplication", app["id"])
@@ -259,6 +274,9 @@ async def test_askue_document_required_from_2024(officer, subtype_i):
     # the clerk's refusal to accept at the counter; its reasons are the gaps, not App.3 grounds
     assert out["stage"] == "INCOMPLETE_REFUSED" and out["refusalKind"] == "FURTHER_REVIEW_REFUSED"
     assert out["refusalText"] == "Нет документа АСКУЭ" and out["refusalGrounds"] == []
+    stored = await Application.get(id=_pk(app["id"]))
+    assert stored.further_review_reasons == ["INCOMPLETE_PACKAGE"]
+    assert [p["code"] for p in stored.further_review_problems] == ["MISSING_DOCUMENT"]
 
 
 @pytest.mark.parametrize(
@@ -284,9 +302,12 @@ async def test_grid_rule_and_its_exemptions(officer, dc_overrides, docs_change, 
         docs = [d for d in docs if d["kind"] != old] + ([{"kind": new, "title": "ТУ на здание"}] if new else [])
     method = "OFF_GRID_GENERATOR" if dc_overrides.get("power_source") == "OFF_GRID" else "SINGLE_BUYER"
     app = await filed(officer, license_input(miner, [dc], received_at=RECEIVED, documents=docs, electricityPurchase=method))
-    result = await step(officer, "acceptApplication", app["id"])
-    found = payload_of(result, "acceptApplication")["errors"]
-    assert sorted((p["code"], p["path"]) for e in found for p in e["problems"]) == sorted(problems)
+    # Grid requirements are qualification (001 §8, App.11 I(5)): the package is complete either way,
+    # and a requirement not met is a finding, heard before any refusal.
+    assert ok(await step(officer, "acceptApplication", app["id"]))
+    q = "query($id: ID!) { application(id: $id) { qualificationFindings { code path kind } } }"
+    found = (await officer.gql(q, {"id": app["id"]}))["data"]["application"]["qualificationFindings"]
+    assert sorted((f["code"], f["path"]) for f in found if f["kind"] == "QUALIFICATION") == sorted(problems)
 
 
 async def test_reissue_keeps_first_issue_date_and_replaces_the_old_licence(officer, subtype_i):
@@ -376,7 +397,7 @@ async def test_reissue_received_new_years_eve_is_registered_in_2026(officer, sub
     _, issued = await _issue_subtype_i(officer, miner, dcs)
     lic = await License.get(number=issued["license"]["number"])
     result = await officer.gql(REISSUE, {"i": {"licenseId": gid("License", lic.id), "grounds": ["LAW_REQUIREMENT"],
-                                               "channel": "OFFICE", "receivedAt": "2025-12-31T19:00:00+05:00"}})
+                                               "receivedAt": "2025-12-31T19:00:00+05:00"}})
     app = payload_of(result, "applyForLicenseReissue")["application"]
     # Mon 5 Jan 2026; completeness 1 WD -> Tue 6; term 2 WD -> Thu 8 (7 January is a holiday)
     assert (app["registeredOn"], app["completenessDueAt"][:10], app["decisionDueAt"][:10]) == ("2026-01-05", "2026-01-06", "2026-01-08")

@@ -351,7 +351,8 @@ async def test_inclusion_refusal_after_hearing_cites_registry_grounds(officer, m
     late = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-03-27", hearingOn="2025-03-28", place="Астана")
     assert errors_of(late) == ["HEARING_NOTICE_TOO_LATE"]  # day 2 (26 March) is the last
     assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-03-26", hearingOn="2025-03-28", place="Астана"))
-    refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="ГТД не выдавалась")
+    refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="ГТД не выдавалась",
+                         hearingOutcome="APPLICANT_ABSENT")
     assert payload_of(refused, "refuseApplication")["application"]["stage"] == "REFUSED"
     assert await AsicUnit.all().count() == 0
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from rules.problems import ProblemKind
 from rules.qualification import (
     Confirmations,
     DataCenterFacts,
@@ -22,7 +23,9 @@ from rules.qualification import (
     RequirementCondition,
     completeness_problems,
     kinds_for,
+    qualification_findings,
     requirements_for,
+    review_problems,
 )
 from rules.workflow import NoRulesInForce
 
@@ -48,6 +51,7 @@ SUBTYPE_I = LicenseApplicationFacts(
     data_centers=(GRID_DC,),
     electricity_method="SINGLE_BUYER",
     confirmations=ALL_CONFIRMED,
+    pool_accredited=True,
 )
 SUBTYPE_II = LicenseApplicationFacts(
     subtype="II",
@@ -58,6 +62,7 @@ SUBTYPE_II = LicenseApplicationFacts(
     ),
     confirmations=ALL_CONFIRMED,
     host_has_active_subtype_i=True,
+    pool_accredited=True,
 )
 
 Facts = LicenseApplicationFacts
@@ -295,10 +300,67 @@ CASES: list[tuple[str, Callable[[], Facts], list[tuple[str, str]]]] = [
 
 
 @pytest.mark.parametrize(("build", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_completeness_problems(build: Callable[[], Facts], expected: list[tuple[str, str]]) -> None:
-    problems = completeness_problems(build())
+def test_review_problems(build: Callable[[], Facts], expected: list[tuple[str, str]]) -> None:
+    problems = review_problems(build())
     assert sorted((p.code, p.field) for p in problems) == sorted(expected)
     assert all(p.message_en for p in problems)
+    # Each problem lands in exactly one of the two checks, by its kind.
+    facts = build()
+    complete, findings = completeness_problems(facts), qualification_findings(facts)
+    assert {p.code for p in complete} == {p.code for p in problems if p.kind is ProblemKind.COMPLETENESS}
+    assert {p.code for p in findings} == {p.code for p in problems if p.kind is not ProblemKind.COMPLETENESS}
+
+
+QUALIFICATION_FAILURES = {
+    "34.9 kV substation": "GRID_BELOW_35KV",
+    "DC inside a residential zone": "DC_IN_RESIDENTIAL_ZONE",
+    "II host without an active subtype-I licence": "HOST_NOT_LICENSED",
+}
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] in QUALIFICATION_FAILURES], ids=lambda c: c[0])
+def test_001_s8_qualification_failures_are_findings_not_incompleteness(case: tuple[str, Callable[[], Facts], list]) -> None:
+    """001 §7 vs §8, §10, App.3 item 10(3): not meeting a requirement is found in review and
+    heard; the package is still complete."""
+    name, build, _ = case
+    facts = build()
+    assert completeness_problems(facts) == []
+    assert [(p.code.value, p.kind) for p in qualification_findings(facts)] == [
+        (QUALIFICATION_FAILURES[name], ProblemKind.QUALIFICATION)
+    ]
+
+
+def test_001_app11_electricity_mismatch_is_a_finding() -> None:
+    facts = replace(SUBTYPE_I, electricity_method="OFF_GRID_GENERATOR")
+    assert "ELECTRICITY_METHOD_MISMATCH" in {p.code.value for p in qualification_findings(facts)}
+    assert "ELECTRICITY_METHOD_MISMATCH" not in {p.code.value for p in completeness_problems(facts)}
+
+
+def test_001_app11_1_3_pool_evidence_only_where_the_miner_has_units_of_its_own() -> None:
+    no_units = replace(without(SUBTYPE_I, K.POOL_EVIDENCE), has_own_units=False)
+    assert review_problems(no_units) == []
+    with_units = replace(no_units, has_own_units=True)
+    assert [(p.code.value, p.field) for p in completeness_problems(with_units)] == [
+        ("MISSING_DOCUMENT", "documents.POOL_EVIDENCE")
+    ]
+    # II(2) has no such condition.
+    assert [p.code.value for p in completeness_problems(replace(without(SUBTYPE_II, K.POOL_EVIDENCE),
+                                                                 has_own_units=False))] == ["MISSING_DOCUMENT"]
+
+
+def test_001_app11_2_2_pool_accreditation_not_verifiable_is_reported_not_passed() -> None:
+    unknown = replace(SUBTYPE_II, pool_accredited=None)
+    assert completeness_problems(unknown) == []
+    assert [(p.code.value, p.kind) for p in qualification_findings(unknown)] == [
+        ("POOL_NOT_VERIFIABLE", ProblemKind.NOT_VERIFIABLE)
+    ]
+    lapsed = replace(SUBTYPE_II, pool_accredited=False)
+    assert [(p.code.value, p.kind) for p in qualification_findings(lapsed)] == [
+        ("POOL_NOT_ACCREDITED", ProblemKind.QUALIFICATION)
+    ]
+    # No pool needed (subtype I without units of its own, no evidence given): nothing to verify.
+    assert qualification_findings(replace(without(SUBTYPE_I, K.POOL_EVIDENCE), has_own_units=False,
+                                          pool_accredited=None)) == []
 
 
 def test_unknown_subtype_is_rejected() -> None:

@@ -17,7 +17,7 @@ import pytest
 
 from rules.access import Actor, OwnerRef
 from rules.calendar import CalendarOverride, WorkCalendar
-from rules.enums import Role
+from rules.enums import Channel, Role
 from rules.errors import DomainError
 from rules.workflow import (
     COMPLAINT_TERMS,
@@ -26,6 +26,7 @@ from rules.workflow import (
     Action,
     ComplaintReviewer,
     Deadlines,
+    HearingOutcome,
     HearingOutOfWindow,
     IllegalTransition,
     NoRulesInForce,
@@ -34,6 +35,10 @@ from rules.workflow import (
     Stage,
     allowed_actions,
     caller_actions,
+    check_channel,
+    check_decision_after_hearing,
+    check_further_review_refusal,
+    check_grounds_heard,
     check_hearing,
     complaint_deadlines,
     compute_deadlines,
@@ -610,3 +615,63 @@ def test_caller_actions_are_the_stages_actions_the_caller_may_take(actor: Actor,
         got = caller_actions(stage, hearing=hearing, actor=actor, owner=OWNER)
         assert got <= allowed_actions(stage, hearing=hearing) - {A.REGISTER}
         assert got == {a for a in allowed_actions(stage, hearing=hearing) if may_take(actor, a, OWNER)}
+
+
+# --- decisions by the results of the hearing, refusal of further review, channels (issue 9) -----
+
+def _code(call) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        call()
+    return caught.value.code
+
+
+def test_001_s10_decision_not_before_the_hearing_day_and_with_its_outcome() -> None:
+    hearing = date(2025, 4, 11)
+    scheduled = Stage.HEARING_SCHEDULED
+    assert _code(lambda: check_decision_after_hearing(scheduled, hearing, date(2025, 4, 10), HearingOutcome.HELD)) \
+        == "DECISION_BEFORE_HEARING"
+    assert _code(lambda: check_decision_after_hearing(scheduled, hearing, hearing, None)) == "VALIDATION"
+    check_decision_after_hearing(scheduled, hearing, hearing, HearingOutcome.HELD)  # on the day
+    check_decision_after_hearing(scheduled, hearing, date(2025, 4, 14), HearingOutcome.OBJECTIONS_RECEIVED)
+    # No hearing (a procedure without one, or still under review): no outcome to record.
+    check_decision_after_hearing(Stage.UNDER_REVIEW, None, hearing, None)
+    assert _code(lambda: check_decision_after_hearing(Stage.UNDER_REVIEW, None, hearing, HearingOutcome.HELD)) \
+        == "VALIDATION"
+
+
+def test_001_s10_refusal_cites_only_grounds_heard() -> None:
+    check_grounds_heard(["QUALIFICATION_NOT_MET", "FALSE_DOCUMENTS"], ["FALSE_DOCUMENTS"])
+    with pytest.raises(DomainError) as caught:
+        check_grounds_heard(["QUALIFICATION_NOT_MET"], ["QUALIFICATION_NOT_MET", "NON_COMPLIANCE"])
+    assert caught.value.code == "GROUND_NOT_HEARD" and caught.value.field == "grounds[1]"
+
+
+def test_001_s7_refusal_of_further_review_needs_problems_within_the_completeness_term() -> None:
+    due = datetime(2025, 3, 26, 13, 30, tzinfo=UTC)  # 18:30 Almaty
+    decision = datetime(2025, 4, 14, 13, 30, tzinfo=UTC)
+    assert _code(lambda: check_further_review_refusal(0, due, decision, due)) == "PACKAGE_COMPLETE"
+    check_further_review_refusal(1, due, decision, due)  # at the term's last instant
+    assert _code(lambda: check_further_review_refusal(1, due, decision, due + timedelta(seconds=1))) \
+        == "COMPLETENESS_TERM_PASSED"
+    # Without a separate completeness term (002 §14 exclusion): the service term.
+    check_further_review_refusal(1, None, decision, due + timedelta(days=1))
+    assert _code(lambda: check_further_review_refusal(1, None, decision, decision + timedelta(minutes=1))) \
+        == "COMPLETENESS_TERM_PASSED"
+
+
+@pytest.mark.parametrize(
+    ("code", "office"),
+    [
+        (ProcedureCode.LICENSE_ISSUE, False),  # 001 §4, §12, App.3 items 3, 5
+        (ProcedureCode.LICENSE_REISSUE, False),
+        (ProcedureCode.ASIC_INCLUSION, True),  # 002 §9: the office counter too
+        (ProcedureCode.POOL_ACCREDITATION, True),  # 004 §7
+    ],
+)
+def test_001_s4_channels_per_procedure(code: ProcedureCode, office: bool) -> None:
+    spec = procedure_spec(code, date(2025, 3, 19))
+    check_channel(spec, Channel.PORTAL)
+    if office:
+        check_channel(spec, Channel.OFFICE)
+    else:
+        assert _code(lambda: check_channel(spec, Channel.OFFICE)) == "CHANNEL_NOT_ALLOWED"
