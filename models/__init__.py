@@ -9,5 +9,6 @@ MODEL_MODULES = [
     "models.applications",
     "models.licensing",
     "models.registry",
+    "models.pools",
     "models.idempotency",
 ]

@@ -21,7 +21,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.access import User
-from models.applications import Application, StageEvent
+from models.applications import Application, ApplicationDocument, StageEvent
 from models.parties import Miner
 from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
@@ -87,6 +87,7 @@ __all__ = [
     "refuse",
     "refuse_incomplete",
     "review_of",
+    "save_documents",
     "schedule_hearing",
     "withdraw",
 ]
@@ -252,6 +253,16 @@ async def filing(
         await record_change(conn, actor, "application.submitted", app, None)
         if got.recorded:
             await record_change(conn, actor, "application.receipt_time_recorded", app, None)
+
+
+async def save_documents(conn: BaseDBAsyncClient, app: Application, documents: Sequence[Any]) -> None:
+    """Attach the documents a procedure's filing lists (each with kind, title, number, issued_on
+    and valid_until, checked by the procedure)."""
+    for doc in documents:
+        await ApplicationDocument.create(
+            using_db=conn, application=app, kind=doc.kind.value, title=doc.title, number=doc.number,
+            issued_on=doc.issued_on, valid_until=doc.valid_until,
+        )
 
 
 async def receive(

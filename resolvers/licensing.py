@@ -16,7 +16,7 @@ from tortoise.queryset import ValuesQuery
 from tortoise.transactions import in_transaction
 
 from models.applications import Application, ApplicationDocument
-from models.licensing import License, LicenseAppendix, LicenseApplication
+from models.licensing import License, LicenseAppendix, LicenseApplication, PoolMembership
 from models.parties import DataCenter, Miner
 from models.registry import AsicUnit
 from resolvers import applications as engine
@@ -39,6 +39,7 @@ from rules.licensing import (
     validity_until,
 )
 from rules.limits import check_decimal, check_text
+from rules.pools import accredited_on
 from rules.problems import Problem
 from rules.qualification import (
     Confirmations,
@@ -385,6 +386,7 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
             "miner_id", flat=True
         )
     ) if owners else set()
+    pools_on_registration = await _pools_accredited_on_registration(apps)
     paid = [app for app in apps if app.id in details and details[app.id]["paid_amount"] is not None]
     quotes = await fees_of([
         (app.procedure, details[app.id]["subtype"], app.registered_on, details[app.id]["paid_on"]) for app in paid
@@ -415,10 +417,31 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
                 app_dcs[0]["miner_id"] in licensed_hosts if subtype is LicenseSubtype.II and app_dcs else None
             ),
             has_own_units=app.miner_id in with_units,  # type: ignore[attr-defined]
-            pool_accredited=None,  # no accreditation data kept yet (pools): reported as not verifiable
+            pool_accredited=pools_on_registration.get(app.id),
         )
         out.append(review_problems(facts) + payment)
     return out
+
+
+async def _pools_accredited_on_registration(apps: Sequence[Application]) -> dict[int, bool]:
+    """App.11 I(3), II(2): whether the pool each applicant mined through on its registration date
+    (its recorded membership: the pool its evidence names) was accredited that day; applications
+    of miners with no membership then are left out (not verifiable). Two statements."""
+    from resolvers.pools import certificate_periods
+
+    owners = sorted({app.miner_id for app in apps if app.miner_id is not None})  # type: ignore[attr-defined]
+    if not owners:
+        return {}
+    memberships = await PoolMembership.filter(miner_id__in=owners).values("miner_id", "pool_id", "since", "until")
+    pool_of: dict[int, int] = {}
+    for app in apps:
+        day = app.registered_on
+        for m in memberships:
+            if m["miner_id"] == app.miner_id and m["since"] <= day and (m["until"] is None or day < m["until"]):  # type: ignore[attr-defined]
+                pool_of[app.id] = m["pool_id"]
+    periods = await certificate_periods(sorted(set(pool_of.values())))
+    return {app.id: accredited_on(periods.get(pool_of[app.id], []), app.registered_on) for app in apps
+            if app.id in pool_of}
 
 
 async def _completeness(app: Application) -> list[Problem]:

@@ -34,6 +34,7 @@ from models.parties import Miner, Pool
 from resolvers.calendar import load_calendar
 from resolvers.changes import append_audit, emit, flag_overdue, record_change, snapshot
 from resolvers.listing import Listing, Order
+from resolvers.pools import accredited_pool_ids
 from resolvers.scope import find_visible, get_visible, owner_of, require_may_act_for, visible
 from rules.access import Actor, Permission, owns
 from rules.calendar import ALMATY, MAX_DATE, MIN_DATE, WorkCalendar
@@ -231,6 +232,9 @@ async def set_miner_pool(actor: Actor, cmd: SetMinerPool) -> PoolChange:
     pool = await get_visible(Pool, actor, cmd.pool_id, "Pool", field="poolId")
     known_at = _utc_now()
     since = _check_day(cmd.since, "since", not_after=known_at.astimezone(ALMATY).date())
+    if not await accredited_pool_ids([pool.pk], since):
+        # Miners mine through accredited pools only (001 App.11 I(3), II(2); 004 §3).
+        raise DomainError(ErrorCode.POOL_NOT_ACCREDITED, field="poolId", on=since.isoformat())
     by_the_miner = owns(actor, owner_of(miner))
     calendar = await load_calendar()
     async with in_transaction() as conn:

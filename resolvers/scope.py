@@ -35,12 +35,20 @@ OWNERSHIP: dict[str, tuple[str, str]] = {
     "RegistryApplication": ("miner", "application__miner_id"),
     "RegistryApplicationLine": ("miner", "application__miner_id"),
     "RegistryApplicationTarget": ("miner", "application__miner_id"),
+    "PoolApplication": ("pool", "application__pool_id"),
+    "PoolCertificate": ("pool", "pool_id"),
 }
+# Kinds whose rows belong to a miner or to a pool (an application is filed by either): the path
+# to the owning pool, used for a pool's applicant in place of the miner path above.
+POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id"}
 
 
 def owner_of(instance: Model) -> OwnerRef:
     """The owner of a loaded row; only for models whose path is a column of their own."""
-    kind, field = OWNERSHIP[type(instance).__name__]
+    name = type(instance).__name__
+    kind, field = OWNERSHIP[name]
+    if name in POOL_OWNERSHIP and getattr(instance, field) is None:
+        kind, field = "pool", POOL_OWNERSHIP[name]
     if "__" in field:
         raise TypeError(f"{type(instance).__name__}'s owner is behind a relation: use visible()")
     value = getattr(instance, field)
@@ -61,6 +69,8 @@ def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
         return queryset
     if how is Reach.OWN and name in OWNERSHIP:
         kind, field = OWNERSHIP[name]
+        if actor.pool_id is not None and name in POOL_OWNERSHIP:
+            kind, field = "pool", POOL_OWNERSHIP[name]
         org_id = actor.miner_id if kind == "miner" else actor.pool_id
         if org_id is not None:
             return queryset.filter(**{field: org_id})

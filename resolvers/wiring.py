@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from resolvers import applications, complaints, licensing, pool_change, registry
+from resolvers import applications, complaints, licensing, pool_change, pools, registry
 from resolvers.procedures import ProcedureHooks
 from rules.calendar import WorkCalendar
 from rules.workflow import ProcedureCode
@@ -30,12 +30,15 @@ PROCEDURES: dict[ProcedureCode, ProcedureHooks] = {
     ProcedureCode.ASIC_INCLUSION: registry.INCLUSION_HOOKS,
     ProcedureCode.ASIC_EXCLUSION: registry.EXCLUSION_HOOKS,
     ProcedureCode.ASIC_CHANGE: registry.CHANGE_HOOKS,
+    ProcedureCode.POOL_ACCREDITATION: pools.ACCREDITATION_HOOKS,
+    ProcedureCode.POOL_REISSUE: pools.REISSUE_HOOKS,
 }
 
 OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "applications": applications.flag_overdue_applications,
     "complaints": complaints.flag_overdue_complaints,
     "pool_change": pool_change.flag_overdue_obligations,
+    "pool_certificates": pools.expire_certificates,
 }
 
 OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}

@@ -92,7 +92,7 @@ class Reach(str, Enum):
 _PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix", "AsicUnit", "AsicUnitEvent",
                     "PoolMembership"}
 _CASE_FILES = {"Application", "Complaint", "NotificationObligation", "RegistryApplication",
-               "RegistryApplicationLine", "RegistryApplicationTarget"}
+               "RegistryApplicationLine", "RegistryApplicationTarget", "PoolApplication"}
 READS: dict[Role, dict[str, Reach]] = {
     Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User", "ApiToken")},
     # Officers read their colleagues' accounts (not tokens): who an application is assigned to,
@@ -123,9 +123,11 @@ CONTACT_FIELDS: frozenset[tuple[str, str]] = frozenset(
 # Records of a user that the user itself reads whatever its role (its own account and tokens):
 # kind -> the column holding the user's id. Applied by `resolvers/scope.visible()`.
 SELF_READS: dict[str, str] = {"User": "id", "ApiToken": "user_id"}
-# Reference data every role reads: the decrees that move working days (the calendar is public).
+# Reference data every role reads: the decrees that move working days (the calendar is public),
+# and the register of accredited pools with their certificates (004 §3: who is accredited).
 for _reads in READS.values():
     _reads["CalendarOverrideRow"] = Reach.ALL
+    _reads["PoolCertificate"] = Reach.ALL
 
 
 # A miner names the accredited pool it mines through and is told when that pool lapses (001

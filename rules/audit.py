@@ -68,6 +68,11 @@ class AuditAction(str, Enum):
     POOL_MEMBERSHIP_CLOSED = "pool_membership.closed"
     OBLIGATION_OPENED = "obligation.opened"
     OBLIGATION_MET = "obligation.met"
+    # pool accreditation certificates
+    POOL_CERTIFICATE_ISSUED = "pool_certificate.issued"
+    POOL_CERTIFICATE_REISSUED = "pool_certificate.reissued"
+    POOL_CERTIFICATE_REPLACED = "pool_certificate.replaced"
+    POOL_CERTIFICATE_EXPIRED = "pool_certificate.expired"
     # the ASIC registry
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
@@ -100,6 +105,8 @@ class AuditEntityType(str, Enum):
     REGISTRY_APPLICATION_TARGET = "RegistryApplicationTarget"
     ASIC_UNIT = "AsicUnit"
     ASIC_UNIT_EVENT = "AsicUnitEvent"
+    POOL_APPLICATION = "PoolApplication"
+    POOL_CERTIFICATE = "PoolCertificate"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.

@@ -49,6 +49,7 @@ __all__ = [
     "NonWorkingDay",
     "SpecialDay",
     "WorkCalendar",
+    "add_years",
     "default_calendar",
 ]
 
@@ -588,3 +589,13 @@ def _local_name(day: date, mark: _Mark, language: str) -> str:
 def default_calendar() -> WorkCalendar:
     """A shared calendar without database overrides (statutory days and package decrees)."""
     return WorkCalendar()
+
+
+def add_years(start: date, years: int) -> date:
+    """The end of a term of ``years`` years from ``start``: the same month and day of its last
+    year, or that month's last day when the date does not exist (29 February) (Civil Code; Law
+    on administrative procedures art. 12-1)."""
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:
+        return date(start.year + years, start.month, 28)

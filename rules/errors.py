@@ -80,6 +80,9 @@ class ErrorCode(str, Enum):
     UNIT_NOT_IN_REGISTRY = "UNIT_NOT_IN_REGISTRY"
     DATA_CENTER_NOT_USABLE = "DATA_CENTER_NOT_USABLE"
     INVALID_TNVED = "INVALID_TNVED"
+    # -- pools --------------------------------------------------------------------------------
+    NOT_A_LEGAL_ENTITY = "NOT_A_LEGAL_ENTITY"
+    POOL_NOT_ACCREDITED = "POOL_NOT_ACCREDITED"
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,16 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         kk="Бұл қызмет тек портал арқылы көрсетіледі.",
         ru="Эта услуга оказывается только через портал.",
         en="This service is provided through the portal only.",
+    ),
+    ErrorCode.POOL_NOT_ACCREDITED: Message(
+        kk="Пул {on} күні аккредиттелмеген: майнинг тек аккредиттелген пул арқылы жүргізіледі.",
+        ru="Пул не аккредитован на {on}: майнинг ведётся только через аккредитованный пул.",
+        en="The pool was not accredited on {on}: mining goes through accredited pools only.",
+    ),
+    ErrorCode.NOT_A_LEGAL_ENTITY: Message(
+        kk="Тек заңды тұлға аккредиттеле алады: {bin} — ЖСН, БСН емес.",
+        ru="Аккредитоваться может только юридическое лицо: {bin} — ИИН, а не БИН.",
+        en="Only a legal entity may be accredited: {bin} is an IIN, not a BIN.",
     ),
     ErrorCode.HEARING_NOTICE_TOO_LATE: Message(
         kk="Тыңдау туралы хабарлама кешікті: соңғы рұқсат етілген күн {limit}.",

@@ -46,6 +46,8 @@ class ProblemCode(str, Enum):
     FEE_UNDERPAID = "FEE_UNDERPAID"
     POOL_NOT_ACCREDITED = "POOL_NOT_ACCREDITED"
     POOL_NOT_VERIFIABLE = "POOL_NOT_VERIFIABLE"
+    POOL_CONDITION_NOT_SHOWN = "POOL_CONDITION_NOT_SHOWN"
+    POOL_CONDITION_NOT_MET = "POOL_CONDITION_NOT_MET"
 
 
 class ProblemKind(str, Enum):
@@ -57,8 +59,8 @@ class ProblemKind(str, Enum):
     # 001 §8: the qualification requirements themselves, judged in review. Not incompleteness:
     # a ground of App.3 item 10(3), heard at a hearing before any refusal (§10).
     QUALIFICATION = "QUALIFICATION"
-    # A requirement the system cannot check yet (its data is not kept): shown to the officer,
-    # decides nothing by itself.
+    # A requirement the system cannot check from its data (e.g. no pool membership recorded):
+    # shown to the officer, decides nothing by itself.
     NOT_VERIFIABLE = "NOT_VERIFIABLE"
 
 
@@ -71,6 +73,7 @@ PROBLEM_KINDS: Mapping[ProblemCode, ProblemKind] = {
     ProblemCode.ELECTRICITY_METHOD_MISMATCH: ProblemKind.QUALIFICATION,  # App.11 I(5) note
     ProblemCode.POOL_NOT_ACCREDITED: ProblemKind.QUALIFICATION,  # App.11 I(3), II(2)
     ProblemCode.POOL_NOT_VERIFIABLE: ProblemKind.NOT_VERIFIABLE,
+    ProblemCode.POOL_CONDITION_NOT_MET: ProblemKind.QUALIFICATION,  # 004 §4, App.2 item 9(2)
 }
 
 
@@ -174,9 +177,19 @@ PROBLEM_MESSAGES: Mapping[ProblemCode, Mapping[str, str]] = {
         "en": "The digital mining pool was not accredited on the registration date.",
     },
     ProblemCode.POOL_NOT_VERIFIABLE: {
-        "kk": "Пулдың аккредиттелуін жүйе әзірге тексере алмайды: қызметкер тексереді.",
-        "ru": "Аккредитацию пула система пока проверить не может: проверяет сотрудник.",
-        "en": "The pool's accreditation cannot be verified by the system yet: the officer checks it.",
+        "kk": "Тіркелген күні майнердің пулы жүйеде жоқ: пулдың аккредиттелуін қызметкер тексереді.",
+        "ru": "Пул майнера на дату регистрации в системе не записан: аккредитацию пула проверяет сотрудник.",
+        "en": "No pool is recorded for the miner on the registration date: the officer checks the pool's accreditation.",
+    },
+    ProblemCode.POOL_CONDITION_NOT_SHOWN: {
+        "kk": "Пулды аккредиттеудің міндетті шарты көрсетілмеген немесе расталмаған.",
+        "ru": "Не указано или не подтверждено обязательное условие аккредитации пула.",
+        "en": "A mandatory accreditation condition is not shown.",
+    },
+    ProblemCode.POOL_CONDITION_NOT_MET: {
+        "kk": "Пулды аккредиттеудің міндетті шарты орындалмаған.",
+        "ru": "Обязательное условие аккредитации пула не соблюдено.",
+        "en": "A mandatory accreditation condition is not met.",
     },
 }
 

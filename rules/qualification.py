@@ -201,8 +201,8 @@ class LicenseApplicationFacts:
     host_has_active_subtype_i: bool | None = None  # subtype II: None = not verified
     # App.11 I(3) "при наличии": whether the miner has ASIC units of its own (in the registry).
     has_own_units: bool = True
-    # App.11 I(3), II(2): the miner's pool accredited on the registration date; None: the system
-    # keeps no accreditation data to judge by (reported as not verifiable, never as passed).
+    # App.11 I(3), II(2): the miner's pool (its recorded membership) accredited on the registration
+    # date; None: no pool recorded then (reported as not verifiable, never as passed).
     pool_accredited: bool | None = None
 
 
@@ -250,7 +250,7 @@ def _pool_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> l
         return [Problem("POOL_NOT_ACCREDITED", f"documents.{DocumentKind.POOL_EVIDENCE.value}",
                         "the miner's pool was not accredited on the registration date (App.11 1.3 / 2.2)")]
     return [Problem("POOL_NOT_VERIFIABLE", f"documents.{DocumentKind.POOL_EVIDENCE.value}",
-                    "no pool accreditation data to verify App.11 1.3 / 2.2: check the evidence by hand")]
+                    "no pool recorded for the miner on the registration date: check App.11 1.3 / 2.2 by hand")]
 
 
 def _document_problems(facts: LicenseApplicationFacts, subtype: LicenseSubtype) -> list[Problem]:

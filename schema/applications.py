@@ -34,6 +34,7 @@ from schema.types.applications import Application, RefusalGround, prime_page
 
 if TYPE_CHECKING:
     from schema.types.licenses import License
+    from schema.types.pools import PoolCertificate
 
 __all__ = ["ApplicationsMutation", "ApplicationsQuery"]
 
@@ -207,6 +208,9 @@ class ApproveApplicationPayload:
         default=None,
         description="Licensing: the licence issued, re-issued, or extended by new appendices; null otherwise.",
     )
+    pool_certificate: Annotated[PoolCertificate, strawberry.lazy("schema.types.pools")] | None = strawberry.field(
+        default=None, description="Pool accreditation: the certificate issued or re-issued; null otherwise.",
+    )
 
 
 @payload(IllegalTransition, description="The refused application, or why not.")
@@ -317,13 +321,17 @@ class ApplicationsMutation:
               "appendices (the fee must be paid) [001 §9].")
     async def approve_application(self, info: strawberry.Info, input: ApproveApplicationInput) -> ApproveApplicationPayload:
         from models.licensing import License as LicenseRow
+        from models.pools import PoolCertificate as CertificateRow
         from schema.types.licenses import License
+        from schema.types.pools import PoolCertificate
 
         cmd = engine.ApproveApplication(application_id=_app_id(input.application_id), place_of_issue=input.place_of_issue,
                                         hearing_outcome=input.hearing_outcome)
         app, result = await engine.approve(info.context.user, cmd)
         license = License.from_row(result) if isinstance(result, LicenseRow) else None
-        return ApproveApplicationPayload(application=Application.from_row(app), license=license)
+        certificate = PoolCertificate.from_row(result) if isinstance(result, CertificateRow) else None
+        return ApproveApplicationPayload(application=Application.from_row(app), license=license,
+                                         pool_certificate=certificate)
 
     @mutation(description="Officer: motivated refusal of the service on its grounds, after the hearing "
               "[001 §10, App.8].")

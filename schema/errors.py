@@ -69,6 +69,9 @@ expose_enum(
         "[001 §10].",
         ErrorCode.QUALIFICATION_NOT_MET: "Approval while qualification findings stand; refuse preliminarily and "
         "hear the applicant [001 §8, §10].",
+        ErrorCode.POOL_NOT_ACCREDITED: "The pool was not accredited on the day given [001 App.11 I(3), II(2); "
+        "004 §3].",
+        ErrorCode.NOT_A_LEGAL_ENTITY: "Pool accreditation is for legal entities only (a BIN) [004 §1, App.1].",
         ErrorCode.CHANNEL_NOT_ALLOWED: "The service is not filed through this channel (licensing: the portal "
         "only) [001 §4, §12].",
         ErrorCode.DOCUMENT_NOT_FOR_SUBTYPE: "A document kind of another licence subtype was attached.",

@@ -24,8 +24,9 @@ from schema.types.licensing import FeeQuote, LicenseRequirement
 
 __all__ = ["LicensingMutation", "LicensingQuery"]
 
-_RECEIVED_AT = ("Officers only, with channel OFFICE: when a paper application was received (with a time "
-                "zone); it decides the registration day. Applicants file on the portal, received now.")
+_RECEIVED_AT = ("Officers only: the receipt time of an imported historical record (with a time zone); it "
+                "decides the registration day and is audited as `application.receipt_time_recorded`. Applicants "
+                "file on the portal, received now.")
 
 
 @strawberry.input(description="An attached qualification document [001 App.11].")
@@ -62,8 +63,8 @@ class ApplyForLicenseInput:
     documents: list[DocumentInput] = strawberry.field(default_factory=list, description="The App.11 documents "
                                                       "(`licenseRequirements` lists them).")
     sheets: int = strawberry.field(default=0, description="Number of attached sheets (0 to 10000).")
-    channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL (the rule for licensing "
-                                        "[001 §4]); OFFICE for a paper application an officer registers.")
+    channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL: licensing is filed through "
+                                        "the portal only; OFFICE is refused (CHANNEL_NOT_ALLOWED) [001 §4, §12].")
     received_at: datetime | None = strawberry.field(default=None, description=_RECEIVED_AT)
     client_mutation_id: str | None = client_mutation_id()
 
@@ -77,7 +78,8 @@ class ApplyForLicenseReissueInput:
                                                                       "REORGANISATION is a ground: its form.")
     documents: list[DocumentInput] = strawberry.field(default_factory=list, description="Copies of the documents "
                                                       "confirming the change [001 App.3 item 9(2)].")
-    channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL, or OFFICE for a paper one.")
+    channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL only (OFFICE is refused, "
+                                        "CHANNEL_NOT_ALLOWED) [001 §12].")
     received_at: datetime | None = strawberry.field(default=None, description=_RECEIVED_AT)
     client_mutation_id: str | None = client_mutation_id()
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from httpx import AsyncClient
 
+from models.applications import Application
 from models.parties import DataCenter, Miner, Pool
+from models.pools import PoolCertificate
 from resolvers import auth, parties
 from rules.access import SYSTEM
 from rules.bin_iin import checksum_digit, make_bin_iin
@@ -64,7 +67,12 @@ async def make_data_center(miner: Miner, **overrides: Any) -> DataCenter:
     return await parties.create_data_center(SYSTEM, parties.CreateDataCenter(**data))
 
 
-async def make_pool(**overrides: Any) -> Pool:
+# Accredited pools in tests are accredited through the years the tests use, unless told otherwise.
+ACCREDITED = (date(2020, 1, 1), date(2099, 12, 31))
+
+
+async def make_pool(*, accredited: tuple[date, date] | None = ACCREDITED, **overrides: Any) -> Pool:
+    """A pool, accredited (a certificate valid over `accredited`, first and last day) unless None."""
     data = {
         "bin": new_bin(),
         "name": f"Pool {next(_seq)}",
@@ -76,7 +84,15 @@ async def make_pool(**overrides: Any) -> Pool:
         **overrides,
     }
     data["server_locations"] = tuple(parties.ServerLocation(**loc) for loc in data["server_locations"])
-    return await parties.create_pool(SYSTEM, parties.CreatePool(**data))
+    pool = await parties.create_pool(SYSTEM, parties.CreatePool(**data))
+    if accredited is not None:
+        app = await Application.create(procedure="POOL_ACCREDITATION", channel="PORTAL", pool=pool, stage="APPROVED",
+                                       received_at=datetime(2020, 1, 1, tzinfo=UTC))
+        await PoolCertificate.create(
+            number=f"KZ-PL-TEST-{pool.id}", pool=pool, pool_name=pool.name, pool_bin=pool.bin, issued_on=accredited[0],
+            valid_until=accredited[1], application=app,
+        )
+    return pool
 
 
 @dataclass

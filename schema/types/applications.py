@@ -54,6 +54,7 @@ from schema.types.problems import CompletenessProblem
 
 if TYPE_CHECKING:
     from schema.types.licenses import License
+    from schema.types.pools import PoolApplicationDetails
     from schema.types.registry import RegistryApplicationDetails
     from schema.types.users import User
 
@@ -435,6 +436,15 @@ class Application(RowNode, relay.Node, Timestamped):
         from schema.types.registry import registry_details
 
         return registry_details(info, self.id, self.procedure, self._miner_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Pool accreditation and re-issue applications: what they carry and the seven "
+                      "conditions judged on it [004 App.1, §4]; null for other procedures.")
+    def pool_details(
+        self, info: strawberry.Info
+    ) -> Annotated[PoolApplicationDetails, strawberry.lazy("schema.types.pools")] | None:
+        from schema.types.pools import pool_details
+
+        return pool_details(info, self.id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The licence this application's approval issued or re-issued; null before "
                       "approval, for other procedures, when the approval added appendices to the holder's "

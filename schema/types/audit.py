@@ -75,6 +75,10 @@ expose_enum(
         "the application; `after` summarises the units).",
         AuditAction.REGISTRY_UNITS_EXCLUDED: "ASIC units were excluded from the registry (about the application).",
         AuditAction.REGISTRY_UNITS_CHANGED: "Registry records of ASIC units were changed (about the application).",
+        AuditAction.POOL_CERTIFICATE_ISSUED: "A pool accreditation certificate was issued [004 App.3].",
+        AuditAction.POOL_CERTIFICATE_REISSUED: "A pool accreditation certificate was re-issued [004 §12].",
+        AuditAction.POOL_CERTIFICATE_REPLACED: "A certificate was replaced by its re-issued successor.",
+        AuditAction.POOL_CERTIFICATE_EXPIRED: "A certificate passed its last valid day [004 §3].",
     },
 )
 
@@ -105,6 +109,8 @@ expose_enum(
         AuditEntityType.REGISTRY_APPLICATION_TARGET: "A registry record named by an exclusion or change application.",
         AuditEntityType.ASIC_UNIT: "A registry record of an ASIC unit.",
         AuditEntityType.ASIC_UNIT_EVENT: "An entry of an ASIC unit record's history.",
+        AuditEntityType.POOL_APPLICATION: "What a pool accreditation application carries [004 App.1].",
+        AuditEntityType.POOL_CERTIFICATE: "A pool accreditation certificate [004 App.3].",
     },
 )
 

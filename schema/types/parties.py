@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from schema.types.applications import Application
     from schema.types.licenses import License
     from schema.types.obligations import NotificationObligation, PoolMembership
+    from schema.types.pools import PoolAccreditation, PoolCertificate
     from schema.types.registry import AsicUnitConnection
 
 __all__ = ["DataCenter", "Miner", "Pool", "ServerLocation"]
@@ -124,8 +125,9 @@ class Miner(RowNode, relay.Node, Timestamped):
         return Rows(lambda: list_obligations(actor, now=now), NotificationObligation.from_row,  # type: ignore[return-value]
                     parent=("miner_id", self.id))
 
-    @strawberry.field(description="The accredited pool the miner mines through now (its current pool "
-                      "membership); null when none is recorded or the caller may not see it.")
+    @strawberry.field(description="The pool the miner mines through now (its current pool membership; its "
+                      "`accreditation` shows whether the pool is still accredited: a lapsed one is flagged there); "
+                      "null when none is recorded or the caller may not see it.")
     def pool(self, info: strawberry.Info) -> Pool | None:
         return load_view(Pool, _current_pools(info), self.id)
 
@@ -190,6 +192,23 @@ class Pool(RowNode, relay.Node, Timestamped):
     name: str = strawberry.field(description="Full name.")
     legal_address: str = strawberry.field(description="Legal address (may be empty).")
     server_locations: list[ServerLocation] = strawberry.field(description="Main and backup server complexes.")
+
+    @strawberry.field(description="Whether the pool is accredited on `on` (default: today in Almaty), with the "
+                      "certificate then in force [004 §3]. Public, like the register.")
+    def accreditation(
+        self, info: strawberry.Info,
+        on: Annotated[date | None, strawberry.argument(description="The day (Almaty); default today.")] = None,
+    ) -> Annotated[PoolAccreditation, strawberry.lazy("schema.types.pools")]:
+        from schema.types.pools import accreditation
+
+        return accreditation(info, self.id, on)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The pool's accreditation certificates, newest first (re-issued and expired "
+                      "ones kept) [004 App.3].")
+    def certificates(self, info: strawberry.Info) -> list[Annotated[PoolCertificate, strawberry.lazy("schema.types.pools")]]:
+        from schema.types.pools import certificates
+
+        return certificates(info, self.id)  # type: ignore[no-any-return]
 
     @connection(description="The miners mining through the pool now (current memberships), oldest first.")
     def members(self, info: strawberry.Info) -> Connection[_Membership]:

@@ -33,8 +33,13 @@ expose_enum(
         ProblemCode.FEE_UNDERPAID: "The recorded payment is less than the fee due [001 App.3 items 7, 9.3].",
         ProblemCode.POOL_NOT_ACCREDITED: "The miner's pool was not accredited on the registration date "
         "[001 App.11 I(3), II(2)].",
-        ProblemCode.POOL_NOT_VERIFIABLE: "The pool's accreditation cannot be checked by the system (no "
-        "accreditation data kept yet): the officer checks the evidence [001 App.11 I(3), II(2)].",
+        ProblemCode.POOL_NOT_VERIFIABLE: "No pool membership is recorded for the miner on the registration date, so "
+        "the system cannot check the pool against the register: the officer checks the evidence [001 App.11 I(3), "
+        "II(2)].",
+        ProblemCode.POOL_CONDITION_NOT_SHOWN: "Pool accreditation: the data of a mandatory condition was not given "
+        "(`path` names it: `conditions.<PoolCondition>`) [004 §4, §7].",
+        ProblemCode.POOL_CONDITION_NOT_MET: "Pool accreditation: a mandatory condition is not met [004 §4; App.2 "
+        "item 9(2)].",
     },
 )
 expose_enum(

@@ -271,8 +271,9 @@ async def test_001_app11_1_3_pool_evidence_only_where_the_miner_has_units_of_its
 
 
 async def test_001_app11_pool_accreditation_is_reported_not_verifiable_and_does_not_block(officer):
-    """Until pools are kept, the accreditation of the miner's pool cannot be checked: the finding
-    says so (kind NOT_VERIFIABLE) instead of passing silently, and decides nothing by itself."""
+    """With no pool membership recorded for the miner, its pool cannot be checked against the
+    register: the finding says so (kind NOT_VERIFIABLE) instead of passing silently, and decides
+    nothing by itself."""
     miner = await make_miner()
     dc = await make_data_center(miner)
     app = await filed(officer, license_input(miner, [dc], received_at=RECEIVED, documents=SUBTYPE_I_DOCS))
@@ -293,3 +294,27 @@ async def test_applicants_see_their_findings_and_not_others(client, officer, gri
     findings = (await _review(own, app["id"]))["qualificationFindings"]
     assert [f["code"] for f in findings if f["kind"] == "QUALIFICATION"] == ["GRID_BELOW_35KV"]
     assert (await stranger.gql(REVIEW, {"id": app["id"]}))["data"]["application"] is None
+
+
+async def test_001_app11_the_miners_pool_must_be_accredited_on_the_registration_date(officer):
+    """The pool the miner mined through on the registration date (its recorded membership) is
+    checked against the register: accredited -> nothing to report; lapsed -> a finding."""
+    from resolvers import pool_change
+    from rules.access import SYSTEM
+    from tests.factories import make_pool
+
+    miner = await make_miner()
+    dc = await make_data_center(miner)
+    await _unit_of(miner, dc)
+    lapsed = await make_pool(accredited=(date(2024, 1, 1), date(2025, 3, 1)))
+    await pool_change.set_miner_pool(SYSTEM, pool_change.SetMinerPool(miner.id, lapsed.id, date(2024, 6, 3)))
+    app = await filed(officer, license_input(miner, [dc], received_at=RECEIVED))  # registered 2025-03-19
+    findings = (await _review(officer, app["id"]))["qualificationFindings"]
+    assert [(f["code"], f["kind"]) for f in findings] == [("POOL_NOT_ACCREDITED", "QUALIFICATION")]
+    other = await make_miner()
+    other_dc = await make_data_center(other)
+    await _unit_of(other, other_dc)
+    accredited = await make_pool()
+    await pool_change.set_miner_pool(SYSTEM, pool_change.SetMinerPool(other.id, accredited.id, date(2024, 6, 3)))
+    ok_app = await filed(officer, license_input(other, [other_dc], received_at=RECEIVED))
+    assert (await _review(officer, ok_app["id"]))["qualificationFindings"] == []

@@ -150,6 +150,5 @@ async def test_arq_worker_delivers_through_real_redis(handlers):
 def test_the_wiring_lists_every_procedure_built_and_every_overdue_checker():
     from rules.workflow import ProcedureCode
 
-    built = set(ProcedureCode) - {ProcedureCode.POOL_ACCREDITATION, ProcedureCode.POOL_REISSUE}  # issue 11
-    assert set(wiring.PROCEDURES) == built
-    assert set(wiring.OVERDUE_CHECKERS) == {"applications", "complaints", "pool_change"}
+    assert set(wiring.PROCEDURES) == set(ProcedureCode)
+    assert set(wiring.OVERDUE_CHECKERS) == {"applications", "complaints", "pool_change", "pool_certificates"}
