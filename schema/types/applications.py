@@ -275,6 +275,12 @@ class Application(RowNode, relay.Node, Timestamped):
     preliminary_text: str | None = strawberry.field(description="The preliminary decision's reasons.")
     refusal_text: str | None = strawberry.field(description="The reasons of a refusal (of further review or "
                                                 "of the service).")
+    refusal_number: str | None = strawberry.field(description="The refusal document's number (\"Номер: [Номер "
+                                                  "документа]\", 001 App.8): `ROR-<year>-<serial>` for a refusal "
+                                                  "of further review, `REF-<year>-<serial>` for a motivated "
+                                                  "refusal; one sequence per kind and year. Null unless refused.")
+    refused_on: date | None = strawberry.field(description="The refusal document's date (Almaty) [001 App.8]; null "
+                                               "unless refused.")
     decided_at: datetime | None = strawberry.field(description="When it reached a final stage (UTC); "
                                                    "null while open.")
     _miner_id: strawberry.Private[int | None]
@@ -295,7 +301,8 @@ class Application(RowNode, relay.Node, Timestamped):
             decision_due_at=row.decision_due, decision_due_on=_local_day(row.decision_due),
             hearing_notice_due_on=row.hearing_notice_last_day, hearing_notice_sent_on=row.hearing_notice_sent_on,
             hearing_on=row.hearing_on, hearing_place=row.hearing_place, preliminary_text=row.preliminary_text,
-            refusal_text=row.refusal_text, decided_at=row.decided_at,
+            refusal_text=row.refusal_text, refusal_number=row.refusal_number, refused_on=row.refused_on,
+            decided_at=row.decided_at,
             _miner_id=row.miner_id, _pool_id=row.pool_id, _assignee_id=row.assignee_id,  # type: ignore[attr-defined]
             _completeness_due=row.completeness_due, _next_due_at=row.next_due_at,
             _preliminary_grounds=list(row.preliminary_grounds or []), _refusal_grounds=list(row.refusal_grounds or []),
