@@ -163,8 +163,10 @@ class RefusalGround:
     item: int = strawberry.field(description="Its sub-item number in the rule set's enumeration.")
     legal_basis: str = strawberry.field(description="Where it is, e.g. `001 App.3 item 10(2)`.")
     text_ru: str = strawberry.field(description="The wording of the rules, in Russian.")
-    text_kk: str | None = strawberry.field(description="The wording in Kazakh; null where the seeds have no "
-                                           "Kazakh edition (licensing).")
+    text_kk: str | None = strawberry.field(description="The wording in Kazakh, verbatim from the Kazakh edition "
+                                           "in the seeds (000 for the registry, the Kazakh part of 004 for pools). "
+                                           "Null for the eight licensing grounds of 001 App.3 item 10: the seeds "
+                                           "hold order 169/НҚ in Russian only, and no translation is made up.")
     text_en: str = strawberry.field(description="An English rendering.")
     effective_from: date = strawberry.field(description="The day the ground took effect (FEE_NOT_PAID: "
                                             "2024-01-01).")
