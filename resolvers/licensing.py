@@ -244,15 +244,22 @@ async def apply_for_license(actor: Actor, cmd: ApplyForLicense) -> Application:
     return app
 
 
+# The four statements of the form (App.1, App.2, App.9, App.10) and their columns: stored as
+# given, never assumed; one not given is a completeness gap (qualification.confirmation_problems).
+_CONFIRMATION_COLUMNS = {
+    "official_contacts": "confirm_official_contacts",
+    "no_court_ban": "confirm_no_court_ban",
+    "documents_true": "confirm_documents_true",
+    "personal_data_consent": "confirm_personal_data",
+}
+
+
 def _confirmation_columns(c: Confirmations) -> dict[str, bool]:
-    """The four statements of the form as given (App.1, App.2, App.9, App.10): never assumed;
-    one not given is a completeness gap (rules.qualification.confirmation_problems)."""
-    return {
-        "confirm_official_contacts": c.official_contacts,
-        "confirm_no_court_ban": c.no_court_ban,
-        "confirm_documents_true": c.documents_true,
-        "confirm_personal_data": c.personal_data_consent,
-    }
+    return {column: getattr(c, name) for name, column in _CONFIRMATION_COLUMNS.items()}
+
+
+def _confirmations_of(row: dict[str, Any]) -> Confirmations:
+    return Confirmations(**{name: row[column] for name, column in _CONFIRMATION_COLUMNS.items()})
 
 
 _LIVE = (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED)
@@ -427,8 +434,8 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
     details = {
         d["application_id"]: d
         for d in await LicenseApplication.filter(application_id__in=ids).values(
-            "id", "application_id", "subtype", "electricity_purchase", "confirm_official_contacts",
-            "confirm_no_court_ban", "confirm_documents_true", "confirm_personal_data", "reissue_grounds",
+            "id", "application_id", "subtype", "electricity_purchase", *_CONFIRMATION_COLUMNS.values(),
+            "reissue_grounds",
         )
     }
     detail_ids = [d["id"] for d in details.values()]
@@ -475,15 +482,6 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
         )
         out.append(completeness_problems(facts))
     return out
-
-
-def _confirmations_of(d: dict[str, Any]) -> Confirmations:
-    return Confirmations(
-        official_contacts=d["confirm_official_contacts"],
-        no_court_ban=d["confirm_no_court_ban"],
-        documents_true=d["confirm_documents_true"],
-        personal_data_consent=d["confirm_personal_data"],
-    )
 
 
 def _reissue_completeness(

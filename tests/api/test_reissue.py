@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from models.applications import Application
 from models.licensing import License, LicenseAppendix
 from rules.enums import LicenseStatus, Role
 from tests.api.licensing_flow import (
@@ -212,3 +213,28 @@ async def test_001_s13_a_reissue_is_not_received_before_the_licence_was_issued(o
     same_day = await _reissue(officer, lic, grounds=["LAW_REQUIREMENT"], channel="OFFICE",
                               receivedAt="2025-04-14T00:01:00+05:00")
     assert payload_of(same_day, "applyForLicenseReissue")["errors"] == []
+
+
+async def test_001_app9_reissue_names_only_the_holders_own_appendix_and_data_center(client, officer, licensed):
+    """Applicants see only their own organisation's data: another's licence, appendix or data
+    center answers as missing, and nothing is filed."""
+    _, lic, applicant = licensed
+    other = await make_miner()
+    other_dc = await make_data_center(other)
+    first = await LicenseAppendix.filter(license_id=lic.id).order_by("id").first()
+    foreign_dc = await _reissue(applicant, lic, grounds=["DC_LOCATION_CHANGE"], scope="APPENDIX",
+                                appendixId=gid("LicenseAppendix", first.id), dataCenterId=gid("DataCenter", other_dc.id))
+    assert errors_of(foreign_dc) == ["NOT_FOUND"] and error_paths(foreign_dc) == [["dataCenterId"]]
+    stranger = await make_caller(client, Role.APPLICANT, miner=other)
+    not_theirs = await _reissue(stranger, lic, grounds=["LAW_REQUIREMENT"])
+    assert errors_of(not_theirs) == ["NOT_FOUND"] and error_paths(not_theirs) == [["licenseId"]]
+    # an appendix of another licence is not one of this licence's
+    other_app = await filed(officer, license_input(other, [other_dc], received_at=RECEIVED))
+    assert ok(await pay(officer, other_app["id"]))
+    assert ok(await step(officer, "acceptApplication", other_app["id"]))
+    assert ok(await step(officer, "approveApplication", other_app["id"], placeOfIssue="г. Астана"))
+    other_appendix = await LicenseAppendix.filter(license__holder_id=other.id).first()
+    wrong = await _reissue(applicant, lic, grounds=["LAW_REQUIREMENT"], scope="APPENDIX",
+                           appendixId=gid("LicenseAppendix", other_appendix.id))
+    assert errors_of(wrong) == ["NOT_FOUND"] and error_paths(wrong) == [["appendixId"]]
+    assert await Application.filter(procedure="LICENSE_REISSUE").count() == 0
