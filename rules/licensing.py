@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from rules.enums import ElectricityPurchase
 from rules.errors import DomainError, ErrorCode
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
@@ -145,6 +146,19 @@ SUBTYPE_NAMES: dict[LicenseSubtype, Wording] = {
         "осуществляющим цифровой майнинг с использованием принадлежащего ему на праве собственности "
         "аппаратно-программного комплекса для цифрового майнинга, размещенного в центре обработки данных "
         "цифрового майнинга",
+        None,
+    ),
+}
+
+
+# App.6 "Способ приобретения электрической энергии", the two options of the form, verbatim.
+ELECTRICITY_PURCHASE_TEXTS: dict[ElectricityPurchase, Wording] = {
+    ElectricityPurchase.SINGLE_BUYER: Wording(
+        "у единого закупщика на централизованных торгах электрической энергией", None
+    ),
+    ElectricityPurchase.OFF_GRID_GENERATOR: Wording(
+        "у энергопроизводящих организаций, генерирующие установки которых не подключены к единой "
+        "электроэнергетической системе Республики Казахстан",
         None,
     ),
 }

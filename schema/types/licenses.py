@@ -18,7 +18,13 @@ from resolvers import licenses as uc
 from resolvers.mrp import MrpValue
 from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
 from rules.license_life import effective_appendix_status
-from rules.licensing import ACTIVITY_NAME, LICENSE_NOTE, SUBTYPE_NAMES, Wording
+from rules.licensing import (
+    ACTIVITY_NAME,
+    ELECTRICITY_PURCHASE_TEXTS,
+    LICENSE_NOTE,
+    SUBTYPE_NAMES,
+    Wording,
+)
 from rules.workflow import LicenseSubtype
 from schema.enums import expose_enum
 from schema.loaders import load_view, load_views, pending, ready
@@ -177,6 +183,13 @@ class LicenseAppendix(RowNode, relay.Node, Timestamped):
             _data_center_id=row.data_center_id,  # type: ignore[attr-defined]
             created_at=row.created_at, updated_at=row.updated_at,
         )
+
+    @strawberry.field(description="Subtype I: the electricity purchase method as the appendix prints it, "
+                      "verbatim from the form (Russian only in the seeds) [001 App.6]; null for subtype II.")
+    def electricity_purchase_text(self) -> DocumentText | None:
+        if self.electricity_purchase is None:
+            return None
+        return DocumentText.of(ELECTRICITY_PURCHASE_TEXTS[self.electricity_purchase])
 
     @strawberry.field(description="The effective status: a suspended or revoked licence carries its "
                       "appendices along, whatever their own status [001 §18-1].")

@@ -10,7 +10,7 @@ RECEIVED = "2025-03-19T10:00:00+05:00"
 CONTENTS = """number activityName { ru kk text } note { ru kk } licensor { ru kk text }
   authorisedPerson { position name }
   appendices { subtypeName { ru kk text } licensor { ru } authorisedPerson { position name } dataCenterAddress
-    electricityPurchase }"""
+    electricityPurchase electricityPurchaseText { ru kk } }"""
 
 
 async def _licence(caller, app_id: str) -> dict:
@@ -47,6 +47,8 @@ async def test_001_app4_app6_licence_and_appendix_contents(officer, monkeypatch)
     assert appendix["licensor"] == {"ru": lic["licensor"]["ru"]}
     assert appendix["authorisedPerson"] == lic["authorisedPerson"]
     assert (appendix["dataCenterAddress"], appendix["electricityPurchase"]) == ("Экибастуз, уч. 4", "SINGLE_BUYER")
+    assert appendix["electricityPurchaseText"] == {
+        "ru": "у единого закупщика на централизованных торгах электрической энергией", "kk": None}
 
 
 async def test_001_app4_texts_in_kazakh_where_there_is_kazakh(client, officer):
