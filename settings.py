@@ -39,3 +39,37 @@ class Settings:
         if env := os.environ.get("APP_ENV"):
             kwargs["environment"] = env
         return cls(**kwargs)  # type: ignore[arg-type]
+
+
+_MINISTRY_RU = "Министерство цифрового развития, инноваций и аэрокосмической промышленности Республики Казахстан"
+_MINISTRY_KK = "Қазақстан Республикасының Цифрлық даму, инновациялар және аэроғарыш өнеркәсібі министрлігі"
+
+
+@dataclass(frozen=True)
+class Licensor:
+    """Who issues licences and appendices (001 App.4-7 "Услугодатель", "Руководитель
+    (уполномоченное лицо)"): the authority's name in Russian and Kazakh (§17: licences are issued
+    in both) and the authorised person who signs. Set by the environment (LICENSOR_NAME_RU,
+    LICENSOR_NAME_KK, LICENSOR_SIGNER_POSITION, LICENSOR_SIGNER_NAME); the name defaults to the
+    ministry of the seeds' orders, the signer has no default. Each licence and appendix keeps the
+    values of its issue day."""
+
+    name_ru: str = _MINISTRY_RU
+    name_kk: str = _MINISTRY_KK
+    signer_position: str = ""
+    signer_name: str = ""
+
+    @classmethod
+    def from_env(cls) -> Licensor:
+        env = {
+            "name_ru": "LICENSOR_NAME_RU", "name_kk": "LICENSOR_NAME_KK",
+            "signer_position": "LICENSOR_SIGNER_POSITION", "signer_name": "LICENSOR_SIGNER_NAME",
+        }
+        return cls(**{key: os.environ[var].strip() for key, var in env.items() if os.environ.get(var, "").strip()})
+
+    def columns(self) -> dict[str, str]:
+        """As stored on a licence or appendix (models.licensing.IssuedBy)."""
+        return {
+            "licensor_ru": self.name_ru, "licensor_kk": self.name_kk,
+            "signer_position": self.signer_position, "signer_name": self.signer_name,
+        }

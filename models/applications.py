@@ -45,6 +45,9 @@ class Application(TimestampedModel):
     # Decision
     refusal_grounds = fields.JSONField(default=list)
     refusal_text = fields.TextField(null=True)
+    # The refusal document's number and date (001 App.8 "Номер: [Номер документа] [Дата выдачи]").
+    refusal_number = fields.CharField(max_length=40, null=True, unique=True)
+    refused_on = fields.DateField(null=True)
     decided_at = fields.DatetimeField(null=True)
     overdue = fields.BooleanField(default=False, db_index=True)
     # The end of the term that applies in the current stage (completeness while REGISTERED,

@@ -17,7 +17,18 @@ from rules.enums import (
     LicenseStatusAction,
     ObligationKind,
 )
+from rules.reissue import ReissueScope
 from rules.workflow import ComplaintReviewer, LicenseSubtype
+
+
+class IssuedBy:
+    """Who issued a licence document (001 App.4-7 "Услугодатель", "Руководитель (уполномоченное
+    лицо)"), as at its issue: later changes of the authority's head do not rewrite it."""
+
+    licensor_ru = fields.CharField(max_length=300, default="")
+    licensor_kk = fields.CharField(max_length=300, default="")
+    signer_position = fields.CharField(max_length=300, default="")
+    signer_name = fields.CharField(max_length=300, default="")
 
 
 class LicenseApplication(Model):
@@ -44,6 +55,12 @@ class LicenseApplication(Model):
         "models.License", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     reissue_grounds = fields.JSONField(default=list)
+    # The licence with its appendices, or one appendix alone ("нужное подчеркнуть"); null for issue.
+    reissue_scope = fields.CharEnumField(ReissueScope, max_length=16, null=True)
+    # The appendix the change concerns (a new data center / electricity method), or re-issued alone.
+    reissue_appendix: fields.ForeignKeyNullableRelation[LicenseAppendix] = fields.ForeignKeyField(
+        "models.LicenseAppendix", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
     # Fee (001 App.3 item 7) and its payment (App.3 item 9.3)
     fee_mrp = fields.DecimalField(max_digits=12, decimal_places=2, default=0)
     payment_reference = fields.CharField(max_length=100, null=True)
@@ -54,7 +71,7 @@ class LicenseApplication(Model):
         table = "license_application"
 
 
-class License(TimestampedModel):
+class License(TimestampedModel, IssuedBy):
     id = fields.IntField(primary_key=True)
     number = fields.CharField(max_length=32, unique=True)
     holder: fields.ForeignKeyRelation[Miner] = fields.ForeignKeyField(
@@ -80,7 +97,7 @@ class License(TimestampedModel):
         table = "license"
 
 
-class LicenseAppendix(TimestampedModel):
+class LicenseAppendix(TimestampedModel, IssuedBy):
     id = fields.IntField(primary_key=True)
     license: fields.ForeignKeyRelation[License] = fields.ForeignKeyField(
         "models.License", related_name="appendices", on_delete=fields.RESTRICT

@@ -25,6 +25,7 @@ from models.applications import Application, ApplicationDocument, StageEvent
 from models.parties import Miner
 from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
+from resolvers.document_numbers import OutgoingDocument, next_document_number
 from resolvers.listing import Listing, Order
 from resolvers.procedures import Decision, all_hooks, hooks_for
 from resolvers.scope import find_visible, get_visible, require_may_act_for, visible
@@ -526,6 +527,12 @@ async def accept_complete(actor: Actor, cmd: AcceptApplication) -> Application:
     return (await act(actor, cmd.application_id, Action.ACCEPT_COMPLETE, comment=comment, prepare=prepare))[0]
 
 
+async def _number_refusal(conn: BaseDBAsyncClient, app: Application, kind: OutgoingDocument) -> None:
+    """The refusal document's number and date (001 App.8), at the moment it is recorded."""
+    app.refused_on = _now().astimezone(ALMATY).date()
+    app.refusal_number = await next_document_number(conn, kind, app.refused_on)
+
+
 async def refuse_incomplete(actor: Actor, cmd: RefuseIncomplete) -> Application:
     """Motivated refusal of further review: incomplete package or expired documents, within the
     completeness term (001 §7 ¶2, §14 ¶2). Its reasons are the gaps, not App.3 item 10 grounds."""
@@ -540,6 +547,7 @@ async def refuse_incomplete(actor: Actor, cmd: RefuseIncomplete) -> Application:
         ]
         app.refusal_grounds = []
         app.refusal_text = text
+        await _number_refusal(conn, app, OutgoingDocument.REFUSAL_OF_REVIEW)
 
     return (await act(actor, cmd.application_id, Action.REFUSE_INCOMPLETE, comment=text, prepare=prepare))[0]
 
@@ -568,6 +576,8 @@ async def _decide_on_grounds(
                 check_grounds_heard(app.preliminary_grounds or [], [g.value for g in grounds])
         setattr(app, fields[0], [g.value for g in grounds])
         setattr(app, fields[1], text)
+        if action is Action.REFUSE:
+            await _number_refusal(conn, app, OutgoingDocument.MOTIVATED_REFUSAL)
 
     return (await act(actor, cmd.application_id, action, comment=text, prepare=prepare))[0]
 

@@ -33,6 +33,7 @@ from rules.licensing import (
     ReorganisationForm,
     appendix_number,
     license_number,
+    parse_reissue_grounds,
     special_conditions,
     stored_reissue_grounds,
     validate_reissue,
@@ -53,7 +54,17 @@ from rules.qualification import (
     review_problems,
 )
 from rules.registry import UnitStatus
+from rules.reissue import (
+    NewDataCenterFacts,
+    ReissueFacts,
+    ReissueScope,
+    ReissueTarget,
+    reissue_document_kinds,
+    reissue_problems,
+    validate_target,
+)
 from rules.workflow import LicenseSubtype, ProcedureCode
+from settings import Licensor
 
 __all__ = [
     "ApplyForLicense",
@@ -113,11 +124,17 @@ class ApplyForLicense:
 
 @dataclass(frozen=True)
 class ApplyForLicenseReissue:
-    """App.9 (subtype I) or App.10 (subtype II)."""
+    """App.9 (subtype I) or App.10 (subtype II): the licence (with its appendices) or one
+    appendix alone, with the new data center / electricity method the change carries."""
 
     license_id: int
     grounds: tuple[ReissueGround, ...]
     reorganisation_form: ReorganisationForm | None = None
+    scope: ReissueScope = ReissueScope.LICENSE
+    appendix_id: int | None = None
+    data_center_id: int | None = None
+    electricity_purchase: ElectricityPurchase | None = None
+    confirmations: Confirmations = field(default_factory=Confirmations)
     documents: tuple[DocumentItem, ...] = ()
     channel: Channel = Channel.PORTAL
     received_at: datetime | None = None
@@ -134,8 +151,10 @@ class RecordPayment:
 # --- filing -------------------------------------------------------------------------------
 
 
-def _check_documents(subtype: LicenseSubtype, documents: Sequence[DocumentItem]) -> list[DocumentItem]:
-    allowed = kinds_for(subtype)
+def _check_documents(
+    subtype: LicenseSubtype, documents: Sequence[DocumentItem], allowed: frozenset[DocumentKind] | None = None
+) -> list[DocumentItem]:
+    allowed = kinds_for(subtype) if allowed is None else allowed
     out = []
     for i, doc in enumerate(documents):
         kind = DocumentKind(doc.kind)
@@ -215,17 +234,13 @@ async def apply_for_license(actor: Actor, cmd: ApplyForLicense) -> Application:
         raise DomainError(ErrorCode.VALIDATION, field="electricityPurchase", detail="subtype I only")
     if not 0 <= cmd.sheets <= SHEETS_MAX:
         raise DomainError(ErrorCode.VALIDATION, field="sheets", detail=f"0..{SHEETS_MAX}")
-    c = cmd.confirmations
     async with engine.filing(actor, got, ProcedureCode.LICENSE_ISSUE, miner_id=miner.id) as (conn, app):
         details = await LicenseApplication.create(
             using_db=conn,
             application=app,
             subtype=subtype,
             electricity_purchase=cmd.electricity_purchase,
-            confirm_official_contacts=c.official_contacts,
-            confirm_no_court_ban=c.no_court_ban,
-            confirm_documents_true=c.documents_true,
-            confirm_personal_data=c.personal_data_consent,
+            **_confirmation_columns(cmd.confirmations),
             sheets=cmd.sheets,
             fee_mrp=fee_mrp(ProcedureCode.LICENSE_ISSUE, subtype, app.registered_on),
         )
@@ -234,30 +249,99 @@ async def apply_for_license(actor: Actor, cmd: ApplyForLicense) -> Application:
     return app
 
 
+# The four statements of the form (App.1, App.2, App.9, App.10) and their columns: stored as
+# given, never assumed; one not given is a completeness gap (qualification.confirmation_problems).
+_CONFIRMATION_COLUMNS = {
+    "official_contacts": "confirm_official_contacts",
+    "no_court_ban": "confirm_no_court_ban",
+    "documents_true": "confirm_documents_true",
+    "personal_data_consent": "confirm_personal_data",
+}
+
+
+def _confirmation_columns(c: Confirmations) -> dict[str, bool]:
+    return {column: getattr(c, name) for name, column in _CONFIRMATION_COLUMNS.items()}
+
+
+def _confirmations_of(row: dict[str, Any]) -> Confirmations:
+    return Confirmations(**{name: row[column] for name, column in _CONFIRMATION_COLUMNS.items()})
+
+
+_LIVE = (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED)
+
+
+async def _reissued_appendix(license: License, appendix_id: int | None) -> LicenseAppendix | None:
+    """The appendix the re-issue concerns: one of the licence's, still in force."""
+    if appendix_id is None:
+        return None
+    appendix = await LicenseAppendix.get_or_none(id=appendix_id, license_id=license.id)
+    if appendix is None:
+        raise DomainError(ErrorCode.NOT_FOUND, entity="LicenseAppendix", field="appendixId")
+    if appendix.status not in _LIVE:
+        raise DomainError(ErrorCode.CONFLICT, field="appendixId", what=f"appendix {appendix.number} is {appendix.status.value}")
+    return appendix
+
+
+async def _new_data_center(
+    actor: Actor, license: License, appendix: LicenseAppendix | None, dc_id: int | None
+) -> DataCenter | None:
+    """App.9 ground 3: the holder's own data center, not one the licence already covers."""
+    if dc_id is None or appendix is None:
+        return None
+    dc = await get_visible(DataCenter, actor, dc_id, "DataCenter", field="dataCenterId")
+    if dc.miner_id != license.holder_id:  # type: ignore[attr-defined]
+        raise DomainError(ErrorCode.VALIDATION, field="dataCenterId", detail="the holder's own data center")
+    if await LicenseAppendix.filter(license_id=license.id, data_center_id=dc.id, status__in=_LIVE).exists():
+        raise DomainError(ErrorCode.VALIDATION, field="dataCenterId", detail="already on an appendix of this licence")
+    return dc
+
+
+def _check_received_after_issue(got: engine.Receipt, license: License, appendix: LicenseAppendix | None) -> None:
+    """A re-issue cannot be received before the licence (or appendix) it re-issues was issued."""
+    issued_on = max(license.issued_on, appendix.issued_on if appendix else license.issued_on)
+    if got.received_at.astimezone(ALMATY).date() < issued_on:
+        raise DomainError(
+            ErrorCode.VALIDATION, field="receivedAt", detail=f"before the re-issued document's issue on {issued_on}"
+        )
+
+
 async def apply_for_reissue(actor: Actor, cmd: ApplyForLicenseReissue) -> Application:
-    """Re-issue application (App.9 / App.10): grounds per subtype, a 2-WD service."""
+    """Re-issue application (App.9 / App.10): grounds per subtype, a 2-WD service; the licence
+    with its appendices or one appendix alone, with the documents of the change."""
     license = await get_visible(License, actor, cmd.license_id, "License", field="licenseId")
     miner = await engine.applicant_miner(actor, license.holder_id, field="licenseId")  # type: ignore[attr-defined]
-    if license.status not in (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED):
+    if license.status not in _LIVE:
         raise DomainError(
             ErrorCode.CONFLICT, field="licenseId", what=f"licence {license.number} is {license.status.value}"
         )
     validate_reissue(license.subtype, cmd.grounds, cmd.reorganisation_form)
-    documents = _check_documents(license.subtype, cmd.documents)
+    scope = ReissueScope(cmd.scope)
+    validate_target(cmd.grounds, ReissueTarget(
+        scope, cmd.appendix_id is not None, cmd.data_center_id is not None, cmd.electricity_purchase,
+    ))
+    appendix = await _reissued_appendix(license, cmd.appendix_id)
+    dc = await _new_data_center(actor, license, appendix, cmd.data_center_id)
+    if appendix is not None and cmd.electricity_purchase is not None \
+            and cmd.electricity_purchase == appendix.electricity_purchase:
+        raise DomainError(ErrorCode.VALIDATION, field="electricityPurchase", detail="the appendix's method already")
+    documents = _check_documents(license.subtype, cmd.documents, reissue_document_kinds(license.subtype))
     got = await engine.receipt(actor, cmd.channel, cmd.received_at)
+    _check_received_after_issue(got, license, appendix)
     async with engine.filing(actor, got, ProcedureCode.LICENSE_REISSUE, miner_id=miner.id) as (conn, app):
-        await LicenseApplication.create(
+        details = await LicenseApplication.create(
             using_db=conn,
             application=app,
             subtype=license.subtype,
             reissue_of=license,
             reissue_grounds=stored_reissue_grounds(cmd.grounds, cmd.reorganisation_form),
-            confirm_official_contacts=True,
-            confirm_no_court_ban=True,
-            confirm_documents_true=True,
-            confirm_personal_data=True,
+            reissue_scope=scope,
+            reissue_appendix=appendix,
+            electricity_purchase=cmd.electricity_purchase,
+            **_confirmation_columns(cmd.confirmations),
             fee_mrp=fee_mrp(ProcedureCode.LICENSE_REISSUE, license.subtype, app.registered_on),
         )
+        if dc is not None:
+            await details.data_centers.add(dc, using_db=conn)
         await _save_documents(conn, app, documents)
     return app
 
@@ -356,8 +440,8 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
     details = {
         d["application_id"]: d
         for d in await LicenseApplication.filter(application_id__in=ids).values(
-            "id", "application_id", "subtype", "electricity_purchase", "confirm_official_contacts",
-            "confirm_no_court_ban", "confirm_documents_true", "confirm_personal_data", "paid_on", "paid_amount",
+            "id", "application_id", "subtype", "electricity_purchase", *_CONFIRMATION_COLUMNS.values(),
+            "reissue_grounds", "paid_on", "paid_amount",
         )
     }
     detail_ids = [d["id"] for d in details.values()]
@@ -395,11 +479,14 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
     out = []
     for app in apps:
         d = details.get(app.id)
-        payment = payment_problems(fees[app.id], d["paid_amount"]) if d is not None and app.id in fees else []
-        if d is None or app.procedure is ProcedureCode.LICENSE_REISSUE:
-            out.append(payment)  # the re-issue form carries its grounds; nothing of App.11 is re-checked
+        if d is None:
+            out.append([])
             continue
+        payment = payment_problems(fees[app.id], d["paid_amount"]) if app.id in fees else []
         app_dcs = [dcs[pk] for pk in dc_lists.get(d["id"], []) if pk in dcs]
+        if app.procedure is ProcedureCode.LICENSE_REISSUE:
+            out.append(_reissue_completeness(app, d, documents[app.id], app_dcs) + payment)
+            continue
         subtype = d["subtype"]
         facts = LicenseApplicationFacts(
             subtype=subtype,
@@ -407,12 +494,7 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
             documents=documents[app.id],
             data_centers=[_dc_facts(dc) for dc in app_dcs] if subtype is LicenseSubtype.I else [],
             electricity_method=d["electricity_purchase"],
-            confirmations=Confirmations(
-                official_contacts=d["confirm_official_contacts"],
-                no_court_ban=d["confirm_no_court_ban"],
-                documents_true=d["confirm_documents_true"],
-                personal_data_consent=d["confirm_personal_data"],
-            ),
+            confirmations=_confirmations_of(d),
             host_has_active_subtype_i=(
                 app_dcs[0]["miner_id"] in licensed_hosts if subtype is LicenseSubtype.II and app_dcs else None
             ),
@@ -444,6 +526,21 @@ async def _pools_accredited_on_registration(apps: Sequence[Application]) -> dict
             if app.id in pool_of}
 
 
+def _reissue_completeness(
+    app: Application, d: dict[str, Any], documents: list[QualificationDocument], dcs: list[dict[str, Any]]
+) -> list[Problem]:
+    """001 §14: the re-issue form's confirmations and the documents of the change."""
+    grounds, _ = parse_reissue_grounds(d["reissue_grounds"] or [])
+    return reissue_problems(ReissueFacts(
+        grounds=grounds,
+        registered_on=app.registered_on,
+        confirmations=_confirmations_of(d),
+        documents=documents,
+        new_data_center=NewDataCenterFacts(dcs[0]["power_source"], dcs[0]["connected_on"]) if dcs else None,
+        new_electricity_purchase=d["electricity_purchase"],
+    ))
+
+
 async def _completeness(app: Application) -> list[Problem]:
     return (await _completeness_batch([app]))[0]
 
@@ -461,7 +558,9 @@ async def _next_appendix_index(conn: BaseDBAsyncClient, license: License) -> int
 
 async def _create_license(conn: BaseDBAsyncClient, **fields: Any) -> License:
     # The number carries the row id: unique and gap-free per insert, without a counter table.
-    lic = await License.create(using_db=conn, number=f"PENDING-{fields['application'].id}", **fields)
+    lic = await License.create(
+        using_db=conn, number=f"PENDING-{fields['application'].id}", **Licensor.from_env().columns(), **fields
+    )
     lic.number = license_number(fields["issued_on"].year, lic.id)
     await lic.save(using_db=conn, update_fields=["number"])
     return lic
@@ -481,6 +580,7 @@ async def _add_appendix(
         electricity_purchase=method if lic.subtype is LicenseSubtype.I else None,
         issued_on=issued_on,
         valid_until=lic.valid_until,
+        **Licensor.from_env().columns(),
     )
 
 
@@ -529,16 +629,68 @@ async def _approve_issue(conn: BaseDBAsyncClient, app: Application, actor: Actor
     return lic
 
 
+@dataclass(frozen=True)
+class _Change:
+    """What a re-issue changes on one appendix (App.9 grounds 3 and 5)."""
+
+    appendix_id: int | None
+    data_center: DataCenter | None
+    method: ElectricityPurchase | None
+
+    async def values_for(self, appendix: LicenseAppendix) -> tuple[DataCenter | None, ElectricityPurchase | None]:
+        """The data center and electricity method the re-issued ``appendix`` carries."""
+        dc, method = await appendix.data_center, appendix.electricity_purchase
+        if appendix.id != self.appendix_id:
+            return dc, method
+        return self.data_center or dc, self.method or method
+
+
+async def _carry_over(
+    conn: BaseDBAsyncClient, lic: License, appendix: LicenseAppendix, change: _Change, issued_on: date
+) -> LicenseAppendix:
+    """A new appendix of ``lic`` in place of ``appendix`` (now REPLACED), with its status and term."""
+    copy = await _add_appendix(conn, lic, *await change.values_for(appendix), issued_on)
+    copy.status, copy.valid_until = appendix.status, appendix.valid_until
+    await copy.save(using_db=conn)
+    appendix.status = LicenseStatus.REPLACED
+    await appendix.save(using_db=conn, update_fields=["status"])
+    return copy
+
+
+async def _reissue_appendix(
+    conn: BaseDBAsyncClient, actor: Actor, lic: License, change: _Change, issued_on: date
+) -> License:
+    """One appendix alone (001 App.9 / App.10 "приложение к лицензии"): a new appendix under the
+    same licence, which keeps its number, its date and its other appendices."""
+    old = await LicenseAppendix.get(id=change.appendix_id).using_db(conn)
+    if old.status not in _LIVE:
+        raise DomainError(ErrorCode.CONFLICT, what=f"appendix {old.number} is {old.status.value}")
+    before = snapshot(old)
+    new = await _carry_over(conn, lic, old, change, issued_on)
+    await _refresh_special_conditions(conn, lic)
+    await record_change(conn, actor, "license.replaced", old, before)
+    await record_change(conn, actor, "license.reissued", new, None)
+    return lic
+
+
 async def _approve_reissue(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: Decision) -> License:
     """The re-issued licence keeps the first-issue date and validity; the old one stays as
-    REPLACED, with its appendices, for the record (001 §13-15)."""
-    details = await LicenseApplication.get(application_id=app.id).using_db(conn)
+    REPLACED, with its appendices, for the record (001 §13-15). A re-issue of one appendix
+    replaces that appendix only."""
+    details = await LicenseApplication.get(application_id=app.id).using_db(conn).prefetch_related("data_centers")
     await _check_fee_paid(details)
     old = await License.get(id=details.reissue_of_id).using_db(conn)  # type: ignore[attr-defined]
-    if old.status not in (LicenseStatus.ACTIVE, LicenseStatus.SUSPENDED):
+    if old.status not in _LIVE:
         raise DomainError(ErrorCode.CONFLICT, what=f"licence {old.number} is {old.status.value}")
-    before = snapshot(old)
+    change = _Change(
+        details.reissue_appendix_id,  # type: ignore[attr-defined]
+        next(iter(details.data_centers), None),
+        details.electricity_purchase,
+    )
     issued_on = _today()
+    if details.reissue_scope is ReissueScope.APPENDIX:
+        return await _reissue_appendix(conn, actor, old, change, issued_on)
+    before = snapshot(old)
     new = await _create_license(
         conn,
         holder_id=old.holder_id,  # type: ignore[attr-defined]
@@ -551,14 +703,8 @@ async def _approve_reissue(conn: BaseDBAsyncClient, app: Application, actor: Act
         application=app,
         replaces=old,
     )
-    for appendix in await LicenseAppendix.filter(license_id=old.id).using_db(conn).order_by("id"):
-        if appendix.status is LicenseStatus.REVOKED:
-            continue
-        copy = await _add_appendix(conn, new, await appendix.data_center, appendix.electricity_purchase, issued_on)
-        copy.status, copy.valid_until = appendix.status, appendix.valid_until
-        await copy.save(using_db=conn)
-        appendix.status = LicenseStatus.REPLACED
-        await appendix.save(using_db=conn, update_fields=["status"])
+    for appendix in await LicenseAppendix.filter(license_id=old.id, status__in=_LIVE).using_db(conn).order_by("id"):
+        await _carry_over(conn, new, appendix, change, issued_on)
     old.status, old.replaced_by_id = LicenseStatus.REPLACED, new.id
     await old.save(using_db=conn, update_fields=["status", "replaced_by_id"])
     await _refresh_special_conditions(conn, new)

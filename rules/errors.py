@@ -257,9 +257,9 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         en="This re-issue ground does not apply to the licence subtype.",
     ),
     ErrorCode.LICENSE_REVOKED: Message(
-        kk="Лицензиядан (немесе оның қосымшасынан) айырылған: «{action}» әрекеті мүмкін емес.",
-        ru="Лицензия (или приложение к ней) отозвана: действие «{action}» невозможно.",
-        en="The licence (or appendix) has been revoked: {action} is not possible.",
+        kk="Лицензиядан (қосымшасынан) айырылған: «{action}» әрекеті мүмкін емес.",
+        ru="Держатель лишён лицензии (приложения): действие «{action}» невозможно.",
+        en="The holder has been deprived of the licence (appendix): {action} is not possible.",
     ),
     ErrorCode.SUSPENSION_TERM: Message(
         kk="Тоқтата тұру мерзімі бір айдан алты айға дейін: аяқталу күні {earliest} мен {latest} аралығында болуы тиіс.",

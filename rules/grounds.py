@@ -3,8 +3,10 @@
 Each rule set enumerates its grounds (001 App.3 item 10, 002 App.5 item 9, 004 App.2 item 9);
 a refusal citing anything else is unlawful, and an application is judged by the list in force
 on its registration date (001 order §4 brings ground 10.2 in on 2024-01-01). Russian texts are
-the seeds' wording; Kazakh texts come from the Kazakh editions (000 for the registry, the
-Kazakh part of 004 for pools); 001 exists here only in Russian, so its ``text_kk`` is None.
+the seeds' wording; Kazakh texts come verbatim from the Kazakh editions (000 for the registry,
+the Kazakh part of 004 for pools). The seeds hold order 169/НҚ (001) in Russian only, so the
+eight licensing grounds of App.3 item 10 have ``text_kk`` None: never a made-up translation
+(a test compares every Kazakh text with the seeds when they are at hand).
 """
 
 from __future__ import annotations

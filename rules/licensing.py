@@ -1,5 +1,6 @@
-"""Licensing rules that are not terms or fees: validity, re-issue grounds, numbering, and
-the special conditions a licence lists (001 App.4-7, App.9-10; Law on digital assets art. 9)."""
+"""Licensing rules that are not terms or fees: validity, re-issue grounds, numbering, the
+special conditions a licence lists, and the fixed texts a licence and an appendix print
+(001 App.4-7, App.9-10; Law on digital assets art. 9)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from rules.enums import ElectricityPurchase
 from rules.errors import DomainError, ErrorCode
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
@@ -110,6 +112,56 @@ def parse_reissue_grounds(stored: Iterable[str]) -> tuple[tuple[ReissueGround, .
         else:
             grounds.append(ReissueGround(item))
     return tuple(grounds), form
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A text a licence document prints, in Russian and Kazakh (licences are issued in both,
+    001 §17); ``kk`` is None where no Kazakh text is at hand (never an invented translation)."""
+
+    ru: str
+    kk: str | None
+
+
+# App.4 / App.5 "На занятие (наименование лицензируемого вида деятельности)": the activity as the
+# seeds name it: 001's title "деятельности по цифровому майнингу"; 003 check-list item 1
+# "Цифрлық майнинг жөніндегі қызмет(ті жүзеге асыруға лицензияның болуы)".
+ACTIVITY_NAME = Wording("Деятельность по цифровому майнингу", "Цифрлық майнинг жөніндегі қызмет")
+
+# App.4 / App.5 "Примечание (отчуждаемость, класс разрешения)". [outside the seeds] Law on
+# permits: a licence for an activity is not alienable, and licences are permits of the first
+# class; the wording is the e-licensing portal's.
+LICENSE_NOTE = Wording("Неотчуждаемая, класс 1", "Иеліктен шығарылмайтын, 1-сынып")
+
+# App.6 / App.7 "Подвид(ы) лицензируемого вида деятельности", verbatim; 001 is Russian only.
+SUBTYPE_NAMES: dict[LicenseSubtype, Wording] = {
+    LicenseSubtype.I: Wording(
+        "І подвид – осуществление деятельности по цифровому майнингу цифровым майнером, имеющим на праве "
+        "собственности или других законных основаниях центр обработки данных цифрового майнинга",
+        None,
+    ),
+    LicenseSubtype.II: Wording(
+        "ІІ подвид – осуществление деятельности по цифровому майнингу цифровым майнером, не имеющим на "
+        "праве собственности или других законных основаниях центр обработки данных цифрового майнинга и "
+        "осуществляющим цифровой майнинг с использованием принадлежащего ему на праве собственности "
+        "аппаратно-программного комплекса для цифрового майнинга, размещенного в центре обработки данных "
+        "цифрового майнинга",
+        None,
+    ),
+}
+
+
+# App.6 "Способ приобретения электрической энергии", the two options of the form, verbatim.
+ELECTRICITY_PURCHASE_TEXTS: dict[ElectricityPurchase, Wording] = {
+    ElectricityPurchase.SINGLE_BUYER: Wording(
+        "у единого закупщика на централизованных торгах электрической энергией", None
+    ),
+    ElectricityPurchase.OFF_GRID_GENERATOR: Wording(
+        "у энергопроизводящих организаций, генерирующие установки которых не подключены к единой "
+        "электроэнергетической системе Республики Казахстан",
+        None,
+    ),
+}
 
 
 def license_number(year: int, serial: int) -> str:

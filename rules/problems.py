@@ -8,6 +8,7 @@ package, and the applicant sees them in the typed error `ApplicationIncomplete`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -17,12 +18,14 @@ from rules.errors import DEFAULT_LANGUAGE, LANGUAGES
 __all__ = [
     "PROBLEM_KINDS",
     "PROBLEM_MESSAGES",
+    "SUBJECT_NAMES",
     "FurtherReviewReason",
     "Problem",
     "ProblemCode",
     "ProblemKind",
     "further_review_reasons",
     "split_problems",
+    "subject_of",
 ]
 
 
@@ -85,19 +88,24 @@ class FurtherReviewReason(str, Enum):
     EXPIRED_DOCUMENTS = "EXPIRED_DOCUMENTS"  # "документов с истекшим сроком действия"
 
 
+# The message of each code. Russian and Kazakh follow the seeds' wording where they word it
+# (001 §7 / 002 §9 "документов с истекшим сроком действия", 000 §9 "қолданылу мерзімі өткен
+# құжаттар"; 002 App.2 / 000 App.2 items 8-9 for consent and the ownership document; 002 App.5 /
+# 000 App.5 item 8(2) for the exclusion document); elsewhere careful Kazakh (001 has no Kazakh
+# edition in the seeds).
 PROBLEM_MESSAGES: Mapping[ProblemCode, Mapping[str, str]] = {
     ProblemCode.MISSING_DOCUMENT: {
-        "kk": "Міндетті құжат жоқ.",
-        "ru": "Отсутствует обязательный документ.",
+        "kk": "Міндетті құжат ұсынылмаған.",
+        "ru": "Не представлен обязательный документ.",
         "en": "A required document is missing.",
     },
     ProblemCode.EXPIRED_DOCUMENT: {
-        "kk": "Құжаттың қолданылу мерзімі өтіп кеткен.",
-        "ru": "Срок действия документа истёк.",
+        "kk": "Қолданылу мерзімі өткен құжат ұсынылған.",
+        "ru": "Представлен документ с истекшим сроком действия.",
         "en": "The document has expired.",
     },
     ProblemCode.DOCUMENT_NOT_FOR_SUBTYPE: {
-        "kk": "Құжат өтінішті кіші түріне жатпайды.",
+        "kk": "Құжат өтініштің кіші түріне жатпайды.",
         "ru": "Документ не относится к подвиду заявления.",
         "en": "The document does not belong to the application's subtype.",
     },
@@ -112,58 +120,61 @@ PROBLEM_MESSAGES: Mapping[ProblemCode, Mapping[str, str]] = {
         "en": "State how the electricity is bought.",
     },
     ProblemCode.ELECTRICITY_METHOD_MISMATCH: {
-        "kk": "Электр энергиясын сатып алу тәсілі деректер орталығының қуат көзіне сәйкес келмейді.",
-        "ru": "Способ приобретения электроэнергии не соответствует источнику питания ЦОД.",
+        "kk": "Электр энергиясын сатып алу тәсілі деректерді өңдеу орталығының қуат көзіне сәйкес келмейді.",
+        "ru": "Способ приобретения электрической энергии не соответствует источнику питания центра обработки данных.",
         "en": "The electricity purchase method does not match the data center's power source.",
     },
     ProblemCode.DATA_CENTER_REQUIRED: {
-        "kk": "Деректер орталығын көрсетіңіз.",
-        "ru": "Укажите центр обработки данных.",
+        "kk": "Цифрлық майнингтің деректерді өңдеу орталығын көрсетіңіз.",
+        "ru": "Укажите центр обработки данных цифрового майнинга.",
         "en": "Name the data center.",
     },
     ProblemCode.DC_IN_RESIDENTIAL_ZONE: {
-        "kk": "Деректер орталығы тұрғын аймақта орналасқан.",
-        "ru": "ЦОД расположен в жилой зоне.",
+        "kk": "Деректерді өңдеу орталығы тұрғын аймақта орналасқан.",
+        "ru": "Центр обработки данных расположен в жилой зоне.",
         "en": "The data center is in a residential zone.",
     },
     ProblemCode.MISSING_GRID_FACTS: {
-        "kk": "Қосалқы станцияның кернеуі немесе рұқсат етілген қуат көрсетілмеген.",
-        "ru": "Не указаны напряжение подстанции или разрешённая мощность.",
+        "kk": "Трансформаторлық қосалқы станцияның кернеуі немесе рұқсат етілген қуат көрсетілмеген.",
+        "ru": "Не указаны напряжение трансформаторной подстанции или разрешенная мощность.",
         "en": "The substation voltage or the permitted capacity is not given.",
     },
     ProblemCode.GRID_BELOW_35KV: {
-        "kk": "Қосалқы станцияның кернеуі 35 кВ-тан төмен.",
-        "ru": "Напряжение подстанции ниже 35 кВ.",
+        "kk": "Трансформаторлық қосалқы станцияның кернеуі 35 киловольттан төмен.",
+        "ru": "Напряжение трансформаторной подстанции ниже 35 киловольт.",
         "en": "The substation voltage is below 35 kV.",
     },
     ProblemCode.GRID_BELOW_1MW: {
-        "kk": "Рұқсат етілген қуат 1 МВт-тан төмен.",
-        "ru": "Разрешённая мощность ниже 1 МВт.",
+        "kk": "Рұқсат етілген қуат бір мегаваттан төмен.",
+        "ru": "Разрешенная мощность менее одного мегаватта.",
         "en": "The permitted capacity is below 1 MW.",
     },
     ProblemCode.HOST_NOT_LICENSED: {
-        "kk": "Орналастыратын деректер орталығының иесінде I кіші түрдегі қолданыстағы лицензия жоқ.",
-        "ru": "У владельца ЦОД размещения нет действующей лицензии подвида I.",
+        "kk": "Орналастыратын деректерді өңдеу орталығының иесінде I кіші түрдегі қолданыстағы лицензия жоқ.",
+        "ru": "У владельца центра обработки данных размещения нет действующей лицензии I подвида.",
         "en": "The host data center's owner holds no active subtype I licence.",
     },
     ProblemCode.OWNERSHIP_DOCUMENT_MISSING: {
-        "kk": "Меншік құқығын растайтын құжаттың көшірмесі жоқ.",
-        "ru": "Нет копии документа, подтверждающего право собственности.",
+        "kk": "Аппараттық-бағдарламалық кешенге меншік құқығын растайтын құжаттың көшірмесі ұсынылмаған.",
+        "ru": "Не представлена копия документа, подтверждающего право собственности на "
+        "аппаратно-программный комплекс.",
         "en": "The copy of the ownership document is missing.",
     },
     ProblemCode.PD_CONSENT_MISSING: {
-        "kk": "Дербес деректерді өңдеуге келісім берілмеген.",
-        "ru": "Не дано согласие на обработку персональных данных.",
+        "kk": "Дербес деректерді жинауға және өңдеуге келісім берілмеген.",
+        "ru": "Не дано согласие на сбор и обработку персональных данных.",
         "en": "Consent to personal data processing was not given.",
     },
     ProblemCode.QUANTITY_MISMATCH: {
-        "kk": "Өтініштегі саны тізімдегі жолдар санына сәйкес келмейді.",
+        "kk": "Өтініштегі саны тізбедегі жолдар санына сәйкес келмейді.",
         "ru": "Количество в заявлении не совпадает с числом строк перечня.",
         "en": "The quantity in the application differs from the number of unit lines.",
     },
     ProblemCode.REASON_DOCUMENT_MISSING: {
-        "kk": "Алып тастау себебін растайтын құжат жоқ.",
-        "ru": "Нет документа, подтверждающего причину исключения.",
+        "kk": "Аппараттық-бағдарламалық кешенді кәдеге жарату/пайдалану мерзімдерінің аяқталуын/сату "
+        "немесе жоғалтуды растайтын құжаттың көшірмесі ұсынылмаған.",
+        "ru": "Не представлена копия документа, подтверждающая утилизацию/истечение сроков эксплуатации/"
+        "продажи или утраты аппаратно-программного комплекса.",
         "en": "The document proving the reason for exclusion is missing.",
     },
     ProblemCode.FEE_UNDERPAID: {
@@ -193,6 +204,111 @@ PROBLEM_MESSAGES: Mapping[ProblemCode, Mapping[str, str]] = {
     },
 }
 
+# What a problem's field names, in each language: the documents of 001 App.11 (and of a
+# re-issue, App.9 ground 5), by `documents.<KIND>`, and the four confirmations of App.1 / App.2 /
+# App.9 / App.10, by `confirmations.<name>`. Russian after 001's wording; Kazakh careful renderings.
+SUBJECT_NAMES: Mapping[str, Mapping[str, str]] = {
+    "documents.DC_OWNERSHIP": {
+        "kk": "цифрлық майнингтің деректерді өңдеу орталығының меншік құқығында немесе өзге де заңды негізде "
+        "болуын растайтын құжат (11-қосымшаның 1.1-тармақшасы)",
+        "ru": "документ, подтверждающий наличие на праве собственности или на другом законном основании центра "
+        "обработки данных цифрового майнинга (приложение 11, пункт 1.1)",
+        "en": "the document of ownership or other lawful holding of the data center (App.11 item 1.1)",
+    },
+    "documents.DC_OUTSIDE_RESIDENTIAL": {
+        "kk": "деректерді өңдеу орталығының тұрғын аймақтан тыс орналасқаны туралы кепілдік хат "
+        "(11-қосымшаның 1.2-тармақшасы)",
+        "ru": "гарантийное письмо о расположении центра обработки данных вне жилой зоны (приложение 11, пункт 1.2)",
+        "en": "the letter that the data center is outside residential zones (App.11 item 1.2)",
+    },
+    "documents.POOL_EVIDENCE": {
+        "kk": "аккредиттелген цифрлық майнингтік пулмен жасалған шарт, анықтама немесе жазбаша жауап "
+        "(11-қосымшаның 1.3 және 2.2-тармақшалары)",
+        "ru": "справка, письменный ответ или договор с аккредитованным цифровым майнинговым пулом (приложение 11, "
+        "пункты 1.3 и 2.2)",
+        "en": "the certificate, letter or contract with an accredited mining pool (App.11 items 1.3, 2.2)",
+    },
+    "documents.ASKUE_TELECOM": {
+        "kk": "электр энергиясын коммерциялық есепке алудың автоматтандырылған жүйесінің, жүктемені ажыратудың "
+        "арнайы автоматикасының және телекоммуникация жүйесінің болуын растайтын құжат (11-қосымшаның "
+        "1.4-тармақшасы)",
+        "ru": "документ о наличии автоматизированной системы коммерческого учета электрической энергии, "
+        "специальной автоматики отключения нагрузки и системы телекоммуникаций (приложение 11, пункт 1.4)",
+        "en": "the document on metering (ASKUE), load-shedding automation and telecoms (App.11 item 1.4)",
+    },
+    "documents.GRID_TECH_CONDITIONS": {
+        "kk": "кернеуі 35 киловольт және одан жоғары, рұқсат етілген қуаты кемінде бір мегаватт трансформаторлық "
+        "қосалқы станциялардан электр желілеріне қосылуға арналған техникалық шарттар (11-қосымшаның "
+        "1.5-тармақшасы)",
+        "ru": "технические условия на подключение к электрическим сетям от трансформаторных подстанций "
+        "напряжением 35 киловольт и выше с разрешенной мощностью не менее одного мегаватта (приложение 11, "
+        "пункт 1.5)",
+        "en": "the grid technical conditions, 35 kV or more and at least 1 MW (App.11 item 1.5)",
+    },
+    "documents.BUILDING_TECH_CONDITIONS": {
+        "kk": "2023 жылғы 1 сәуірге дейін қосылған дата-орталыққа, өндірістік немесе өнеркәсіптік ғимаратқа "
+        "арналған электр желілеріне қосылуға техникалық шарттар (11-қосымшаның 1.5-тармақшасы)",
+        "ru": "технические условия на подключение к электрическим сетям дата-центра, производственного или "
+        "промышленного здания, подключенного до 1 апреля 2023 года (приложение 11, пункт 1.5)",
+        "en": "the technical conditions of a building connected before 2023-04-01 (App.11 item 1.5 para 2)",
+    },
+    "documents.HOSTING_LETTER_OF_INTENT": {
+        "kk": "I кіші түрдегі лицензиясы бар майнермен ынтымақтасу ниеті туралы кепілдік хат (11-қосымшаның "
+        "2.1-тармақшасы)",
+        "ru": "гарантийное письмо о намерении сотрудничества с лицензированным майнером I подвида (приложение 11, "
+        "пункт 2.1)",
+        "en": "the letter of intent to be hosted by a licensed subtype-I miner (App.11 item 2.1)",
+    },
+    "documents.ELECTRICITY_SOURCE_PROOF": {
+        "kk": "электр энергиясын сатып алудың жаңа көзін растайтын құжат (9-қосымша, 5-негіз)",
+        "ru": "документ, подтверждающий новый источник приобретения электрической энергии (приложение 9, "
+        "основание 5)",
+        "en": "the document of the new electricity source (App.9 ground 5)",
+    },
+    "confirmations.official_contacts": {
+        "kk": "көрсетілген барлық деректер ресми байланыс деректері болып табылады",
+        "ru": "все указанные данные являются официальными контактами",
+        "en": "all the data given are official contacts",
+    },
+    "confirmations.no_court_ban": {
+        "kk": "өтініш берушіге лицензияланатын қызмет түрімен және (немесе) кіші түрімен айналысуға сот тыйым "
+        "салмаған",
+        "ru": "заявителю не запрещено судом заниматься лицензируемым видом и (или) подвидом деятельности",
+        "en": "no court bars the applicant from the licensed activity",
+    },
+    "confirmations.documents_true": {
+        "kk": "қоса берілген барлық құжаттар шындыққа сәйкес келеді және дәйекті болып табылады",
+        "ru": "все прилагаемые документы соответствуют действительности и являются достоверными",
+        "en": "all the documents attached are true and reliable",
+    },
+    "confirmations.personal_data_consent": {
+        "kk": "өтініш беруші қолжетімділігі шектеулі дербес деректерді пайдалануға келіседі",
+        "ru": "заявитель согласен на использование персональных данных ограниченного доступа",
+        "en": "the applicant consents to the use of restricted personal data",
+    },
+}
+
+# A field that points at a position in a list the client sent: `data_center_ids[0]`,
+# `documents[2].valid_until`; named by its number (from 1) in each language.
+_POSITION = re.compile(r"^(data_center_ids|documents)\[(\d+)\]")
+_POSITION_NAMES: Mapping[str, Mapping[str, str]] = {
+    "data_center_ids": {"kk": "№ {n} деректерді өңдеу орталығы", "ru": "центр обработки данных № {n}",
+                        "en": "data center No. {n}"},
+    "documents": {"kk": "тізімдегі № {n} құжат", "ru": "документ № {n} в списке", "en": "document No. {n} in the list"},
+}
+
+
+def subject_of(field: str, language: str) -> str | None:
+    """What ``field`` names, in ``language`` (kk, ru, en); None when it names nothing we word."""
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    named = SUBJECT_NAMES.get(field)
+    if named is not None:
+        return named[language]
+    match = _POSITION.match(field)
+    if match is not None:
+        return _POSITION_NAMES[match.group(1)][language].format(n=int(match.group(2)) + 1)
+    return None
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -211,11 +327,13 @@ class Problem:
         return PROBLEM_KINDS.get(self.code, ProblemKind.COMPLETENESS)
 
     def message(self, language: str) -> str:
-        """The code's message in `language`; English carries the specifics."""
+        """The code's message in `language`, naming what the field points at (the document, the
+        confirmation, the data center); English carries the specifics."""
         if language == "en":
             return self.message_en
-        texts = PROBLEM_MESSAGES[self.code]
-        return texts[language if language in LANGUAGES else DEFAULT_LANGUAGE]
+        text = PROBLEM_MESSAGES[self.code][language if language in LANGUAGES else DEFAULT_LANGUAGE]
+        subject = subject_of(self.field, language)
+        return f"{text.removesuffix('.')}: {subject}." if subject else text
 
 
 def split_problems(problems: Sequence[Problem]) -> tuple[list[Problem], list[Problem]]:

@@ -38,6 +38,7 @@ __all__ = [
     "QualificationDocument",
     "RequirementCondition",
     "completeness_problems",
+    "confirmation_problems",
     "kinds_for",
     "qualification_findings",
     "requirements_for",
@@ -66,6 +67,8 @@ class DocumentKind(str, Enum):
     HOSTING_LETTER_OF_INTENT = "HOSTING_LETTER_OF_INTENT"  # 2.1 letter naming the subtype-I host
     # Both (1.3 and 2.2)
     POOL_EVIDENCE = "POOL_EVIDENCE"  # certificate, letter or contract with an accredited pool
+    # Re-issue only (App.3 item 9(2), App.9 ground 5): the document of the new electricity source
+    ELECTRICITY_SOURCE_PROOF = "ELECTRICITY_SOURCE_PROOF"
 
 
 _SUBTYPE_KINDS: dict[LicenseSubtype, frozenset[DocumentKind]] = {
@@ -216,7 +219,7 @@ def review_problems(facts: LicenseApplicationFacts) -> list[Problem]:
     subtype = LicenseSubtype(facts.subtype)
     problems: list[Problem] = []
     problems += _document_problems(facts, subtype)
-    problems += _confirmation_problems(facts.confirmations)
+    problems += confirmation_problems(facts.confirmations)
     if subtype is LicenseSubtype.I:
         problems += _subtype_i_problems(facts)
     else:
@@ -302,7 +305,8 @@ def _required_document_problems(facts: LicenseApplicationFacts, subtype: License
     ]
 
 
-def _confirmation_problems(confirmations: Confirmations) -> list[Problem]:
+def confirmation_problems(confirmations: Confirmations) -> list[Problem]:
+    """The four statements of App.1 / App.2 (and App.9 / App.10): each one not given is a gap."""
     return [
         Problem(
             "MISSING_CONFIRMATION",

@@ -15,6 +15,7 @@ from resolvers import licensing as uc
 from rules.enums import Channel, ElectricityPurchase
 from rules.licensing import ReissueGround, ReorganisationForm
 from rules.qualification import Confirmations, DocumentKind
+from rules.reissue import ReissueScope
 from rules.workflow import LicenseSubtype, ProcedureCode
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
@@ -76,8 +77,26 @@ class ApplyForLicenseReissueInput:
                                                     "subtype.")
     reorganisation_form: ReorganisationForm | None = strawberry.field(default=None, description="Exactly when "
                                                                       "REORGANISATION is a ground: its form.")
+    scope: ReissueScope = strawberry.field(default=ReissueScope.LICENSE, description="The licence (a new "
+                                           "number, every appendix carried over) or one appendix alone "
+                                           "(`appendixId`; the licence keeps its number) [001 App.9, App.10].")
+    appendix_id: relay.GlobalID | None = strawberry.field(default=None, description="The appendix re-issued alone, "
+                                                          "or the one a new data center / electricity method "
+                                                          "changes; one of the licence's, in force.")
+    data_center_id: relay.GlobalID | None = strawberry.field(default=None, description="Exactly on ground "
+                                                             "DC_LOCATION_CHANGE: the holder's own new data center, "
+                                                             "which the appendix will carry (App.9 ground 3).")
+    electricity_purchase: ElectricityPurchase | None = strawberry.field(default=None, description="Exactly on "
+                                                                        "ground ELECTRICITY_SOURCE_CHANGE: the new "
+                                                                        "method the appendix will carry.")
+    confirmations: ConfirmationsInput = strawberry.field(default_factory=ConfirmationsInput,
+                                                         description="The four confirmations of the form (all "
+                                                         "required; one not given is a completeness gap).")
     documents: list[DocumentInput] = strawberry.field(default_factory=list, description="Copies of the documents "
-                                                      "confirming the change [001 App.3 item 9(2)].")
+                                                      "confirming the change [001 App.3 item 9(2)]: a new data "
+                                                      "center needs DC_OWNERSHIP (App.11 item 1.1) and, on the grid, "
+                                                      "GRID_TECH_CONDITIONS (item 1.5); a new electricity source "
+                                                      "ELECTRICITY_SOURCE_PROOF.")
     channel: Channel = strawberry.field(default=Channel.PORTAL, description="PORTAL only (OFFICE is refused, "
                                         "CHANNEL_NOT_ALLOWED) [001 §12].")
     received_at: datetime | None = strawberry.field(default=None, description=_RECEIVED_AT)
@@ -100,6 +119,13 @@ def _documents(items: list[DocumentInput]) -> tuple[uc.DocumentItem, ...]:
         uc.DocumentItem(kind=d.kind, title=d.title, number=d.number or "", issued_on=d.issued_on,
                         valid_until=d.valid_until)
         for d in items
+    )
+
+
+def _confirmations(c: ConfirmationsInput) -> Confirmations:
+    return Confirmations(
+        official_contacts=c.official_contacts, no_court_ban=c.no_court_ban,
+        documents_true=c.documents_true, personal_data_consent=c.personal_data_consent,
     )
 
 
@@ -154,7 +180,6 @@ class LicensingMutation:
               "registered at once on the working day its receipt gives, with its terms [001 §5-7].",
               idempotent=True)
     async def apply_for_license(self, info: strawberry.Info, input: ApplyForLicenseInput) -> ApplyForLicensePayload:
-        c = input.confirmations
         cmd = uc.ApplyForLicense(
             subtype=input.subtype,
             miner_id=pk_of(input.miner_id, "Miner", "minerId"),
@@ -162,10 +187,7 @@ class LicensingMutation:
                 pk_of(v, "DataCenter", f"dataCenterIds[{i}]") for i, v in enumerate(input.data_center_ids)
             ),
             electricity_purchase=input.electricity_purchase,
-            confirmations=Confirmations(
-                official_contacts=c.official_contacts, no_court_ban=c.no_court_ban,
-                documents_true=c.documents_true, personal_data_consent=c.personal_data_consent,
-            ),
+            confirmations=_confirmations(input.confirmations),
             documents=_documents(input.documents),
             sheets=input.sheets,
             channel=input.channel,
@@ -182,6 +204,12 @@ class LicensingMutation:
             license_id=pk_of(input.license_id, "License", "licenseId"),
             grounds=tuple(input.grounds),
             reorganisation_form=input.reorganisation_form,
+            scope=input.scope,
+            appendix_id=None if input.appendix_id is None else pk_of(input.appendix_id, "LicenseAppendix", "appendixId"),
+            data_center_id=None if input.data_center_id is None else pk_of(input.data_center_id, "DataCenter",
+                                                                           "dataCenterId"),
+            electricity_purchase=input.electricity_purchase,
+            confirmations=_confirmations(input.confirmations),
             documents=_documents(input.documents),
             channel=input.channel,
             received_at=input.received_at,

@@ -51,13 +51,14 @@ def _cast(conn: BaseDBAsyncClient, n: int, pg_type: str) -> str:
     return f"CAST(${n} AS {pg_type})" if conn.capabilities.dialect == "postgres" else f"${n}"
 
 
-async def take_record_numbers(conn: BaseDBAsyncClient, count: int) -> range:
-    """Reserve `count` gap-free record numbers under the counter row's lock (held to commit)."""
+async def take_record_numbers(conn: BaseDBAsyncClient, count: int, *, name: str = ASIC_RECORD_COUNTER) -> range:
+    """Reserve `count` gap-free numbers of the sequence `name` (by default the registry's record
+    numbers) under the counter row's lock (held to commit)."""
     await conn.execute_query(
         _sql(conn, "INSERT INTO registry_counter (name, value) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING"),
-        [ASIC_RECORD_COUNTER],
+        [name],
     )
-    query = RegistryCounter.filter(name=ASIC_RECORD_COUNTER)
+    query = RegistryCounter.filter(name=name)
     if conn.capabilities.dialect == "postgres":
         query = query.select_for_update()
     counter = await query.using_db(conn).get()

@@ -178,8 +178,10 @@ class RefusalGround:
     item: int = strawberry.field(description="Its sub-item number in the rule set's enumeration.")
     legal_basis: str = strawberry.field(description="Where it is, e.g. `001 App.3 item 10(2)`.")
     text_ru: str = strawberry.field(description="The wording of the rules, in Russian.")
-    text_kk: str | None = strawberry.field(description="The wording in Kazakh; null where the seeds have no "
-                                           "Kazakh edition (licensing).")
+    text_kk: str | None = strawberry.field(description="The wording in Kazakh, verbatim from the Kazakh edition "
+                                           "in the seeds (000 for the registry, the Kazakh part of 004 for pools). "
+                                           "Null for the eight licensing grounds of 001 App.3 item 10: the seeds "
+                                           "hold order 169/НҚ in Russian only, and no translation is made up.")
     text_en: str = strawberry.field(description="An English rendering.")
     effective_from: date = strawberry.field(description="The day the ground took effect (FEE_NOT_PAID: "
                                             "2024-01-01).")
@@ -290,6 +292,12 @@ class Application(RowNode, relay.Node, Timestamped):
     preliminary_text: str | None = strawberry.field(description="The preliminary decision's reasons.")
     refusal_text: str | None = strawberry.field(description="The reasons of a refusal (of further review or "
                                                 "of the service).")
+    refusal_number: str | None = strawberry.field(description="The refusal document's number (\"Номер: [Номер "
+                                                  "документа]\", 001 App.8): `ROR-<year>-<serial>` for a refusal "
+                                                  "of further review, `REF-<year>-<serial>` for a motivated "
+                                                  "refusal; one sequence per kind and year. Null unless refused.")
+    refused_on: date | None = strawberry.field(description="The refusal document's date (Almaty) [001 App.8]; null "
+                                               "unless refused.")
     decided_at: datetime | None = strawberry.field(description="When it reached a final stage (UTC); "
                                                    "null while open.")
     hearing_outcome: HearingOutcome | None = strawberry.field(description="What came of the hearing, recorded "
@@ -317,7 +325,8 @@ class Application(RowNode, relay.Node, Timestamped):
             decision_due_at=row.decision_due, decision_due_on=_local_day(row.decision_due),
             hearing_notice_due_on=row.hearing_notice_last_day, hearing_notice_sent_on=row.hearing_notice_sent_on,
             hearing_on=row.hearing_on, hearing_place=row.hearing_place, preliminary_text=row.preliminary_text,
-            refusal_text=row.refusal_text, decided_at=row.decided_at, hearing_outcome=row.hearing_outcome,
+            refusal_text=row.refusal_text, refusal_number=row.refusal_number, refused_on=row.refused_on,
+            decided_at=row.decided_at, hearing_outcome=row.hearing_outcome,
             further_review_reasons=[FurtherReviewReason(r) for r in row.further_review_reasons or []],
             _further_review_problems=list(row.further_review_problems or []),
             _miner_id=row.miner_id, _pool_id=row.pool_id, _assignee_id=row.assignee_id,  # type: ignore[attr-defined]

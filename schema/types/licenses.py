@@ -18,6 +18,13 @@ from resolvers import licenses as uc
 from resolvers.mrp import MrpValue
 from rules.enums import ElectricityPurchase, LicenseStatus, LicenseStatusAction
 from rules.license_life import effective_appendix_status
+from rules.licensing import (
+    ACTIVITY_NAME,
+    ELECTRICITY_PURCHASE_TEXTS,
+    LICENSE_NOTE,
+    SUBTYPE_NAMES,
+    Wording,
+)
 from rules.workflow import LicenseSubtype
 from schema.enums import expose_enum
 from schema.loaders import load_view, load_views, pending, ready
@@ -27,7 +34,8 @@ from schema.types.parties import DataCenter, Miner
 if TYPE_CHECKING:
     from schema.types.applications import Application
 
-__all__ = ["License", "LicenseAppendix", "LicenseStatusEvent", "MrpRate", "prime_licenses"]
+__all__ = ["AuthorisedPerson", "DocumentText", "License", "LicenseAppendix", "LicenseStatusEvent", "MrpRate",
+           "prime_licenses"]
 
 expose_enum(
     LicenseStatus,
@@ -79,6 +87,39 @@ async def _later_history(loaded: Awaitable[list[m.LicenseStatusEvent]], appendix
     return _events_of(await loaded, appendix_id)
 
 
+@strawberry.type(description="A text a licence document prints, in Russian and Kazakh: licences are issued "
+                 "in both languages [001 §17].")
+class DocumentText:
+    ru: str = strawberry.field(description="In Russian.")
+    kk: str | None = strawberry.field(description="In Kazakh; null where the seeds give no Kazakh wording "
+                                      "(the subtype names of 001 App.6 / App.7): never a made-up translation.")
+
+    @classmethod
+    def of(cls, wording: Wording) -> DocumentText:
+        return cls(ru=wording.ru, kk=wording.kk)
+
+    @strawberry.field(description="In the request's language: Kazakh where there is a Kazakh text, else Russian.")
+    def text(self, info: strawberry.Info) -> str:
+        return self.kk if info.context.language == "kk" and self.kk else self.ru
+
+
+@strawberry.type(description="Who signed a licence document for the authority: \"Руководитель (уполномоченное "
+                 "лицо)\" [001 App.4-7], as at its issue (set by the deployment: LICENSOR_SIGNER_POSITION, "
+                 "LICENSOR_SIGNER_NAME; empty when it was not set).")
+class AuthorisedPerson:
+    position: str = strawberry.field(description="The position.")
+    name: str = strawberry.field(description="Surname, name, patronymic (if any).")
+
+
+def _issued_by(row: m.License | m.LicenseAppendix) -> tuple[DocumentText, AuthorisedPerson]:
+    return (DocumentText(ru=row.licensor_ru, kk=row.licensor_kk or None),
+            AuthorisedPerson(position=row.signer_position, name=row.signer_name))
+
+
+_LICENSOR = ("The licensor (\"Услугодатель\") as at the document's issue, in Russian and Kazakh [001 App.4-7]; "
+             "empty for documents issued before it was recorded.")
+
+
 @strawberry.type(description="A suspension, resumption or revocation of a licence or of one appendix, "
                  "as recorded by the authority [001 §18-1].")
 class LicenseStatusEvent:
@@ -124,18 +165,31 @@ class LicenseAppendix(RowNode, relay.Node, Timestamped):
                                                       "on it alone; see `status` for what it allows.")
     issued_on: date = strawberry.field(description="The day (Almaty) the appendix was issued.")
     valid_until: date = strawberry.field(description=_VALID_UNTIL)
+    subtype_name: DocumentText = strawberry.field(description="\"Подвид(ы) лицензируемого вида деятельности\", "
+                                                  "verbatim [001 App.6, App.7] (Russian only in the seeds).")
+    licensor: DocumentText = strawberry.field(description=_LICENSOR)
+    authorised_person: AuthorisedPerson = strawberry.field(description="Who signed the appendix [001 App.6, App.7].")
     _license_id: strawberry.Private[int]
     _data_center_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: m.LicenseAppendix) -> LicenseAppendix:
+        licensor, person = _issued_by(row)
         return cls(
             id=row.id, number=row.number, subtype=row.subtype, electricity_purchase=row.electricity_purchase,
             special_conditions=row.special_conditions, appendix_status=row.status, issued_on=row.issued_on,
-            valid_until=row.valid_until, _license_id=row.license_id,  # type: ignore[attr-defined]
+            valid_until=row.valid_until, subtype_name=DocumentText.of(SUBTYPE_NAMES[row.subtype]),
+            licensor=licensor, authorised_person=person, _license_id=row.license_id,  # type: ignore[attr-defined]
             _data_center_id=row.data_center_id,  # type: ignore[attr-defined]
             created_at=row.created_at, updated_at=row.updated_at,
         )
+
+    @strawberry.field(description="Subtype I: the electricity purchase method as the appendix prints it, "
+                      "verbatim from the form (Russian only in the seeds) [001 App.6]; null for subtype II.")
+    def electricity_purchase_text(self) -> DocumentText | None:
+        if self.electricity_purchase is None:
+            return None
+        return DocumentText.of(ELECTRICITY_PURCHASE_TEXTS[self.electricity_purchase])
 
     @strawberry.field(description="The effective status: a suspended or revoked licence carries its "
                       "appendices along, whatever their own status [001 §18-1].")
@@ -199,6 +253,14 @@ class License(RowNode, relay.Node, Timestamped):
     place_of_issue: str = strawberry.field(description="Place of issue printed on the licence [001 App.4].")
     special_conditions: str = strawberry.field(description="Special conditions: the locations of all the "
                                                "holder's data centers when there are several [001 App.4].")
+    activity_name: DocumentText = strawberry.field(description="\"На занятие\": the licensed activity, as the "
+                                                   "seeds name it (001's title; 003 item 1 in Kazakh) [001 App.4, "
+                                                   "App.5].")
+    note: DocumentText = strawberry.field(description="\"Примечание (отчуждаемость, класс разрешения)\": not "
+                                          "alienable, a permit of class 1 [001 App.4; Law on permits, outside the "
+                                          "seeds].")
+    licensor: DocumentText = strawberry.field(description=_LICENSOR)
+    authorised_person: AuthorisedPerson = strawberry.field(description="Who signed the licence [001 App.4, App.5].")
     _holder_id: strawberry.Private[int]
     _replaces_id: strawberry.Private[int | None]
     _replaced_by_id: strawberry.Private[int | None]
@@ -206,11 +268,13 @@ class License(RowNode, relay.Node, Timestamped):
 
     @classmethod
     def from_row(cls, row: m.License) -> License:
+        licensor, person = _issued_by(row)
         return cls(
             id=row.id, number=row.number, subtype=row.subtype, status=row.status,
             first_issued_on=row.first_issued_on, issued_on=row.issued_on, valid_until=row.valid_until,
             place_of_issue=row.place_of_issue, special_conditions=row.special_conditions,
-            _holder_id=row.holder_id, _replaces_id=row.replaces_id,  # type: ignore[attr-defined]
+            activity_name=DocumentText.of(ACTIVITY_NAME), note=DocumentText.of(LICENSE_NOTE),
+            licensor=licensor, authorised_person=person, _holder_id=row.holder_id, _replaces_id=row.replaces_id,  # type: ignore[attr-defined]
             _replaced_by_id=row.replaced_by_id, _application_id=row.application_id,  # type: ignore[attr-defined]
             created_at=row.created_at, updated_at=row.updated_at,
         )

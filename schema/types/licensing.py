@@ -19,13 +19,14 @@ from rules.errors import ErrorCode
 from rules.fees import FeeQuote as FeeQuoteRule
 from rules.licensing import ReissueGround, ReorganisationForm, parse_reissue_grounds
 from rules.qualification import DocumentKind, DocumentRequirement, RequirementCondition
+from rules.reissue import ReissueScope
 from rules.workflow import LicenseSubtype, ProcedureCode
 from schema.enums import expose_enum
 from schema.loaders import load_view, pending, ready
 from schema.types.parties import DataCenter
 
 if TYPE_CHECKING:
-    from schema.types.licenses import License
+    from schema.types.licenses import License, LicenseAppendix
 
 __all__ = [
     "FeeQuote",
@@ -54,6 +55,8 @@ expose_enum(
         "subtype-I miner's data center [001 App.11 item 2.1].",
         DocumentKind.POOL_EVIDENCE: "Both subtypes: certificate, letter or contract with an accredited "
         "mining pool [001 App.11 items 1.3, 2.2].",
+        DocumentKind.ELECTRICITY_SOURCE_PROOF: "Re-issue of subtype I on the ground ELECTRICITY_SOURCE_CHANGE: the "
+        "document of the new electricity source (e.g. the supply contract) [001 App.3 item 9(2), App.9 ground 5].",
     },
 )
 
@@ -71,6 +74,19 @@ expose_enum(
         ReissueGround.ELECTRICITY_SOURCE_CHANGE: "Subtype I only: the source of electricity changed "
         "[App.9 item 5].",
         ReissueGround.LAW_REQUIREMENT: "A law requires re-issue [App.9 item 6, App.10 item 4].",
+    },
+)
+
+expose_enum(
+    ReissueScope,
+    "ReissueScope",
+    "What a re-issue application asks to re-issue [001 App.9, App.10: \"лицензию и (или) приложение к "
+    "лицензии\"].",
+    {
+        ReissueScope.LICENSE: "The licence: a new licence document and number; every appendix in force is "
+        "carried over (the one the change concerns with its new data center / method).",
+        ReissueScope.APPENDIX: "One appendix alone: a new appendix under the same licence, which keeps its "
+        "number and its other appendices.",
     },
 )
 
@@ -165,7 +181,8 @@ class LicenseApplicationDetails:
     id: strawberry.Private[int]
     subtype: LicenseSubtype = strawberry.field(description="The licence subtype applied for (or re-issued).")
     electricity_purchase: ElectricityPurchase | None = strawberry.field(
-        description="Subtype I: how the miner buys electricity [001 App.1]; null for subtype II and re-issues."
+        description="Subtype I: how the miner buys electricity [001 App.1]; a re-issue on ground "
+        "ELECTRICITY_SOURCE_CHANGE: the new method; null otherwise."
     )
     sheets: int = strawberry.field(description="Number of attached sheets, as the form states.")
     confirmations: LicenseConfirmations = strawberry.field(description="The applicant's four confirmations.")
@@ -174,6 +191,8 @@ class LicenseApplicationDetails:
     reorganisation_form: ReorganisationForm | None = strawberry.field(
         description="Re-issue on the ground REORGANISATION: its form; null otherwise."
     )
+    reissue_scope: ReissueScope | None = strawberry.field(description="Re-issue: the licence or one appendix "
+                                                          "alone; null for an issue application.")
     _procedure: strawberry.Private[ProcedureCode]
     _registered_on: strawberry.Private[date | None]
     _fee_mrp: strawberry.Private[Decimal]
@@ -181,6 +200,7 @@ class LicenseApplicationDetails:
     _reference: strawberry.Private[str | None]
     _paid_amount: strawberry.Private[Decimal | None]
     _reissue_of_id: strawberry.Private[int | None]
+    _reissue_appendix_id: strawberry.Private[int | None]
 
     @classmethod
     def from_row(cls, row: lm.LicenseApplication, procedure: ProcedureCode, registered_on: date | None) -> LicenseApplicationDetails:
@@ -191,7 +211,8 @@ class LicenseApplicationDetails:
                 official_contacts=row.confirm_official_contacts, no_court_ban=row.confirm_no_court_ban,
                 documents_true=row.confirm_documents_true, personal_data_consent=row.confirm_personal_data,
             ),
-            reissue_grounds=list(grounds), reorganisation_form=form,
+            reissue_grounds=list(grounds), reorganisation_form=form, reissue_scope=row.reissue_scope,
+            _reissue_appendix_id=row.reissue_appendix_id,  # type: ignore[attr-defined]
             _procedure=procedure, _registered_on=registered_on, _fee_mrp=row.fee_mrp, _paid_on=row.paid_on,
             _reference=row.payment_reference, _paid_amount=row.paid_amount, _reissue_of_id=row.reissue_of_id,  # type: ignore[attr-defined]
         )
@@ -234,6 +255,16 @@ class LicenseApplicationDetails:
         from schema.types.licenses import License
 
         return load_view(License, info.context.loaders.visible(lm.License), self._reissue_of_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Re-issue: the appendix re-issued alone, or the one the new data center / "
+                      "electricity method changes; null otherwise.")
+    def reissue_appendix(
+        self, info: strawberry.Info
+    ) -> Annotated[LicenseAppendix, strawberry.lazy("schema.types.licenses")] | None:
+        from schema.types.licenses import LicenseAppendix
+
+        loader = info.context.loaders.visible(lm.LicenseAppendix)
+        return load_view(LicenseAppendix, loader, self._reissue_appendix_id)  # type: ignore[no-any-return]
 
 
 async def _later_dcs(ids: Awaitable[list[int]], dc_loader: Any) -> list[DataCenter]:

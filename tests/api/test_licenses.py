@@ -402,7 +402,8 @@ async def test_bad_input_is_rejected_with_its_path_and_nothing_changes(officer, 
 async def test_error_messages_are_localised(officer, holder):
     _, lic = holder
     await officer.gql(REVOKE, {"input": {"id": lid(lic), "ground": "Решение суда", "effectiveOn": "2025-06-01"}})
-    for language, word in (("kk", "айырылған"), ("ru", "отозвана"), ("en", "revoked")):
+    # 001 §18-1 "лишение лицензии и (или) приложения": deprivation, not withdrawal
+    for language, word in (("kk", "айырылған"), ("ru", "лишён лицензии (приложения)"), ("en", "deprived")):
         officer.language = language
         result = await officer.gql(RESUME, {"input": {"id": lid(lic), "ground": "Ошибка"}})
         assert word in result["data"]["resumeLicense"]["errors"][0]["message"], result

@@ -1,6 +1,6 @@
 """Licensing (001) on the application engine, through GraphQL: full paths, terms, fees, bad input."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 from strawberry import relay
@@ -10,6 +10,7 @@ from models.licensing import License, LicenseAppendix
 from rules.calendar import ALMATY
 from rules.enums import LicenseStatus, Role
 from tests.api.licensing_flow import (
+    ALL_CONFIRMED,
     REISSUE,
     SUBTYPE_I_DOCS,
     apply,
@@ -320,7 +321,8 @@ async def test_reissue_keeps_first_issue_date_and_replaces_the_old_licence(offic
                                                  "reorganisationForm": "MERGER"}})
     assert payload_of(merged, "applyForLicenseReissue")["application"]["licenseDetails"]["reorganisationForm"] == "MERGER"
     await step(officer, "withdrawApplication", payload_of(merged, "applyForLicenseReissue")["application"]["id"])
-    result = await applicant.gql(REISSUE, {"i": {"licenseId": gid("License", old.id), "grounds": ["REREGISTRATION"]}})
+    result = await applicant.gql(REISSUE, {"i": {"licenseId": gid("License", old.id), "grounds": ["REREGISTRATION"],
+                                                 "confirmations": ALL_CONFIRMED}})
     app = payload_of(result, "applyForLicenseReissue")["application"]
     assert app["licenseDetails"]["fee"]["mrp"] == "200.00"  # 10 % of 2000 MRP
     assert app["licenseDetails"]["reissueGrounds"] == ["REREGISTRATION"]
@@ -396,6 +398,8 @@ async def test_reissue_received_new_years_eve_is_registered_in_2026(officer, sub
     miner, dcs, _ = subtype_i
     _, issued = await _issue_subtype_i(officer, miner, dcs)
     lic = await License.get(number=issued["license"]["number"])
+    await License.filter(id=lic.id).update(issued_on=date(2025, 4, 14))  # issued before the re-issue's receipt
+    await LicenseAppendix.filter(license_id=lic.id).update(issued_on=date(2025, 4, 14))
     result = await officer.gql(REISSUE, {"i": {"licenseId": gid("License", lic.id), "grounds": ["LAW_REQUIREMENT"],
                                                "receivedAt": "2025-12-31T19:00:00+05:00"}})
     app = payload_of(result, "applyForLicenseReissue")["application"]

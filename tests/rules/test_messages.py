@@ -50,7 +50,7 @@ def test_every_problem_code_has_three_messages():
     problem = Problem("EXPIRED_DOCUMENT", "documents.GRID_TECH_CONDITIONS", "expired on 2024-01-01")
     assert problem.code is ProblemCode.EXPIRED_DOCUMENT
     assert problem.message("en") == "expired on 2024-01-01"
-    assert problem.message("kk") == PROBLEM_MESSAGES[ProblemCode.EXPIRED_DOCUMENT]["kk"]
+    assert problem.message("kk").startswith(PROBLEM_MESSAGES[ProblemCode.EXPIRED_DOCUMENT]["kk"].removesuffix("."))
 
 
 def test_render_fills_parameters_and_tolerates_missing_ones():
