@@ -5,6 +5,7 @@ from strawberry import relay
 
 from models.applications import Application, StageEvent
 from models.licensing import License, LicenseAppendix
+from models.parties import DataCenter
 from rules.enums import LicenseStatus, Role
 from tests.api.licensing_flow import (
     REISSUE,
@@ -90,15 +91,23 @@ async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subty
     host, host_dcs, _ = subtype_i
     guest = await make_miner(name="ИП Гость")
     guest_applicant = await make_caller(client, Role.APPLICANT, miner=guest)
+    # An applicant names only a licensed host (resolvers/scope.py, "references"): an unlicensed
+    # data center answers exactly like a missing one [001 App.11 II(1)].
+    unlicensed = await apply(guest_applicant, license_input(guest, host_dcs[:1], subtype="II"))
+    missing = await apply(guest_applicant, license_input(guest, [DataCenter(id=999_999)], subtype="II"))
+    assert errors_of(unlicensed) == ["NOT_FOUND"] and unlicensed == missing
+
+    await _issue_subtype_i(officer, host, host_dcs)
     app = await filed(guest_applicant, license_input(guest, host_dcs[:1], subtype="II"))
     assert app["licenseDetails"]["subtype"] == "II"
     assert ok(await pay(guest_applicant, app["id"], paid_on="2026-01-10"))
+    await License.filter(holder_id=host.id).update(status=LicenseStatus.SUSPENDED)  # lapsed since filing
     not_yet = await step(officer, "acceptApplication", app["id"])
     assert errors_of(not_yet) == ["APPLICATION_INCOMPLETE"]
     problems = payload_of(not_yet, "acceptApplication")["errors"][0]["problems"]
     assert [(p["code"], p["path"]) for p in problems] == [("HOST_NOT_LICENSED", ["dataCenterIds", "0"])]
 
-    await _issue_subtype_i(officer, host, host_dcs)
+    await License.filter(holder_id=host.id).update(status=LicenseStatus.ACTIVE)
     assert ok(await step(officer, "acceptApplication", app["id"]))
     await step(officer, "preliminaryRefuse", app["id"], grounds=["NON_COMPLIANCE"], text="Уточнить договор")
     reg = (await Application.get(id=_pk(app["id"]))).registered_on
