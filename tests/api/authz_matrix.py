@@ -167,6 +167,6 @@ def mutation_text(schema: GraphQLSchema, name: str) -> str:
         n for n, pf in payload.fields.items()
         if n != "errors" and not isinstance(get_named_type(pf.type), (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType))
     )
-    return (f"mutation($i: {input_type}!) {{ {name}(input: $i) {{ {objects} {scalars} "
-            "errors { __typename ... on UserError { code message path } } } }")
+    errors = select(schema, get_named_type(payload.fields["errors"].type).name).text  # with their own data
+    return f"mutation($i: {input_type}!) {{ {name}(input: $i) {{ {objects} {scalars} errors {{ {errors} }} }} }}"
 

@@ -447,7 +447,11 @@ async def _writes(alfa: Org, bravo: Org, roles: dict[str, Caller]) -> int:
                     continue
                 theirs, none = _foreign_id(other, kind), gid(kind, MISSING_PK)
                 variants = [set_path(base, ref.path, [i] if ref.is_list else i) for i in (theirs, none)]
-                foreign, missing = [await me.caller.gql(text, {"i": v}) for v in variants]
+                foreign, missing = [
+                    json.loads(json.dumps(await me.caller.gql(text, {"i": v})).replace(sent, "<id>"))
+                    for v, sent in zip(variants, (theirs, none), strict=True)
+                ]
+                assert _leaks(foreign, other.markers()) == [], f"{me.tag}: {mutation}.{ref.path} reads {other.tag}"
                 assert foreign == missing, f"{me.tag}: {mutation}.{ref.path} tells {other.tag}'s record from a missing one"
                 assert errors_of(foreign), f"{me.tag}: {mutation}.{ref.path} accepted {other.tag}'s record"
                 assert await _fingerprint() == before, f"{me.tag}: {mutation}.{ref.path} wrote"
@@ -481,6 +485,10 @@ async def test_issue10_1_subtype_ii_applicant_names_a_licensed_host_but_reads_on
     host = await bravo.caller.gql("query($id: ID!) { node(id: $id) { id } }",
                                   {"id": gid("DataCenter", alfa.licensed_dc.id)})
     assert host == {"data": {"node": None}}
+    # Another holder's serial is refused without naming the holder (who the caller may not read).
+    taken = rf.inclusion_input(bravo.miner, bravo.licensed_dc, [rf.unit(3, alfa.serial)])
+    [refused] = (await rf.include(bravo.caller, taken))["data"]["applyForAsicInclusion"]["errors"]
+    assert refused["code"] == "SERIAL_ALREADY_REGISTERED" and refused["holderName"] is refused["holderBinIin"] is None
     # Naming the host for units needs the subtype-II appendix: until then it is not usable.
     units = rf.inclusion_input(bravo.miner, alfa.licensed_dc, [rf.unit(2, "BRAVO-SN-0002")])
     assert errors_of(await rf.include(bravo.caller, units)) == ["DATA_CENTER_NOT_USABLE"]
