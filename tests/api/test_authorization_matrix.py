@@ -95,6 +95,7 @@ class Org:
     phone: str
     rows: dict[str, list[int]] = field(default_factory=dict)
     license_number: str = ""
+    incoming_number: str = ""
     serial: str = ""
 
     def ids(self, type_name: str) -> list[str]:
@@ -103,7 +104,7 @@ class Org:
     def markers(self) -> list[str]:
         """What would give the organisation away: its tag, BIN, phone, and every global id."""
         ids = [i for t in self.rows for i in self.ids(t)]
-        return [self.tag, self.miner.bin_iin, self.phone, self.license_number, *ids]
+        return [self.tag, self.miner.bin_iin, self.phone, self.license_number, self.incoming_number, *ids]
 
 
 async def _organisation(client, officer: Caller, tag: str, phone: str, pools) -> Org:
@@ -118,6 +119,7 @@ async def _organisation(client, officer: Caller, tag: str, phone: str, pools) ->
     assert lf.ok(await lf.step(officer, "acceptApplication", app["id"]))
     approved = await lf.step(officer, "approveApplication", app["id"], placeOfIssue="Astana")
     assert lf.ok(approved), approved
+    org.incoming_number = app["incomingNumber"]
     org.license_number = approved["data"]["approveApplication"]["license"]["number"]
     pending = await lf.filed(caller, lf.license_input(miner, [private]))  # its own, still under review
     complaint = await caller.gql(
@@ -178,13 +180,13 @@ ROOT_ARGS: dict[str, Any] = {
     "asicCapacity": lambda org: {"overOnly": False},
     "asicTotals": lambda org: {"groupBy": "MINER"},
 }
-# Root arguments that name one organisation's record without an ID type: (type of record, value).
+# Root arguments that name one organisation's record without an ID type -> the record's value.
 NAMING_ARGS = {
     ("license", "number"): lambda org: org.license_number,
     ("asicUnit", "serial"): lambda org: org.serial,
     ("validateBinIin", "value"): lambda org: org.miner.bin_iin,
     ("applications", "binIin"): lambda org: org.miner.bin_iin,
-    ("applications", "number"): lambda org: org.license_number,
+    ("applications", "number"): lambda org: org.incoming_number,
     ("miners", "binIin"): lambda org: org.miner.bin_iin,
     ("miners", "name"): lambda org: org.tag,
     ("dataCenters", "name"): lambda org: org.tag,
@@ -193,7 +195,7 @@ NAMING_ARGS = {
 ID_ARG_TYPES = {"id": "Miner", "minerId": "Miner", "holderId": "Miner", "applicationId": "Application",
                 "entity": "Miner", "dataCenterId": "DataCenter", "ids": "Miner"}
 _UNREGISTERED_BIN = new_bin()
-MISSING_VALUES = {"number": "KZ-DM-2000-999999", "serial": "NO-SUCH-SERIAL", "value": _UNREGISTERED_BIN,
+MISSING_VALUES = {"number": "LIC-2000-999999", "serial": "NO-SUCH-SERIAL", "value": _UNREGISTERED_BIN,
                   "binIin": _UNREGISTERED_BIN, "name": "NO SUCH NAME"}
 
 
@@ -201,9 +203,9 @@ def _queries(org: Org) -> list[tuple[str, str, dict[str, Any]]]:
     """(root field, query, variables): every root field of the schema, with everything under it."""
     out = []
     for name, f in SCHEMA.query_type.fields.items():
-        missing = set(required_args(f)) - set((ROOT_ARGS.get(name) or (lambda o: {}))(org))
-        assert not missing, f"add Query.{name} to ROOT_ARGS ({sorted(missing)})"
         args = ROOT_ARGS[name](org) if name in ROOT_ARGS else {}
+        missing = set(required_args(f)) - set(args)
+        assert not missing, f"add Query.{name} to ROOT_ARGS ({sorted(missing)})"
         query, _ = root_query(SCHEMA, name, args)
         out.append((name, query, args))
     return out
