@@ -28,7 +28,7 @@ from resolvers.changes import emit, flag_overdue, record_change, snapshot
 from resolvers.document_numbers import OutgoingDocument, next_document_number
 from resolvers.listing import Listing, Order
 from resolvers.procedures import Decision, all_hooks, hooks_for
-from resolvers.scope import find_visible, get_visible, require_may_act_for, visible
+from resolvers.scope import find_visible, get_referenced, get_visible, require_may_act_for, visible
 from rules.access import Actor, OwnerRef, Permission
 from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel, Region
@@ -648,12 +648,12 @@ async def withdraw(actor: Actor, cmd: WithdrawApplication) -> Application:
     return (await act(actor, cmd.application_id, Action.WITHDRAW, comment=comment))[0]
 
 
-async def _officer(user_id: int) -> User:
-    """An active user of the authority who may take its decisions. Officers may not read other
-    users' records (rules/access.py), but may name one as an assignee: any other id answers
-    NOT_FOUND, like a missing one, so it discloses nothing."""
-    user = await User.get_or_none(id=user_id, active=True)
-    if user is None or not Actor(user.id, user.role, user.login).can(Permission.DECIDE):
+async def _officer(actor: Actor, user_id: int) -> User:
+    """An active user of the authority who may take its decisions, named as an assignee (a
+    reference, resolvers/scope.get_referenced): any other id answers NOT_FOUND, like a missing
+    one, so it discloses nothing."""
+    user = await get_referenced(User, actor, user_id, "assigneeId")
+    if not user.active or not Actor(user.id, user.role, user.login).can(Permission.DECIDE):
         raise DomainError(ErrorCode.NOT_FOUND, entity="User", field="assigneeId")
     return user
 
@@ -671,7 +671,7 @@ async def assign(actor: Actor, cmd: AssignApplication) -> Application:
         assignee_id = cmd.assignee_id if cmd.assignee_id is not None else actor.user_id
         if assignee_id is None:
             raise DomainError(ErrorCode.VALIDATION, field="assigneeId", detail="name the officer")
-        await _officer(assignee_id)
+        await _officer(actor, assignee_id)
     async with in_transaction() as conn:
         app = await _locked(conn, app.id)
         if assignee_id is not None and app.stage in TERMINAL_STAGES:

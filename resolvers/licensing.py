@@ -22,7 +22,7 @@ from models.registry import AsicUnit
 from resolvers import applications as engine
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import Decision, ProcedureHooks
-from resolvers.scope import get_visible, require_may_act_for, visible
+from resolvers.scope import get_referenced, get_visible, require_may_act_for, visible
 from rules.access import Actor
 from rules.calendar import ALMATY
 from rules.enums import Channel, ElectricityPurchase, LicenseStatus, Region
@@ -184,7 +184,8 @@ async def _data_centers_for(
     actor: Actor, subtype: LicenseSubtype, miner: Miner, ids: Sequence[int]
 ) -> list[DataCenter]:
     """Subtype I: the miner's own data centers, each loaded through the caller's visibility.
-    Subtype II: exactly one, the host's (another miner's, a public registry record)."""
+    Subtype II: exactly one, the host's: another miner's, one the caller may name (resolvers/scope.py,
+    "references": a data center on an active subtype-I licence)."""
     if not ids:
         raise DomainError(ErrorCode.VALIDATION, field="dataCenterIds", detail="name the data center(s)")
     if len(set(ids)) != len(ids):
@@ -193,9 +194,7 @@ async def _data_centers_for(
     if subtype is LicenseSubtype.II:
         if len(ids) != 1:
             raise DomainError(ErrorCode.VALIDATION, field="dataCenterIds[1]", detail="subtype II: the one host data center")
-        host = await DataCenter.get_or_none(id=ids[0])
-        if host is None:
-            raise DomainError(ErrorCode.NOT_FOUND, entity="DataCenter", field="dataCenterIds[0]")
+        host = await get_referenced(DataCenter, actor, ids[0], "dataCenterIds[0]")  # a licensed host's
         if host.miner_id == miner.id:  # type: ignore[attr-defined]
             raise DomainError(
                 ErrorCode.VALIDATION, field="dataCenterIds[0]", detail="subtype II: another (subtype-I) miner's data center"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -91,3 +93,60 @@ async def get_visible(model: type[M], actor: Actor, pk: int, entity: str | None 
 async def find_visible(model: type[M], actor: Actor, pk: int) -> M | None:
     """Like get_visible, but None for "missing or not yours" (lookups that return null)."""
     return await visible(model.filter(pk=pk), actor).first()
+
+
+# --- references: what an input may name ---------------------------------------------------------
+#
+# Every id a mutation's input names (`minerId`, `dataCenterIds`, `licenseId`, ...) is loaded by
+# `get_referenced`: the rows the caller may read, plus the few it may NAME without reading them.
+# A row outside both answers NOT_FOUND exactly like a missing one (same code, same message).
+#
+# The one such case: a subtype-II miner has no data center and places its units in the data
+# center of a LICENSED subtype-I miner, named in its letter of intent [001 §3, App.11 II(1)]. An
+# applicant may therefore name (a) a data center on an active subtype-I appendix of an active
+# licence: its location is printed on the host's licence and appendix, a public permit [001
+# App.4, App.6]; (b) a data center named on an appendix of its own licence (where its units are
+# hosted, App.7). Nothing else of another organisation: a data center not (or no longer) on a
+# subtype-I licence is NOT_FOUND, so ids cannot be walked to find who has one.
+#
+# Naming is not reading: the referenced row stays out of `visible()`, so `DataCenter` nodes,
+# `dataCenter`, `miner` and contact fields stay null for the naming organisation. What it reads of
+# a referenced host is only what the permit prints: the address (`dataCenterAddresses` of its
+# application, `dataCenterAddress` of its appendix) [001 App.2, App.7].
+
+
+def _referable_data_centers(actor: Actor) -> Q:
+    from models.licensing import LicenseAppendix
+    from rules.enums import LicenseStatus
+    from rules.workflow import LicenseSubtype
+
+    active = LicenseAppendix.filter(status=LicenseStatus.ACTIVE, license__status=LicenseStatus.ACTIVE)
+    licensed_hosts = active.filter(subtype=LicenseSubtype.I, data_center_id__isnull=False)
+    named_on_own = visible(LicenseAppendix.filter(data_center_id__isnull=False), actor)
+    return Q(id__in=Subquery(licensed_hosts.values("data_center_id"))) | Q(
+        id__in=Subquery(named_on_own.values("data_center_id"))
+    )
+
+
+# Model name -> the rows (beyond the visible ones) an applicant may name in an input.
+REFERABLE = {"DataCenter": _referable_data_centers}
+
+
+def referable(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
+    """The rows of `queryset` that `actor` may name in a mutation's input (see above)."""
+    extra = REFERABLE.get(queryset.model.__name__)
+    if extra is None or reach(actor, queryset.model.__name__) is Reach.ALL or actor.miner_id is None:
+        return visible(queryset, actor)
+    seen = visible(queryset.model.all(), actor).values("id")
+    return queryset.filter(Q(id__in=Subquery(seen)) | extra(actor))
+
+
+async def get_referenced(
+    model: type[M], actor: Actor, pk: int, field: str | None, *, conn: BaseDBAsyncClient | None = None
+) -> M:
+    """The row an input names (`field`: its input path), if the caller may read or name it;
+    NOT_FOUND otherwise, exactly as for a missing row."""
+    instance = await referable(model.filter(pk=pk), actor).using_db(conn).first()
+    if instance is None:
+        raise DomainError(ErrorCode.NOT_FOUND, entity=model.__name__, field=field)
+    return instance

@@ -15,7 +15,7 @@ from models.db import in_chunks
 from models.licensing import LicenseAppendix
 from models.parties import DataCenter, Miner
 from models.registry import AsicUnit, RegistryApplication, RegistryApplicationTarget
-from resolvers.scope import visible
+from resolvers.scope import get_referenced, visible
 from rules.access import Actor
 from rules.calendar import ALMATY
 from rules.contacts import is_email, is_phone
@@ -88,17 +88,16 @@ async def usable_data_center(
     """A data center the miner may place units in: its own (subtype I), or one where it holds
     an active subtype-II licence appendix (hosted at another miner's data center, 001 §3).
 
-    Loaded through the caller's visibility: a data center the caller may not see answers
-    NOT_FOUND exactly like a missing one, except the host's data center of the miner's own
-    active subtype-II appendix (the appendix is the miner's record; the host's data center
-    itself may be out of an applicant's sight). One the caller sees but the miner may not use
-    (an officer naming another miner's) is DATA_CENTER_NOT_USABLE.
+    Loaded as a reference (`resolvers.scope.get_referenced`): one the caller may neither read
+    nor name answers NOT_FOUND exactly like a missing one. One the caller may name but the miner
+    may not use (another licensed host, or an officer naming another miner's) is
+    DATA_CENTER_NOT_USABLE.
 
     Kept simple on purpose: an own data center needs no licence check here (the licence is
     the licensing procedure's business); a hosted one needs the active appendix naming it.
     """
-    dc = await visible(DataCenter.filter(id=dc_id), actor).using_db(conn).first()
-    if dc is not None and dc.miner_id == miner.id:  # type: ignore[attr-defined]
+    dc = await get_referenced(DataCenter, actor, dc_id, field, conn=conn)
+    if dc.miner_id == miner.id:  # type: ignore[attr-defined]
         return dc
     hosting = LicenseAppendix.filter(
         data_center_id=dc_id,
@@ -107,10 +106,8 @@ async def usable_data_center(
         license__holder_id=miner.id,
         license__status=LicenseStatus.ACTIVE,
     )
-    if await visible(hosting, actor).using_db(conn).exists():
-        return dc or await DataCenter.get(id=dc_id).using_db(conn)
-    if dc is None:
-        raise DomainError(ErrorCode.NOT_FOUND, entity="DataCenter", field=field)
+    if await hosting.using_db(conn).exists():
+        return dc
     raise DomainError(
         ErrorCode.DATA_CENTER_NOT_USABLE,
         field=field,

@@ -222,8 +222,7 @@ class LicenseAppendix(RowNode, relay.Node, Timestamped):
     def data_center_address(self, info: strawberry.Info) -> str | None:
         if self._data_center_id is None:
             return None
-        loader = info.context.loaders.custom("data-center-address", _addresses)
-        return ready(loader, self._data_center_id)  # type: ignore[no-any-return]
+        return ready(data_center_addresses(info), self._data_center_id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Acts on this appendix and on its whole licence, oldest first.")
     def status_history(self, info: strawberry.Info) -> list[LicenseStatusEvent]:
@@ -232,6 +231,12 @@ class LicenseAppendix(RowNode, relay.Node, Timestamped):
 
 async def _addresses(keys: Sequence[int]) -> list[str | None]:
     return await uc.data_center_addresses(list(keys))
+
+
+def data_center_addresses(info: strawberry.Info) -> Any:
+    """Data center id -> its address, whoever may read the record: only for data centers that a
+    record the caller sees names (an appendix, an application), see resolvers/scope.py."""
+    return info.context.loaders.custom("data-center-address", _addresses)
 
 
 @strawberry.type(description="A licence for digital mining, subtype I or II, with its appendices "
@@ -361,7 +366,7 @@ def prime_licenses(info: strawberry.Info) -> Any:
             if "appendices.dataCenter" in wanted:
                 await loaders.visible(pm.DataCenter).load_many(dc_ids)
             if "appendices.dataCenterAddress" in wanted:
-                await loaders.custom("data-center-address", _addresses).load_many(dc_ids)
+                await data_center_addresses(info).load_many(dc_ids)
         if "statusHistory" in wanted or "appendices.statusHistory" in wanted:
             events = await loaders.children(m.LicenseStatusEvent, "license_id").load_many(ids)
             if {"statusHistory.appendix", "appendices.statusHistory.appendix"} & wanted:

@@ -220,11 +220,16 @@ class LicenseApplicationDetails:
     @strawberry.field(description="The data centers named: for subtype I the applicant's own, for subtype II "
                       "the host's; those the caller may not see are left out.")
     def data_centers(self, info: strawberry.Info) -> list[DataCenter]:
-        ids = ready(_data_center_ids_loader(info), self.id)
-        dc_loader = info.context.loaders.visible(pm.DataCenter)
-        if pending(ids):
-            return _later_dcs(ids, dc_loader)  # type: ignore[return-value]
-        return _views(DataCenter, dc_loader, ids)  # type: ignore[return-value]
+        return _named_data_centers(info, self.id, DataCenter, info.context.loaders.visible(pm.DataCenter))  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The locations of the data centers named, as the form states them: for "
+                      "subtype II the address of the host's data center where the units are placed, given "
+                      "even when the host's record itself (`dataCenters`) is not the caller's to read "
+                      "[001 App.1, App.2].")
+    def data_center_addresses(self, info: strawberry.Info) -> list[str]:
+        from schema.types.licenses import data_center_addresses
+
+        return _named_data_centers(info, self.id, _Address, data_center_addresses(info))  # type: ignore[no-any-return]
 
     @strawberry.field(description="The fee and its payment; zero for applications registered before "
                       "2024-01-01 [001 App.3 item 7; order §4].")
@@ -267,8 +272,24 @@ class LicenseApplicationDetails:
         return load_view(LicenseAppendix, loader, self._reissue_appendix_id)  # type: ignore[no-any-return]
 
 
-async def _later_dcs(ids: Awaitable[list[int]], dc_loader: Any) -> list[DataCenter]:
-    found = _views(DataCenter, dc_loader, await ids)
+class _Address:
+    """The "view" of an address: the loaded string itself."""
+
+    @staticmethod
+    def from_row(address: str) -> str:
+        return address
+
+
+def _named_data_centers(info: strawberry.Info, detail_id: int, view: Any, loader: Any) -> Any:
+    """The views (by `loader`) of the data centers a licence application names, in id order."""
+    ids = ready(_data_center_ids_loader(info), detail_id)
+    if pending(ids):
+        return _later_views(view, ids, loader)
+    return _views(view, loader, ids)
+
+
+async def _later_views(view: Any, ids: Awaitable[list[int]], loader: Any) -> list[Any]:
+    found = _views(view, loader, await ids)
     return await found if isinstance(found, Awaitable) else found
 
 

@@ -7,6 +7,7 @@ from strawberry import relay
 
 from models.applications import Application, StageEvent
 from models.licensing import License, LicenseAppendix
+from models.parties import DataCenter
 from rules.calendar import ALMATY
 from rules.enums import LicenseStatus, Role
 from tests.api.licensing_flow import (
@@ -95,9 +96,17 @@ async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subty
     host, host_dcs, _ = subtype_i
     guest = await make_miner(name="ИП Гость")
     guest_applicant = await make_caller(client, Role.APPLICANT, miner=guest)
+    # An applicant names only a licensed host (resolvers/scope.py, "references"): an unlicensed
+    # data center answers exactly like a missing one [001 App.11 II(1)].
+    unlicensed = await apply(guest_applicant, license_input(guest, host_dcs[:1], subtype="II"))
+    missing = await apply(guest_applicant, license_input(guest, [DataCenter(id=999_999)], subtype="II"))
+    assert errors_of(unlicensed) == ["NOT_FOUND"] and unlicensed == missing
+
+    await _issue_subtype_i(officer, host, host_dcs)
     app = await filed(guest_applicant, license_input(guest, host_dcs[:1], subtype="II"))
     assert app["licenseDetails"]["subtype"] == "II"
     assert ok(await pay(guest_applicant, app["id"], paid_on="2026-01-10"))
+    await License.filter(holder_id=host.id).update(status=LicenseStatus.SUSPENDED)  # lapsed since filing
     # An unlicensed host is a qualification finding (001 §3, §8), not a gap in the package.
     assert ok(await step(officer, "acceptApplication", app["id"]))
     findings = "query($id: ID!) { application(id: $id) { qualificationFindings { code path kind } } }"
@@ -108,7 +117,7 @@ async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subty
     blocked = await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана")
     assert errors_of(blocked) == ["QUALIFICATION_NOT_MET"]
 
-    await _issue_subtype_i(officer, host, host_dcs)
+    await License.filter(holder_id=host.id).update(status=LicenseStatus.ACTIVE)
     await step(officer, "preliminaryRefuse", app["id"], grounds=["NON_COMPLIANCE"], text="Уточнить договор")
     reg = (await Application.get(id=_pk(app["id"]))).registered_on
     from rules.calendar import default_calendar
