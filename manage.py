@@ -67,13 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-token":
         from models.access import User
         from resolvers.auth import IssueToken, issue_token
+        from resolvers.tokens import token_policy
         from rules.access import SYSTEM
 
         async def make_token() -> str:
             user = await User.get_or_none(login=args.login)
             if user is None:
                 raise SystemExit(f"no user {args.login}")
-            return (await issue_token(SYSTEM, IssueToken(user.id, args.label))).secret
+            return (await issue_token(SYSTEM, IssueToken(user.id, args.label), token_policy(Settings.from_env()))).secret
 
         print(asyncio.run(_with_db(make_token)))
         return 0

@@ -33,6 +33,7 @@ class AuditAction(str, Enum):
     # users and tokens
     USER_CREATED = "user.created"
     TOKEN_ISSUED = "token.issued"
+    TOKEN_REVOKED = "token.revoked"
     # the calendar and rates
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
