@@ -17,6 +17,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
 from jobs.inprocess import in_process_jobs
@@ -27,12 +28,17 @@ from rules.messages import negotiate_language
 from schema.context import Context
 from schema.errors import localize
 from schema.schema import build_schema
+from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
 
 log = logging.getLogger("registry")
 
 
 class RegistryGraphQL(GraphQL):
+    # Websockets re-check their token (schema/websocket.py).
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
@@ -49,6 +55,10 @@ class RegistryGraphQL(GraphQL):
             language = negotiate_language(request.headers.get("accept-language"))
             result.errors = [localize(e, language) for e in result.errors]
         return await super().process_result(request, result)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        await check_handshake(context)
+        return UNSET
 
     def encode_json(self, data: object) -> bytes:
         # UTF-8 as is: Cyrillic escaped as \\uXXXX makes responses about a quarter larger.
