@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             if settings.redis_url or not manage_db:
                 yield  # the arq worker process runs the jobs
             else:
-                async with in_process_jobs():
+                async with in_process_jobs(settings=settings):
                     yield
         finally:
             if manage_db:

@@ -10,7 +10,9 @@ from tortoise.transactions import in_transaction
 
 from models.outbox import OutboxEvent
 from resolvers import wiring
+from resolvers.audit_checkpoint import write_checkpoint
 from resolvers.calendar import load_calendar
+from settings import Settings
 
 log = logging.getLogger("registry.jobs")
 
@@ -51,3 +53,10 @@ async def recompute_overdue(ctx: dict[str, Any], now: datetime | None = None) ->
     calendar = await load_calendar()
     results = {name: await checker(now, calendar) for name, checker in wiring.OVERDUE_CHECKERS.items()}
     return results
+
+
+async def checkpoint_audit(ctx: dict[str, Any]) -> int | None:
+    """Sign the audit chain's head into its table and the export file (resolvers/audit_checkpoint.py);
+    the head's sequence number, or None when it has not moved."""
+    checkpoint = await write_checkpoint(ctx.get("settings") or Settings.from_env())
+    return checkpoint.seq if checkpoint else None

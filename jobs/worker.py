@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from arq import cron
 from arq.connections import RedisSettings
 
-from jobs.tasks import dispatch_outbox, recompute_overdue
+from jobs.tasks import checkpoint_audit, dispatch_outbox, recompute_overdue
 from models.db import close_db, init_db
 from settings import Settings
 
@@ -29,10 +29,11 @@ def redis_settings() -> RedisSettings:
 
 
 class WorkerSettings:
-    functions: ClassVar = [dispatch_outbox, recompute_overdue]
+    functions: ClassVar = [dispatch_outbox, recompute_overdue, checkpoint_audit]
     cron_jobs: ClassVar = [
         cron(dispatch_outbox, second=set(range(0, 60, 5)), unique=True),
         cron(recompute_overdue, minute=set(range(0, 60, 5)), unique=True),
+        cron(checkpoint_audit, minute=set(range(0, 60, 10)), second=30, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

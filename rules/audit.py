@@ -72,6 +72,9 @@ class AuditAction(str, Enum):
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
     REGISTRY_UNITS_CHANGED = "registry.units_changed"
+    # reads of personal data in bulk (one event per request; the entity is the reader)
+    PERSONAL_DATA_LISTED = "personal_data.listed"
+    PERSONAL_DATA_EXPORTED = "personal_data.exported"
 
 
 class AuditEntityType(str, Enum):

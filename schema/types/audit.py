@@ -74,6 +74,10 @@ expose_enum(
         "the application; `after` summarises the units).",
         AuditAction.REGISTRY_UNITS_EXCLUDED: "ASIC units were excluded from the registry (about the application).",
         AuditAction.REGISTRY_UNITS_CHANGED: "Registry records of ASIC units were changed (about the application).",
+        AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
+        "about the reader): `after` names the operation and the contact fields selected.",
+        AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
+        "reader): `after` names the export, its format and filters.",
     },
 )
 
