@@ -21,6 +21,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
 from jobs.inprocess import in_process_jobs
+from jobs.tasks import outbox_backlog
 from models.db import close_db, init_db
 from resolvers import registry_files
 from resolvers.auth import authenticate, bearer_token
@@ -92,7 +93,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             except Exception as exc:
                 checks["redis"] = f"error: {type(exc).__name__}"
         healthy = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if healthy else "fail", **checks}, 200 if healthy else 503)
+        body: dict[str, object] = {"status": "ok" if healthy else "fail", **checks}
+        if checks["database"] == "ok":
+            # The delivery backlog: informative (a growing `oldest_age_seconds` means no worker runs).
+            body["outbox"] = await outbox_backlog()
+        return JSONResponse(body, 200 if healthy else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
