@@ -9,6 +9,7 @@ counts while its line is in the file.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from datetime import UTC, datetime
@@ -51,7 +52,8 @@ def _read_file(path: str) -> list[Checkpoint]:
 async def load_checkpoints(settings: Settings) -> list[Checkpoint]:
     """Every checkpoint of the table and of the export file, each once."""
     rows = [_of_row(row) for row in await AuditCheckpoint.all().order_by("seq")]
-    return list(dict.fromkeys(rows + _read_file(settings.audit_checkpoint_file)))
+    exported = await asyncio.to_thread(_read_file, settings.audit_checkpoint_file)
+    return list(dict.fromkeys(rows + exported))
 
 
 def _export(path: str, checkpoints: list[Checkpoint]) -> None:

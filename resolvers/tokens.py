@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.access import ApiToken
@@ -48,9 +49,9 @@ def list_tokens(actor: Actor, *, user_id: int | None = None, live_only: bool = F
         qs = qs.filter(user_id=user_id)
     if live_only:
         now = now or datetime.now(UTC)
-        # Tokens without a stored expiry (issued before tokens expired) are judged in Python
-        # by `is_live`; here: a stored expiry in the future, or none stored.
-        qs = qs.filter(revoked_at=None).exclude(expires_at__lte=now)
+        # A stored expiry in the future, or none stored (issued before tokens expired: `live`
+        # on the type judges those by their creation).
+        qs = qs.filter(Q(expires_at=None) | Q(expires_at__gt=now), revoked_at=None)
     return Listing(qs, order or Order())
 
 

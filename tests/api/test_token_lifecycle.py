@@ -55,6 +55,8 @@ async def test_item7_token_issued_before_expiry_existed_lasts_the_legacy_lifetim
     caller = await make_caller(client, Role.OFFICER)
     token = await _token_of(caller)
     await ApiToken.filter(id=token.id).update(expires_at=None)
+    [listed] = (await caller.gql(LIST, {"live": True}))["data"]["tokens"]["edges"]
+    assert listed["node"]["live"] is True and listed["node"]["expiresAt"] is not None
     assert await authenticate(caller.token, now=token.created_at + timedelta(days=89)) is not None
     assert await authenticate(caller.token, now=token.created_at + timedelta(days=91)) is None
 
