@@ -1,6 +1,7 @@
 """Every request's way through the schema, as one strawberry extension: parse (cached, bounded
 in tokens), validate (cached, with the depth and alias limits and, in production, no
-introspection), refuse costly queries, and give every top-level error its code and message.
+introspection), refuse costly queries, give every top-level error its code and message, and after execution
+audit a bulk read of personal contacts (schema/contact_reads.py; one event per request).
 
 One extension instead of seven: strawberry runs each extension's hooks as context managers at
 every step of every request, which cost more than the work they wrapped on small requests.

@@ -212,3 +212,16 @@ async def test_item7_websocket_with_a_revoked_token_is_rejected_at_connection_in
     async with AsgiWebSocket(asgi_app, caller.token) as ws:
         rejected = await ws.init()
         assert rejected["type"] == "websocket.close" and rejected["code"] == 4403
+
+
+async def test_item7_legacy_graphql_ws_protocol_also_closes_after_revocation(client, asgi_app):
+    caller = await make_caller(client, Role.OFFICER)
+    async with AsgiWebSocket(asgi_app, caller.token, protocol="graphql-ws") as ws:
+        assert (await ws.init())["type"] == "connection_ack"
+        await ws.send({"type": "start", "id": "1", "payload": {"query": VIEWER}})
+        # graphql-ws carries subscriptions only (the API has none yet): an answer, the socket stays.
+        assert (await ws.message())["type"] == "error"
+        await tokens.revoke_token(SYSTEM, (await _token_of(caller)).id)
+        await ws.send({"type": "start", "id": "2", "payload": {"query": VIEWER}})
+        closed = await ws.message()
+        assert closed["type"] == "websocket.close" and closed["code"] == CLOSE_TOKEN_NOT_LIVE
