@@ -17,9 +17,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UNSET, UnsetType
 from tortoise import Tortoise
 
 from jobs.inprocess import in_process_jobs
+from jobs.tasks import outbox_backlog
 from models.db import close_db, init_db
 from resolvers import registry_files
 from resolvers.auth import authenticate, bearer_token
@@ -27,12 +29,17 @@ from rules.messages import negotiate_language
 from schema.context import Context
 from schema.errors import localize
 from schema.schema import build_schema
+from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
 
 log = logging.getLogger("registry")
 
 
 class RegistryGraphQL(GraphQL):
+    # Websockets re-check their token (schema/websocket.py).
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
@@ -49,6 +56,10 @@ class RegistryGraphQL(GraphQL):
             language = negotiate_language(request.headers.get("accept-language"))
             result.errors = [localize(e, language) for e in result.errors]
         return await super().process_result(request, result)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        await check_handshake(context)
+        return UNSET
 
     def encode_json(self, data: object) -> bytes:
         # UTF-8 as is: Cyrillic escaped as \\uXXXX makes responses about a quarter larger.
@@ -82,7 +93,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             except Exception as exc:
                 checks["redis"] = f"error: {type(exc).__name__}"
         healthy = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if healthy else "fail", **checks}, 200 if healthy else 503)
+        body: dict[str, object] = {"status": "ok" if healthy else "fail", **checks}
+        if checks["database"] == "ok":
+            # The delivery backlog: informative (a growing `oldest_age_seconds` means no worker runs).
+            body["outbox"] = await outbox_backlog()
+        return JSONResponse(body, 200 if healthy else 503)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -97,7 +112,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             if settings.redis_url or not manage_db:
                 yield  # the arq worker process runs the jobs
             else:
-                async with in_process_jobs():
+                async with in_process_jobs(settings=settings):
                     yield
         finally:
             if manage_db:

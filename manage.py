@@ -5,6 +5,8 @@
   create-admin LOGIN "FULL NAME"   first admin of a fresh installation; prints its token
   create-token LOGIN [LABEL]       a new token for an existing user; prints it
   load-demo                        a realistic demo set (miners, data centers, pools, users)
+  audit-checkpoint                 sign the audit chain's head (table + AUDIT_CHECKPOINT_FILE)
+  verify-audit                     verify the audit chain against its checkpoints; exit 1 if broken
   export-schema [PATH]             write the GraphQL SDL (default: schema.graphql)
 """
 
@@ -41,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("login")
     token.add_argument("label", nargs="?", default="cli")
     sub.add_parser("load-demo")
+    sub.add_parser("audit-checkpoint")
+    sub.add_parser("verify-audit")
     export = sub.add_parser("export-schema")
     export.add_argument("path", nargs="?", default=None)
     args = parser.parse_args(argv)
@@ -67,13 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-token":
         from models.access import User
         from resolvers.auth import IssueToken, issue_token
+        from resolvers.tokens import token_policy
         from rules.access import SYSTEM
 
         async def make_token() -> str:
             user = await User.get_or_none(login=args.login)
             if user is None:
                 raise SystemExit(f"no user {args.login}")
-            return (await issue_token(SYSTEM, IssueToken(user.id, args.label))).secret
+            return (await issue_token(SYSTEM, IssueToken(user.id, args.label), token_policy(Settings.from_env()))).secret
 
         print(asyncio.run(_with_db(make_token)))
         return 0
@@ -83,6 +88,23 @@ def main(argv: list[str] | None = None) -> int:
         for line in asyncio.run(_with_db(load_demo)):
             print(line)
         return 0
+    if args.command == "audit-checkpoint":
+        from resolvers.audit_checkpoint import write_checkpoint
+
+        settings = Settings.from_env()
+        checkpoint = asyncio.run(_with_db(lambda: write_checkpoint(settings)))
+        print(f"checkpoint at event {checkpoint.seq}, appended to {settings.audit_checkpoint_file}"
+              if checkpoint else "no new events since the last checkpoint")
+        return 0
+    if args.command == "verify-audit":
+        from resolvers.audit import verify_audit_chain
+        from rules.access import SYSTEM
+
+        report = asyncio.run(_with_db(lambda: verify_audit_chain(SYSTEM, Settings.from_env())))
+        print(f"ok={report.ok} checked={report.checked} checkpoints={report.checkpoints}"
+              + ("" if report.ok else f" problem={report.problem.value if report.problem else None}"
+                 f" event={report.first_broken_id} checkpoint={report.checkpoint_seq}"))
+        return 0 if report.ok else 1
     if args.command == "export-schema":
         from schema.schema import SCHEMA_FILE, schema_sdl
 

@@ -9,10 +9,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
-def _default_database_url() -> str:
+def _data_dir() -> Path:
     data_dir = Path(os.environ.get("DATA_DIR", ROOT / "data"))
     data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite://{data_dir / 'registry.sqlite3'}"
+    return data_dir
+
+
+def _default_database_url() -> str:
+    return f"sqlite://{_data_dir() / 'registry.sqlite3'}"
+
+
+def _default_checkpoint_file() -> str:
+    return str(Path(os.environ.get("DATA_DIR", ROOT / "data")) / "audit-checkpoints.jsonl")
+
+
+# Development only: the audit chain's HMAC key when AUDIT_HMAC_KEY is unset. Anyone who reads
+# this file can forge the chain, so production must set its own (resolvers/audit_key.py warns).
+DEV_AUDIT_KEY = "dev-audit-key-not-a-secret"
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,16 @@ class Settings:
     max_aliases: int = 30
     max_tokens: int = 5000
     max_query_cost: int = 25_000  # objects a query may ask for (schema/cost.py)
+    # API tokens (resolvers/tokens.py): lifetime of a new token unless its issuer gives one;
+    # partner systems' tokens may be given up to `partner_token_max_days` by an admin.
+    token_ttl_days: int = 90
+    partner_token_max_days: int = 730
+    # How often an open websocket re-checks its token (revoked, expired: the socket closes).
+    ws_token_check_seconds: float = 30.0
+    # The audit chain (rules/audit_chain.py): HMAC-SHA256 key, kept outside the database.
+    audit_key: str | None = None
+    # Signed checkpoints of the chain's head, appended as JSON lines (keep a copy elsewhere).
+    audit_checkpoint_file: str = field(default_factory=_default_checkpoint_file)
 
     @property
     def development(self) -> bool:
@@ -38,6 +61,13 @@ class Settings:
             kwargs["redis_url"] = redis
         if env := os.environ.get("APP_ENV"):
             kwargs["environment"] = env
+        if key := os.environ.get("AUDIT_HMAC_KEY"):
+            kwargs["audit_key"] = key
+        if path := os.environ.get("AUDIT_CHECKPOINT_FILE"):
+            kwargs["audit_checkpoint_file"] = path
+        for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS")):
+            if value := os.environ.get(env_name):
+                kwargs[name] = int(value)
         return cls(**kwargs)  # type: ignore[arg-type]
 
 

@@ -7,19 +7,22 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from jobs.tasks import dispatch_outbox, recompute_overdue
+from jobs.tasks import checkpoint_audit, dispatch_outbox, recompute_overdue
+from settings import Settings
 
 log = logging.getLogger("registry.jobs")
 
 
-async def _loop(dispatch_every: float, overdue_every: float) -> None:
-    ctx: dict = {}
+async def _loop(dispatch_every: float, overdue_every: float, settings: Settings | None) -> None:
+    ctx: dict = {"settings": settings} if settings else {}
     since_overdue = overdue_every  # run the overdue check at start
     while True:
         try:
             await dispatch_outbox(ctx)
             if since_overdue >= overdue_every:
                 await recompute_overdue(ctx)
+                if settings is not None:  # the app's runner (tests run it without)
+                    await checkpoint_audit(ctx)
                 since_overdue = 0.0
         except Exception:  # the loop must survive a bad run
             log.exception("in-process job run failed")
@@ -29,9 +32,10 @@ async def _loop(dispatch_every: float, overdue_every: float) -> None:
 
 @contextlib.asynccontextmanager
 async def in_process_jobs(
-    dispatch_every: float = 5.0, overdue_every: float = 300.0
+    dispatch_every: float = 5.0, overdue_every: float = 300.0, settings: Settings | None = None
 ) -> AsyncIterator[asyncio.Task]:
-    task = asyncio.create_task(_loop(dispatch_every, overdue_every), name="in-process-jobs")
+    """The jobs on a timer; with `settings`, also the audit checkpoint (at the overdue cadence)."""
+    task = asyncio.create_task(_loop(dispatch_every, overdue_every, settings), name="in-process-jobs")
     try:
         yield task
     finally:

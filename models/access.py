@@ -40,6 +40,9 @@ class ApiToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # After it the token is refused. Null only for tokens issued before tokens expired: they
+    # last rules/tokens.LEGACY_LIFETIME from their creation.
+    expires_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"

@@ -22,3 +22,20 @@ class AuditEvent(Model):
     class Meta:
         table = "audit_event"
         indexes = (("entity_type", "entity_id"),)
+
+
+class AuditCheckpoint(Model):
+    """A signed checkpoint of the chain's head (rules/audit_chain.Checkpoint), also appended to
+    the export file (settings.audit_checkpoint_file). Kind `legacy` marks the last event hashed
+    before the chain was keyed; the migration that keyed it records it unsigned, the first
+    checkpoint run signs it."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=16)
+    seq = fields.BigIntField()
+    head_hash = fields.CharField(max_length=64)
+    at = fields.DatetimeField()
+    signature = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_checkpoint"

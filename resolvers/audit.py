@@ -11,12 +11,15 @@ from tortoise import Tortoise
 from tortoise.queryset import QuerySet
 
 from models.audit import AuditEvent
+from resolvers.audit_checkpoint import load_checkpoints
+from resolvers.audit_key import key_of
 from resolvers.listing import Listing, Order
 from resolvers.scope import visible
 from rules.access import Actor, Permission
 from rules.audit import AuditAction, AuditEntityType
-from rules.audit_chain import ChainedFields, ChainReport, ChainWalk, StoredEvent
+from rules.audit_chain import ChainedFields, ChainReport, ChainWalk, StoredEvent, check_checkpoints
 from rules.errors import DomainError, ErrorCode
+from settings import Settings
 
 __all__ = ["EntityRef", "list_audit_events", "references", "verify_audit_chain"]
 
@@ -61,11 +64,17 @@ async def _stored_events() -> AsyncIterator[StoredEvent]:
         last_id = rows[-1].id
 
 
-async def verify_audit_chain(actor: Actor) -> ChainReport:
-    """Recompute the chain from its start; the first event that does not fit is reported."""
+async def verify_audit_chain(actor: Actor, settings: Settings) -> ChainReport:
+    """Recompute the chain from its start under the key and against every checkpoint (table and
+    export file); the first event that does not fit, or a checkpoint the chain no longer
+    reaches, is reported."""
     if not actor.can(Permission.VERIFY_AUDIT):
         raise DomainError(ErrorCode.FORBIDDEN)
-    walk = ChainWalk()
+    key = key_of(settings)
+    checkpoints = await load_checkpoints(settings)
+    if (bad := check_checkpoints(key, checkpoints)) is not None:
+        return bad
+    walk = ChainWalk(key, checkpoints)
     async for event in _stored_events():
         if (broken := walk.step(event)) is not None:
             return broken

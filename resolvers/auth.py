@@ -16,13 +16,15 @@ from tortoise.transactions import in_transaction
 
 from models.access import ApiToken, User
 from models.parties import Miner, Pool
-from resolvers.changes import append_audit, connection, emit, record_change, snapshot
+from resolvers.changes import connection, record_change
 from resolvers.scope import get_visible
+from resolvers.tokens import record_token_event
 from rules.access import SYSTEM, Actor, Permission
-from rules.audit import REDACTED_KEYS, AuditAction
+from rules.audit import AuditAction
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.limits import check_text
+from rules.tokens import DEFAULT_POLICY, TokenPolicy, is_live
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -69,13 +71,23 @@ def actor_for(user: User) -> Actor:
 # Every request runs this: one hand-written statement (the ORM's query building cost three
 # times the round trip here, bench/read_path.py), the token and its user together.
 _AUTH_SQL = (
-    "SELECT t.id AS token_id, t.last_used_at, u.id, u.login, u.role, u.miner_id, u.pool_id"
+    "SELECT t.id AS token_id, t.last_used_at, t.created_at, t.expires_at,"
+    " u.id, u.login, u.role, u.miner_id, u.pool_id"
     " FROM api_token t JOIN app_user u ON u.id = t.user_id"
     " WHERE t.token_hash = {p} AND t.revoked_at IS NULL AND u.active"
 )
 
 
+def _timestamp(value: datetime | str | None) -> datetime | None:
+    if isinstance(value, str):  # SQLite hands timestamps back as text
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 async def authenticate(token: str | None, now: datetime | None = None) -> Actor | None:
+    """The caller of a live token (not revoked, not expired, its user active); None otherwise."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
         return None
     db = connection()
@@ -85,11 +97,9 @@ async def authenticate(token: str | None, now: datetime | None = None) -> Actor 
         return None
     row = rows[0]
     now = now or datetime.now(UTC)
-    last_used = row["last_used_at"]
-    if isinstance(last_used, str):  # SQLite hands timestamps back as text
-        last_used = datetime.fromisoformat(last_used)
-    if last_used is not None and last_used.tzinfo is None:
-        last_used = last_used.replace(tzinfo=UTC)
+    if not is_live(now, _timestamp(row["created_at"]), _timestamp(row["expires_at"]), None):
+        return None  # expired (revoked ones are not selected)
+    last_used = _timestamp(row["last_used_at"])
     if last_used is None or now - last_used > _TOUCH_EVERY:
         await ApiToken.filter(id=row["token_id"]).update(last_used_at=now)
     role = Role(row["role"])
@@ -115,6 +125,7 @@ class CreateUser:
 class IssueToken:
     user_id: int
     label: str = ""
+    expires_in_days: int | None = None  # None: the policy's default (rules/tokens.py)
 
 
 @dataclass(frozen=True)
@@ -162,21 +173,22 @@ async def create_user(actor: Actor, cmd: CreateUser) -> User:
     return user
 
 
-async def issue_token(actor: Actor, cmd: IssueToken) -> IssuedToken:
+async def issue_token(actor: Actor, cmd: IssueToken, policy: TokenPolicy = DEFAULT_POLICY) -> IssuedToken:
     """A new token for a user: an admin's for anyone, anyone's for itself. Another user is
-    NOT_FOUND for non-admins (users are readable by admins and by themselves)."""
+    NOT_FOUND for non-admins (users are readable by admins and by themselves). It expires
+    after the policy's lifetime (rules/tokens.py)."""
     label = check_text(cmd.label, "label", max_length=LABEL_MAX, required=False)
     user = await get_visible(User, actor, cmd.user_id, "User", field="userId")
-    if not (actor.can(Permission.MANAGE_USERS) or actor.user_id == user.id):
+    by_admin = actor.can(Permission.MANAGE_USERS)
+    if not (by_admin or actor.user_id == user.id):
         raise DomainError(ErrorCode.FORBIDDEN, field="userId")
+    expires_at = datetime.now(UTC) + policy.lifetime(cmd.expires_in_days, holder=user.role, by_admin=by_admin)
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     async with in_transaction() as conn:
-        token = await ApiToken.create(using_db=conn, user=user, token_hash=hash_token(secret), label=label)
+        token = await ApiToken.create(using_db=conn, user=user, token_hash=hash_token(secret), label=label,
+                                      expires_at=expires_at)
         # The hash is a credential's fingerprint: neither the trail nor the outbox carries it.
-        after = snapshot(token, exclude=("created_at", "updated_at", *REDACTED_KEYS))
-        await append_audit(conn, actor, AuditAction.TOKEN_ISSUED.value, "ApiToken", token.pk, None, after)
-        await emit(conn, "security", {"entity": "ApiToken", "id": token.pk,
-                                      "action": AuditAction.TOKEN_ISSUED.value, "after": after})
+        await record_token_event(conn, actor, "issued", token, None)
     return IssuedToken(token=token, secret=secret)
 
 

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from models.audit import AuditEvent
 from models.outbox import OutboxEvent
+from resolvers.audit_key import audit_key
 from rules.access import Actor
 from rules.audit_chain import GENESIS, ChainedFields, event_hash, to_jsonable
 
@@ -35,6 +36,13 @@ def _dialect(conn: BaseDBAsyncClient) -> str:
     return conn.capabilities.dialect
 
 
+async def lock_audit_chain(conn: BaseDBAsyncClient) -> None:
+    """Hold the chain's head still until the transaction ends (PostgreSQL; SQLite has one
+    writer at a time anyway)."""
+    if _dialect(conn) == "postgres":
+        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_AUDIT_LOCK_KEY])
+
+
 async def append_audit(
     conn: BaseDBAsyncClient,
     actor: Actor,
@@ -47,9 +55,8 @@ async def append_audit(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
-    if _dialect(conn) == "postgres":
-        # Two transactions appending at once would both link to the same predecessor.
-        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [_AUDIT_LOCK_KEY])
+    # Two transactions appending at once would both link to the same predecessor.
+    await lock_audit_chain(conn)
     last = await AuditEvent.all().using_db(conn).order_by("-id").only("hash").first()
     prev = last.hash if last else GENESIS
     fields = ChainedFields(
@@ -73,7 +80,7 @@ async def append_audit(
         before=fields.before,
         after=fields.after,
         prev_hash=prev,
-        hash=event_hash(prev, fields),
+        hash=event_hash(prev, fields, audit_key()),
     )
 
 

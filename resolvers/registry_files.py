@@ -53,6 +53,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from resolvers.auth import authenticate, bearer_token
+from resolvers.personal_data import record_personal_data_read
 from resolvers.registry import UnitFilter, filtered_units
 from rules.access import Actor
 from rules.errors import DomainError, ErrorCode
@@ -444,6 +445,9 @@ async def export_endpoint(request: Request) -> Response:
         code = exc.code if isinstance(exc, DomainError) else ErrorCode.VALIDATION.value
         field = exc.field if isinstance(exc, DomainError) else "status"
         return JSONResponse({"code": code, "message": render(code, ui_language, {"field": field})}, 400)
+    # The export carries the holders' contacts: one audit event per export (not per row).
+    await record_personal_data_read(actor, "exported", {"export": "asic-units", "format": fmt, "lang": language,
+                                                        "filters": dict(params)})
     name = f"asic-registry-{date.today().isoformat()}.{fmt}"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     if fmt == "csv":

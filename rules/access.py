@@ -164,3 +164,9 @@ def can_edit_party(actor: Actor, owner: OwnerRef) -> bool:
     if actor.can(Permission.MANAGE_PARTIES):
         return True
     return actor.can(Permission.EDIT_OWN_PARTY) and owns(actor, owner)
+
+
+def reads_others_contacts(actor: Actor) -> bool:
+    """May `actor` read the personal contacts of organisations other than its own? Its reads of
+    them in bulk are audited (schema/contact_reads.py, the registry export)."""
+    return actor.role in _CONTACT_READERS

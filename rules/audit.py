@@ -33,6 +33,7 @@ class AuditAction(str, Enum):
     # users and tokens
     USER_CREATED = "user.created"
     TOKEN_ISSUED = "token.issued"
+    TOKEN_REVOKED = "token.revoked"
     # the calendar and rates
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
@@ -77,6 +78,9 @@ class AuditAction(str, Enum):
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
     REGISTRY_UNITS_CHANGED = "registry.units_changed"
+    # reads of personal data in bulk (one event per request; the entity is the reader)
+    PERSONAL_DATA_LISTED = "personal_data.listed"
+    PERSONAL_DATA_EXPORTED = "personal_data.exported"
 
 
 class AuditEntityType(str, Enum):

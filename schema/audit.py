@@ -70,7 +70,9 @@ class AuditQuery:
         )
         return Rows(listing, AuditEvent.from_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Admin: recompute the hash chain of the whole audit trail and name the first "
-                      "event that does not fit (an edited, deleted or reordered event shows there).")
+    @strawberry.field(description="Admin: recompute the keyed hash chain of the whole audit trail and check it "
+                      "against the signed checkpoints of its head (table and export file); name the first "
+                      "event that does not fit (an edited, deleted or reordered event shows there) or the "
+                      "checkpoint the chain no longer reaches (its newest events were deleted).")
     async def verify_audit_chain(self, info: strawberry.Info) -> AuditChainReport:
-        return AuditChainReport.from_report(await uc.verify_audit_chain(info.context.user))
+        return AuditChainReport.from_report(await uc.verify_audit_chain(info.context.user, info.context.settings))

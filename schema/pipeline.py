@@ -1,6 +1,7 @@
 """Every request's way through the schema, as one strawberry extension: parse (cached, bounded
 in tokens), validate (cached, with the depth and alias limits and, in production, no
-introspection), refuse costly queries, and give every top-level error its code and message.
+introspection), refuse costly queries, give every top-level error its code and message, and after execution
+audit a bulk read of personal contacts (schema/contact_reads.py; one event per request).
 
 One extension instead of seven: strawberry runs each extension's hooks as context managers at
 every step of every request, which cost more than the work they wrapped on small requests.
@@ -8,7 +9,8 @@ every step of every request, which cost more than the work they wrapped on small
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -17,7 +19,10 @@ from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRul
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from resolvers.personal_data import record_personal_data_read
+from rules.access import reads_others_contacts
 from rules.errors import DEFAULT_LANGUAGE, ErrorCode, render
+from schema.contact_reads import listed_contacts
 from schema.cost import query_cost
 from schema.errors import localize
 from settings import Settings
@@ -56,6 +61,23 @@ class RequestPipeline(SchemaExtension):
         if result is not None and getattr(result, "errors", None):
             language = self._language()
             result.errors = [localize(error, language) for error in result.errors]
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        # Personal contacts read in a list: one audit event for the request (resolvers/personal_data.py).
+        context = self.execution_context
+        actor = getattr(context.context, "actor", None)
+        result = context.result
+        if actor is None or not reads_others_contacts(actor) or getattr(result, "data", None) is None:
+            return
+        if context.graphql_document is None or context.query is None:
+            return
+        fields = listed_contacts(context.schema._schema, context.query, context.operation_name, context.graphql_document)
+        if fields:
+            await record_personal_data_read(actor, "listed", {
+                "operation": context.operation_name or "", "fields": sorted(fields),
+                "query_sha256": hashlib.sha256(context.query.encode()).hexdigest(),
+            })
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context

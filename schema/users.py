@@ -1,20 +1,24 @@
-"""Users and API tokens: creating users (admins) and issuing tokens (admins for anyone, a user
-for itself). The types are in schema/types/users.py; the caller itself is `viewer`
-(schema/viewer.py)."""
+"""Users and API tokens: creating users (admins), issuing, listing and revoking tokens (admins
+for anyone, a user for itself). The types are in schema/types/users.py; the caller itself is
+`viewer` (schema/viewer.py)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
 from resolvers import auth as uc
+from resolvers import tokens as tokens_uc
 from rules.enums import Role
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
+from schema.relay import Connection, Rows, connection
 from schema.types.users import ApiToken, User
 
-__all__ = ["UsersMutation"]
+__all__ = ["UsersMutation", "UsersQuery"]
 
 
 @strawberry.input(description="A new user of the API (admins).")
@@ -38,6 +42,16 @@ class IssueTokenInput:
                                                "an admin, oneself for everyone else.")
     label: str = strawberry.field(default="", description="What the token is for (a device, a partner "
                                   "system), up to 200 characters.")
+    expires_in_days: int | None = strawberry.field(
+        default=None, description="Lifetime in days; by default the installation's token lifetime (90 days "
+        "unless configured). At most that default, except that an admin may give a PARTNER system's token "
+        "up to the configured partner maximum (730 days unless configured).")
+
+
+@strawberry.input(description="The token to revoke.")
+class RevokeTokenInput:
+    id: relay.GlobalID = strawberry.field(description="The token (`ApiToken`): one's own, or any for an admin.")
+    client_mutation_id: str | None = client_mutation_id()
 
 
 @payload(description="The new user, or why not.")
@@ -55,6 +69,29 @@ class IssueTokenPayload:
     )
 
 
+@payload(description="The revoked token, or why not.")
+class RevokeTokenPayload:
+    token: ApiToken | None = strawberry.field(default=None, description="The token, now revoked.")
+
+
+@strawberry.type
+class UsersQuery:
+    @connection(description="API tokens, newest last, without their secrets: every user lists its own, admins "
+                "anyone's (`user` narrows the list).")
+    async def tokens(
+        self,
+        info: strawberry.Info,
+        user: Annotated[relay.GlobalID | None, strawberry.argument(description="Only this user's tokens.")] = None,
+        live: Annotated[bool, strawberry.argument(
+            description="Only tokens neither revoked nor past their stored expiry.")] = False,
+    ) -> Connection[ApiToken]:
+        listing = tokens_uc.list_tokens(
+            info.context.user, user_id=pk_of(user, "User", "user") if user is not None else None,
+            live_only=live, now=info.context.now,
+        )
+        return Rows(listing, ApiToken.from_row)  # type: ignore[return-value]
+
+
 @strawberry.type
 class UsersMutation:
     @mutation(description="Admin: create a user. An applicant is bound to exactly one miner or pool; other "
@@ -70,6 +107,14 @@ class UsersMutation:
     @mutation(description="Issue an API token: admins for any user, every user for itself (another user "
               "is NOT_FOUND). Not idempotent: the secret cannot be shown twice, so each call makes a token.")
     async def issue_token(self, info: strawberry.Info, input: IssueTokenInput) -> IssueTokenPayload:
-        cmd = uc.IssueToken(user_id=pk_of(input.user_id, "User", "userId"), label=input.label)
-        issued = await uc.issue_token(info.context.user, cmd)
+        cmd = uc.IssueToken(user_id=pk_of(input.user_id, "User", "userId"), label=input.label,
+                            expires_in_days=input.expires_in_days)
+        issued = await uc.issue_token(info.context.user, cmd, tokens_uc.token_policy(info.context.settings))
         return IssueTokenPayload(token=ApiToken.from_row(issued.token), secret=issued.secret)
+
+    @mutation(description="Revoke an API token: its user or an admin (another user's token is NOT_FOUND). "
+              "It is refused from the next request on, and an open websocket using it is closed. Revoking "
+              "a revoked token changes nothing.")
+    async def revoke_token(self, info: strawberry.Info, input: RevokeTokenInput) -> RevokeTokenPayload:
+        token = await tokens_uc.revoke_token(info.context.user, pk_of(input.id, "ApiToken", "id"))
+        return RevokeTokenPayload(token=ApiToken.from_row(token))

@@ -290,7 +290,9 @@ async def clean_db(request: pytest.FixtureRequest, db: str) -> AsyncIterator[str
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="development")
+    # Audit checkpoints exported to a file of the session, never to the repository's data/.
+    checkpoints = Path(tempfile.mkdtemp(prefix="registry-audit-")) / "audit-checkpoints.jsonl"
+    return Settings(database_url=database_url, environment="development", audit_checkpoint_file=str(checkpoints))
 
 
 @pytest.fixture(scope="session")

@@ -38,6 +38,7 @@ expose_enum(
         AuditAction.POOL_UPDATED: "A mining pool's data changed.",
         AuditAction.USER_CREATED: "A user of the API was created.",
         AuditAction.TOKEN_ISSUED: "An API token was issued (its secret and hash are never in the trail).",
+        AuditAction.TOKEN_REVOKED: "An API token was revoked by its user or an admin; it is refused from then on.",
         AuditAction.CALENDAR_OVERRIDE_SET: "A decree moving a working day or a day off was recorded or "
         "changed [Labour Code art. 85].",
         AuditAction.CALENDAR_OVERRIDE_REMOVED: "A decree override of the calendar was removed.",
@@ -79,6 +80,10 @@ expose_enum(
         AuditAction.POOL_CERTIFICATE_REISSUED: "A pool accreditation certificate was re-issued [004 §12].",
         AuditAction.POOL_CERTIFICATE_REPLACED: "A certificate was replaced by its re-issued successor.",
         AuditAction.POOL_CERTIFICATE_EXPIRED: "A certificate passed its last valid day [004 §3].",
+        AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
+        "about the reader): `after` names the operation and the contact fields selected.",
+        AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
+        "reader): `after` names the export, its format and filters.",
     },
 )
 
@@ -117,11 +122,20 @@ expose_enum(
 expose_enum(
     ChainProblem,
     "AuditChainProblem",
-    "Why an audit event does not fit the hash chain.",
+    "Why the audit trail does not verify: an event that does not fit the keyed hash chain, or a signed "
+    "checkpoint of its head that the chain contradicts.",
     {
         ChainProblem.PREV_HASH_MISMATCH: "Its `prevHash` is not the hash of the event before it: an event "
         "before it was deleted, inserted, reordered or re-hashed.",
-        ChainProblem.HASH_MISMATCH: "Its content no longer gives its `hash`: the event itself was edited.",
+        ChainProblem.HASH_MISMATCH: "Its content no longer gives its `hash` under the audit key: the event "
+        "itself was edited (recomputing the hashes without the key does not hide it).",
+        ChainProblem.TRUNCATED: "The chain ends before the head a signed checkpoint recorded: its newest "
+        "events were deleted (`checkpointSequence` names the checkpoint's head).",
+        ChainProblem.CHECKPOINT_MISMATCH: "The event a signed checkpoint names has another hash (or is gone): "
+        "the chain was rewritten from there.",
+        ChainProblem.BAD_CHECKPOINT: "A checkpoint (table or export file) whose signature does not verify: "
+        "forged, signed with another key, or the legacy boundary not yet signed "
+        "(`manage.py audit-checkpoint`).",
     },
 )
 
@@ -190,8 +204,9 @@ class AuditEvent(RowNode, relay.Node, Timestamped):
     actor_label: str = strawberry.field(description="Who made it, as recorded: `login (ROLE)`, or `system`.")
     action: AuditAction = strawberry.field(description="What was done.")
     entity_type: AuditEntityType = strawberry.field(description="The kind of record the event is about.")
-    prev_hash: str = strawberry.field(description="SHA-256 (hex) of the previous event; 64 zeros for the first.")
-    hash: str = strawberry.field(description="SHA-256 (hex) of this event's content and `prevHash`.")
+    prev_hash: str = strawberry.field(description="The hash of the previous event; 64 zeros for the first.")
+    hash: str = strawberry.field(description="HMAC-SHA256 (hex) of this event's content and `prevHash` under the "
+                                   "audit key (plain SHA-256 for events before the chain was keyed).")
     _actor_id: strawberry.Private[int | None]
     _entity_pk: strawberry.Private[int | None]
     _entity_key: strawberry.Private[str]
@@ -249,13 +264,18 @@ class AuditChainReport:
     ok: bool = strawberry.field(description="True when every event fits the chain.")
     checked: int = strawberry.field(description="How many events were verified before the first broken one "
                                     "(all of them when `ok`).")
-    problem: ChainProblem | None = strawberry.field(description="Why the first broken event does not fit; null when `ok`.")
+    problem: ChainProblem | None = strawberry.field(description="Why the trail does not verify; null when `ok`.")
+    checkpoints: int = strawberry.field(description="How many signed checkpoints of the head the chain was "
+                                        "checked against.")
+    checkpoint_sequence: int | None = strawberry.field(
+        description="The head sequence number (event id) of the checkpoint that exposed the problem "
+        "(TRUNCATED, CHECKPOINT_MISMATCH, BAD_CHECKPOINT); null otherwise.")
     _first_broken_id: strawberry.Private[int | None]
 
     @classmethod
     def from_report(cls, report: ChainReport) -> AuditChainReport:
-        return cls(ok=report.ok, checked=report.checked, problem=report.problem,
-                   _first_broken_id=report.first_broken_id)
+        return cls(ok=report.ok, checked=report.checked, problem=report.problem, checkpoints=report.checkpoints,
+                   checkpoint_sequence=report.checkpoint_seq, _first_broken_id=report.first_broken_id)
 
     @strawberry.field(description="The first event that does not fit the chain; null when `ok`.")
     def first_broken(self, info: strawberry.Info) -> AuditEvent | None:

@@ -15,6 +15,7 @@ from strawberry import relay
 from models import access as m
 from models import parties as pm
 from rules.enums import Role  # the GraphQL enum `UserRole` (exposed in schema/enums.py)
+from rules.tokens import expiry_of
 from schema.loaders import load_view
 from schema.relay import RowNode, Timestamped
 from schema.types.parties import Miner, Pool
@@ -84,7 +85,10 @@ class ApiToken(RowNode, relay.Node, Timestamped):
         description="When the token was last used (UTC, recorded at most every 5 minutes); null if never."
     )
     revoked_at: datetime | None = strawberry.field(
-        description="When the token was revoked (UTC); null while it is valid."
+        description="When the token was revoked (UTC); null unless revoked."
+    )
+    expires_at: datetime = strawberry.field(
+        description="When the token stops being accepted (UTC), whether or not it is used until then."
     )
     _user_id: strawberry.Private[int]
 
@@ -92,10 +96,15 @@ class ApiToken(RowNode, relay.Node, Timestamped):
     def from_row(cls, row: m.ApiToken) -> ApiToken:
         return cls(
             id=row.id, label=row.label, last_used_at=row.last_used_at, revoked_at=row.revoked_at,
+            expires_at=expiry_of(row.created_at, row.expires_at),
             _user_id=row.user_id,  # type: ignore[attr-defined]
             # A token changes only when it is revoked (its use is not a change of the record).
             created_at=row.created_at, updated_at=row.revoked_at or row.created_at,
         )
+
+    @strawberry.field(description="True while the token is accepted: neither revoked nor expired.")
+    def live(self, info: strawberry.Info) -> bool:
+        return self.revoked_at is None and info.context.now < self.expires_at
 
     @strawberry.field(description="The user the token authenticates; null if the caller may not read that user.")
     def user(self, info: strawberry.Info) -> User | None:

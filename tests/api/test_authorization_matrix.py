@@ -19,7 +19,7 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, get_named_type
 from tortoise import Tortoise
 
-from models.access import User
+from models.access import ApiToken, User
 from models.applications import Application
 from models.licensing import (
     Complaint,
@@ -80,10 +80,11 @@ OWNED: dict[str, tuple[Any, str]] = {
     "PoolMembership": (PoolMembership, "miner_id"),
     "NotificationObligation": (NotificationObligation, "miner_id"),
     "User": (User, "miner_id"),
+    "ApiToken": (ApiToken, "user__miner_id"),
 }
-# Node types no organisation owns: the public pool register, the calendar, and tokens (their own
-# user's only; checked through `viewer` and `User.tokens`).
-UNOWNED_NODES = {"Pool", "PoolCertificate", "CalendarOverride", "ApiToken", "AuditEvent"}
+# Node types no organisation owns: the public pool register and its certificates, the calendar
+# and the audit trail (officers only).
+UNOWNED_NODES = {"Pool", "PoolCertificate", "CalendarOverride", "AuditEvent"}
 
 
 @dataclass
@@ -196,7 +197,7 @@ NAMING_ARGS = {
 }
 # Which type an ID argument of a root field names (by argument name).
 ID_ARG_TYPES = {"id": "Miner", "minerId": "Miner", "holderId": "Miner", "applicationId": "Application",
-                "entity": "Miner", "dataCenterId": "DataCenter", "ids": "Miner"}
+                "entity": "Miner", "dataCenterId": "DataCenter", "ids": "Miner", "user": "User"}
 _UNREGISTERED_BIN = new_bin()
 MISSING_VALUES = {"number": "LIC-2000-999999", "serial": "NO-SUCH-SERIAL", "value": _UNREGISTERED_BIN,
                   "binIin": _UNREGISTERED_BIN, "name": "NO SUCH NAME"}
@@ -376,6 +377,7 @@ MUTATIONS: dict[str, Any] = {
     "applyForAsicChange": {"changeDate": "2025-06-02", "reason": "X", "serials": [], "changes": {"condition": "FAULTY"}},
     "applyForPoolAccreditation": {"complexes": [], "documentsTrue": True, "personalDataConsent": True},
     "applyForPoolReissue": {"reason": "X"},
+    "revokeToken": {},
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",
@@ -383,7 +385,7 @@ ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterI
                   "assigneeId": "User", "unitIds": "AsicUnit", "obligationId": "NotificationObligation",
                   "changes.dataCenterId": "DataCenter", "certificateId": "PoolCertificate",
                   "appendixId": "LicenseAppendix"}
-ID_OF_MUTATION = {"updateMiner": "Miner", "updateDataCenter": "DataCenter", "updatePool": "Pool",
+ID_OF_MUTATION = {"revokeToken": "ApiToken", "updateMiner": "Miner", "updateDataCenter": "DataCenter", "updatePool": "Pool",
                   "suspendLicense": "License", "resumeLicense": "License", "revokeLicense": "License",
                   "grantComplaintInFull": "Complaint", "forwardComplaint": "Complaint", "decideComplaint": "Complaint"}
 # What a reference of each type may point to in another organisation: its records, except a data

@@ -8,6 +8,23 @@ async def test_healthz_checks_the_database(client):
     assert response.json()["database"] == "ok"
 
 
+async def test_item10_healthz_reports_the_outbox_backlog(client):
+    from datetime import UTC, datetime, timedelta
+
+    from models.outbox import OutboxEvent
+    from tests.factories import make_miner
+
+    assert (await client.get("/healthz")).json()["outbox"] == {"pending": 0, "oldest_age_seconds": 0.0, "failed": 0}
+    await make_miner()
+    await make_miner()
+    oldest = await OutboxEvent.all().order_by("id").first()
+    await OutboxEvent.filter(id=oldest.id).update(created_at=datetime.now(UTC) - timedelta(minutes=10))
+    await OutboxEvent.create(topic="given.up", payload={}, attempts=10)
+    outbox = (await client.get("/healthz")).json()["outbox"]
+    assert outbox["pending"] == 2 and outbox["failed"] == 1
+    assert 600 <= outbox["oldest_age_seconds"] < 660
+
+
 async def test_healthz_reports_unreachable_redis(db):
     from httpx import ASGITransport, AsyncClient
 

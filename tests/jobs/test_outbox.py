@@ -60,6 +60,44 @@ async def test_failing_handler_is_retried_later_and_others_still_go(handlers):
     assert (await OutboxEvent.get(topic="flaky")).dispatched_at is not None
 
 
+class _Crash(BaseException):
+    """The process dying mid-run (a kill, a cancelled task): not an error a handler reports."""
+
+
+async def test_item12_crash_mid_batch_redelivers_only_the_event_in_flight(handlers):
+    calls: list[int] = []
+
+    async def side_effect(payload, ctx):
+        calls.append(payload["n"])
+        if payload["n"] == 2 and calls.count(2) == 1:
+            raise _Crash  # the worker dies while delivering the third event
+
+    handlers["batch"] = side_effect
+    async with in_transaction() as conn:
+        for n in range(5):
+            await emit(conn, "batch", {"n": n})
+    with pytest.raises(_Crash):
+        await dispatch_outbox({})
+    assert await OutboxEvent.filter(topic="batch", dispatched_at__not_isnull=True).count() == 2
+    assert await dispatch_outbox({}) == 3
+    # Events 0 and 1 had their side effect once; only the one in flight (2) is repeated.
+    assert calls == [0, 1, 2, 2, 3, 4]
+
+
+async def test_item12_handlers_get_the_event_id_as_idempotency_key(handlers):
+    keys = []
+
+    async def downstream(payload, ctx):
+        keys.append((ctx["event_id"], ctx["idempotency_key"]))
+
+    handlers["keyed"] = downstream
+    async with in_transaction() as conn:
+        await emit(conn, "keyed", {})
+    await dispatch_outbox({})
+    event = await OutboxEvent.get(topic="keyed")
+    assert keys == [(event.id, f"kzm-outbox-{event.id}")]
+
+
 async def test_rolled_back_change_leaves_no_event():
     with pytest.raises(RuntimeError):
         async with in_transaction() as conn:
