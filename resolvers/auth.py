@@ -23,6 +23,7 @@ from rules.audit import REDACTED_KEYS, AuditAction
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.limits import check_text
+from web.auth_failures import auth_failed
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -76,12 +77,16 @@ _AUTH_SQL = (
 
 
 async def authenticate(token: str | None, now: datetime | None = None) -> Actor | None:
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
+    if not token:
+        return None
+    if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
+        await auth_failed()  # counted per IP: the lockout (web/rate_limit.py)
         return None
     db = connection()
     placeholder = "$1" if db.capabilities.dialect == "postgres" else "?"
     rows = await db.execute_query_dict(_AUTH_SQL.format(p=placeholder), [hash_token(token)])
     if not rows:
+        await auth_failed()
         return None
     row = rows[0]
     now = now or datetime.now(UTC)

@@ -290,7 +290,10 @@ async def clean_db(request: pytest.FixtureRequest, db: str) -> AsyncIterator[str
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="development")
+    # No rate limits for the suite (hundreds of requests a minute from one address); the tests
+    # of the limits build their own app (tests/web/).
+    return Settings(database_url=database_url, environment="development",
+                    rate_limit_per_ip="", rate_limit_per_token="", auth_failure_limit="")
 
 
 @pytest.fixture(scope="session")
