@@ -36,6 +36,7 @@ from schema.schema import build_schema
 from settings import Settings
 from web.bad_request import error_response
 from web.headers import html_csp
+from web.rate_limit import LimitStore
 from web.stack import edge_middleware
 
 log = logging.getLogger("registry")
@@ -65,6 +66,8 @@ class RegistryGraphQL(GraphQL):
             reason = exc.reason if isinstance(exc, HTTPException) else exc.detail
             language = negotiate_language(request.headers.get("accept-language"))
             response = error_response(exc.status_code, ErrorCode.BAD_REQUEST, language, detail=reason)
+        finally:
+            await request.close()  # the uploaded parts' temporary files, used or not
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -115,6 +118,7 @@ class RegistryGraphQL(GraphQL):
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
     graphql = RegistryGraphQL(settings)
+    limit_store = LimitStore(settings.redis_url)  # rate-limit counters (web/rate_limit.py)
 
     async def healthz(request: Request) -> JSONResponse:
         checks: dict[str, str] = {}
@@ -149,21 +153,24 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 async with in_process_jobs():
                     yield
         finally:
+            await limit_store.close()
             if manage_db:
                 await close_db()
 
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # GET and POST; other methods get a GraphQL-shaped 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
         ],
         # Body size, time and rate limits, security headers and CORS (web/stack.py).
-        middleware=edge_middleware(settings),
+        middleware=edge_middleware(settings, limit_store),
         lifespan=lifespan,
     )
+    app.state.limit_store = limit_store
+    return app
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import time
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from redis.asyncio import ConnectionPool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -34,7 +35,7 @@ from settings import Settings
 from web.auth_failures import reporter
 from web.bad_request import send_error
 
-__all__ = ["RateLimits", "storage_for"]
+__all__ = ["LimitStore", "RateLimits"]
 
 log = logging.getLogger("registry.security")
 
@@ -42,10 +43,22 @@ UNLIMITED_PATHS = frozenset({"/healthz"})  # probes of the orchestrator
 _STORAGE_ERROR_LOG_EVERY = 60.0  # seconds between two log lines about a failing storage
 
 
-def storage_for(redis_url: str | None) -> Storage:
-    if redis_url:
-        return RedisStorage(f"async+{redis_url}", implementation="redispy")
-    return MemoryStorage()
+class LimitStore:
+    """Where the counters live: Redis (its connection pool is ours, closed with the app) or
+    this process's memory."""
+
+    def __init__(self, redis_url: str | None) -> None:
+        self.pool: ConnectionPool | None = None
+        if redis_url:
+            self.pool = ConnectionPool.from_url(redis_url)
+            self.storage: Storage = RedisStorage(f"async+{redis_url}", implementation="redispy",
+                                                 connection_pool=self.pool)
+        else:
+            self.storage = MemoryStorage()
+
+    async def close(self) -> None:
+        if self.pool is not None:
+            await self.pool.disconnect()
 
 
 def _items(limit: str) -> list[RateLimitItem]:
@@ -53,9 +66,9 @@ def _items(limit: str) -> list[RateLimitItem]:
 
 
 class RateLimits:
-    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, *, settings: Settings, store: LimitStore) -> None:
         self.app = app
-        self.limiter = FixedWindowRateLimiter(storage_for(settings.redis_url))
+        self.limiter = FixedWindowRateLimiter(store.storage)
         self.per_ip = _items(settings.rate_limit_per_ip)
         self.per_token = _items(settings.rate_limit_per_token)
         self.auth_failures = _items(settings.auth_failure_limit)
@@ -99,8 +112,11 @@ class RateLimits:
         log.info("event=auth_failed ip=%s", ip)
         try:
             for item in self.auth_failures:
-                if not await self.limiter.hit(item, "auth-failures", ip):
-                    log.warning("event=auth_failed_limit ip=%s limit=%s", ip, item)
+                await self.limiter.hit(item, "auth-failures", ip)
+                if not await self.limiter.test(item, "auth-failures", ip):
+                    # This failure reached the limit: the address is locked out from now on.
+                    retry_after = await self._retry_after(item, "auth-failures", ip)
+                    log.warning("event=auth_failed_limit ip=%s limit=%s locked_for=%ss", ip, item, retry_after)
                     return
         except Exception:
             self._storage_failed()

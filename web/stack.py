@@ -21,7 +21,7 @@ from settings import Settings
 from web.body_limit import BodyLimit
 from web.deadline import Deadline
 from web.headers import SecurityHeaders
-from web.rate_limit import RateLimits
+from web.rate_limit import LimitStore, RateLimits
 
 __all__ = ["edge_middleware"]
 
@@ -29,7 +29,8 @@ __all__ = ["edge_middleware"]
 CORS_HEADERS = ["Authorization", "Content-Type", "Accept-Language"]
 
 
-def edge_middleware(settings: Settings) -> list[Middleware]:
+def edge_middleware(settings: Settings, store: LimitStore) -> list[Middleware]:
+    """The middlewares; `store` (the rate-limit counters) is the app's, closed by its lifespan."""
     return [
         Middleware(SecurityHeaders, production=not settings.development),
         Middleware(
@@ -41,7 +42,7 @@ def edge_middleware(settings: Settings) -> list[Middleware]:
             allow_credentials=False,  # bearer tokens, no cookies
             max_age=600,
         ),
-        Middleware(RateLimits, settings=settings),
+        Middleware(RateLimits, settings=settings, store=store),
         Middleware(Deadline, seconds=settings.request_timeout_seconds),
         Middleware(BodyLimit, max_body=settings.max_body_bytes, max_upload=settings.max_upload_bytes),
     ]
