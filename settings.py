@@ -35,7 +35,7 @@ class Settings:
     # Rate limits in the notation of `limits` ("100/minute;1000/hour"); "" turns one off.
     rate_limit_per_ip: str = "600/minute"
     rate_limit_per_token: str = "300/minute"
-    auth_failure_limit: str = "10/minute;50/hour"  # unknown or invalid tokens per IP
+    auth_failure_limit: str = "10/minute"  # unknown or invalid tokens per IP, then a lockout
     cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
 
     @property
