@@ -3,12 +3,14 @@ failed-authentication lockout with the log line an operator alerts on."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import uuid
 
 import pytest
 
+from main import create_app
 from rules.enums import Role
 from tests.factories import make_caller
 from tests.web.conftest import QUERY, edge_client, graphql_error
@@ -128,3 +130,31 @@ async def test_defect_6_with_redis_the_limit_is_shared_by_every_process(settings
         refused = await two.post("/graphql", json=QUERY)
     assert [r.status_code for r in answers] == [200, 200, 200]
     assert graphql_error(refused) == (429, "RATE_LIMITED") and _retry_after(refused)
+
+
+
+async def _websocket(app, ip: str) -> list[dict]:
+    """Open a graphql-transport-ws connection to `app` and leave at once; what the app sent."""
+    scope = {"type": "websocket", "path": "/graphql", "raw_path": b"/graphql", "root_path": "", "scheme": "ws",
+             "query_string": b"", "headers": [(b"host", b"test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+             "client": (ip, 50000), "server": ("test", 80), "subprotocols": ["graphql-transport-ws"],
+             "asgi": {"version": "3.0", "spec_version": "2.3"}, "state": {}}
+    incoming = [{"type": "websocket.connect"}, {"type": "websocket.disconnect", "code": 1000}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop(0) if incoming else {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent
+
+
+async def test_defect_6_websocket_connections_count_against_the_per_ip_limit(settings):
+    app = create_app(dataclasses.replace(settings, **{**OFF, "rate_limit_per_ip": "1/minute"}), manage_db=False)
+    first = await _websocket(app, "203.0.113.5")
+    second = await _websocket(app, "203.0.113.5")
+    assert first[0]["type"] == "websocket.accept"
+    assert second == [{"type": "websocket.close", "code": 1008, "reason": "RATE_LIMITED"}]
