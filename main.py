@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from graphql import ExecutionResult
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -25,12 +30,17 @@ from jobs.tasks import outbox_backlog
 from models.db import close_db, init_db
 from resolvers import registry_files
 from resolvers.auth import authenticate, bearer_token
+from rules.errors import ErrorCode
 from rules.messages import negotiate_language
 from schema.context import Context
 from schema.errors import localize
 from schema.schema import build_schema
 from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
+from web.bad_request import error_response
+from web.headers import html_csp
+from web.rate_limit import LimitStore
+from web.stack import edge_middleware
 
 log = logging.getLogger("registry")
 
@@ -48,6 +58,48 @@ class RegistryGraphQL(GraphQL):
             multipart_uploads_enabled=True,  # App.3 unit lists (GraphQL multipart request spec)
         )
         self.settings = settings
+        self._ide: tuple[str, str] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except (HTTPException, StarletteHTTPException) as exc:
+            # Not a GraphQL request (bad JSON or encoding, wrong content type, a batch, a query
+            # over GET): the same shape as any other error, with its HTTP status.
+            reason = exc.reason if isinstance(exc, HTTPException) else exc.detail
+            language = negotiate_language(request.headers.get("accept-language"))
+            response = error_response(exc.status_code, ErrorCode.BAD_REQUEST, language, detail=reason)
+        finally:
+            await request.close()  # the uploaded parts' temporary files, used or not
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # UTF-8 only (no guessing of UTF-16/32 from the first bytes), and a GraphQL request is
+        # an object (or a list: a batch, refused as such); `null`, `12` or `"..."` are not.
+        try:
+            value = json.loads(data.decode() if isinstance(data, bytes) else data)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise HTTPException(400, "Unable to parse request body as JSON (UTF-8)") from exc
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return value
+
+    async def parse_http_body(self, request: Any) -> Any:
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError, ValueError) as exc:  # e.g. a multipart `map` that is a list
+            raise HTTPException(400, "Malformed GraphQL request") from exc
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        if self._ide is None:
+            html = self.graphql_ide_html
+            self._ide = (html, html_csp(html))
+        html, csp = self._ide
+        return HTMLResponse(html, headers={"Content-Security-Policy": csp})
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         # Errors raised before execution (a syntax error while parsing) skip the schema's
@@ -77,6 +129,7 @@ class RegistryGraphQL(GraphQL):
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
     graphql = RegistryGraphQL(settings)
+    limit_store = LimitStore(settings.redis_url)  # rate-limit counters (web/rate_limit.py)
 
     async def healthz(request: Request) -> JSONResponse:
         checks: dict[str, str] = {}
@@ -115,19 +168,24 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 async with in_process_jobs(settings=settings):
                     yield
         finally:
+            await limit_store.close()
             if manage_db:
                 await close_db()
 
-    return Starlette(
+    app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),  # GET and POST; other methods get a GraphQL-shaped 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
         ],
+        # Body size, time and rate limits, security headers and CORS (web/stack.py).
+        middleware=edge_middleware(settings, limit_store),
         lifespan=lifespan,
     )
+    app.state.limit_store = limit_store
+    return app
 
 
 if __name__ == "__main__":

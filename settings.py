@@ -47,6 +47,19 @@ class Settings:
     audit_key: str | None = None
     # Signed checkpoints of the chain's head, appended as JSON lines (keep a copy elsewhere).
     audit_checkpoint_file: str = field(default_factory=_default_checkpoint_file)
+    # -- the HTTP edge (web/, README "Security model") ----------------------------------------
+    # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
+    # go as a file (multipart).
+    max_body_bytes: int = 2 * 1024 * 1024
+    # A multipart request (App.3 unit lists), streamed: room above the 20 MiB file limit
+    # (resolvers/registry/common.py), so a file just over it gets its typed FILE_TOO_LARGE.
+    max_upload_bytes: int = 25 * 1024 * 1024
+    request_timeout_seconds: float = 30.0  # until the response starts; 503 TIMEOUT after it
+    # Rate limits in the notation of `limits` ("100/minute;1000/hour"); "" turns one off.
+    rate_limit_per_ip: str = "600/minute"
+    rate_limit_per_token: str = "300/minute"
+    auth_failure_limit: str = "10/minute"  # unknown or invalid tokens per IP, then a lockout
+    cors_origins: tuple[str, ...] = ()  # browser origins allowed to call the API
 
     @property
     def development(self) -> bool:
@@ -68,6 +81,7 @@ class Settings:
         for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS")):
             if value := os.environ.get(env_name):
                 kwargs[name] = int(value)
+        kwargs.update(_edge_from_env())
         return cls(**kwargs)  # type: ignore[arg-type]
 
 
@@ -103,3 +117,24 @@ class Licensor:
             "licensor_ru": self.name_ru, "licensor_kk": self.name_kk,
             "signer_position": self.signer_position, "signer_name": self.signer_name,
         }
+
+
+# Environment variable -> (setting, type) of the HTTP edge.
+_EDGE_ENV = {
+    "MAX_BODY_BYTES": ("max_body_bytes", int),
+    "MAX_UPLOAD_BYTES": ("max_upload_bytes", int),
+    "REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", float),
+    "RATE_LIMIT_PER_IP": ("rate_limit_per_ip", str),
+    "RATE_LIMIT_PER_TOKEN": ("rate_limit_per_token", str),
+    "AUTH_FAILURE_LIMIT": ("auth_failure_limit", str),
+}
+
+
+def _edge_from_env() -> dict[str, object]:
+    kwargs: dict[str, object] = {}
+    for name, (setting, kind) in _EDGE_ENV.items():
+        if (value := os.environ.get(name)) is not None:
+            kwargs[setting] = kind(value)
+    if origins := os.environ.get("CORS_ORIGINS"):
+        kwargs["cors_origins"] = tuple(o.strip() for o in origins.split(",") if o.strip())
+    return kwargs

@@ -25,6 +25,7 @@ from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.limits import check_text
 from rules.tokens import DEFAULT_POLICY, TokenPolicy, is_live
+from web.auth_failures import auth_failed
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -87,17 +88,23 @@ def _timestamp(value: datetime | str | None) -> datetime | None:
 
 
 async def authenticate(token: str | None, now: datetime | None = None) -> Actor | None:
-    """The caller of a live token (not revoked, not expired, its user active); None otherwise."""
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
+    """The caller of a live token (not revoked, not expired, its user active); None otherwise.
+    Every token refused is counted per IP (the lockout, web/rate_limit.py)."""
+    if not token:
+        return None
+    if not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX:
+        await auth_failed()
         return None
     db = connection()
     placeholder = "$1" if db.capabilities.dialect == "postgres" else "?"
     rows = await db.execute_query_dict(_AUTH_SQL.format(p=placeholder), [hash_token(token)])
     if not rows:
+        await auth_failed()
         return None
     row = rows[0]
     now = now or datetime.now(UTC)
     if not is_live(now, _timestamp(row["created_at"]), _timestamp(row["expires_at"]), None):
+        await auth_failed()
         return None  # expired (revoked ones are not selected)
     last_used = _timestamp(row["last_used_at"])
     if last_used is None or now - last_used > _TOUCH_EVERY:

@@ -40,6 +40,9 @@ class ErrorCode(str, Enum):
     BAD_REQUEST = "BAD_REQUEST"
     GRAPHQL_VALIDATION = "GRAPHQL_VALIDATION"
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    RATE_LIMITED = "RATE_LIMITED"
+    TIMEOUT = "TIMEOUT"
     INTERNAL = "INTERNAL"
     # -- general (payload errors of any mutation; top-level errors of queries) ----------------
     FORBIDDEN = "FORBIDDEN"
@@ -115,6 +118,21 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         kk="Сұрау тым ауыр: бағасы {cost}, шегі {limit}. Беттер мен тізімдерді азайтыңыз.",
         ru="Запрос слишком тяжёлый: стоимость {cost} при пределе {limit}. Уменьшите размеры страниц и списков.",
         en="The query is too costly: {cost} against a limit of {limit}. Ask for smaller pages and lists.",
+    ),
+    ErrorCode.REQUEST_TOO_LARGE: Message(
+        kk="Сұрау тым үлкен: шегі {limit} байт.",
+        ru="Запрос слишком велик: предел {limit} байт.",
+        en="The request is too large: the limit is {limit} bytes.",
+    ),
+    ErrorCode.RATE_LIMITED: Message(
+        kk="Сұраулар тым көп. {retry_after} секундтан кейін қайталаңыз.",
+        ru="Слишком много запросов. Повторите через {retry_after} с.",
+        en="Too many requests. Try again in {retry_after} s.",
+    ),
+    ErrorCode.TIMEOUT: Message(
+        kk="Сұрау {seconds} секундта орындалмады. Кейінірек қайталап көріңіз немесе сұрауды азайтыңыз.",
+        ru="Запрос не выполнен за {seconds} с. Повторите позже или уменьшите запрос.",
+        en="The request did not finish within {seconds} s. Try again later or ask for less.",
     ),
     ErrorCode.INTERNAL: Message(
         kk="Ішкі қате. Кейінірек қайталап көріңіз.",

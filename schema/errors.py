@@ -42,6 +42,11 @@ expose_enum(
         ErrorCode.GRAPHQL_VALIDATION: "Top-level: the query does not parse or does not match the schema "
         "(including unknown enum values and malformed ids in variables).",
         ErrorCode.QUERY_TOO_COSTLY: "Top-level: the query asks for too much (depth, aliases or cost in rows).",
+        ErrorCode.REQUEST_TOO_LARGE: "Top-level, HTTP 413: the request body is over the size limit "
+        "(GraphQL JSON or a multipart upload); it was not read.",
+        ErrorCode.RATE_LIMITED: "Top-level, HTTP 429: too many requests from this address or token, or "
+        "too many failed authentications from this address; `Retry-After` says when to retry.",
+        ErrorCode.TIMEOUT: "Top-level, HTTP 503: the request did not finish within the time limit.",
         ErrorCode.INTERNAL: "Top-level: an unexpected failure; it is logged with its trace on the server.",
         ErrorCode.FORBIDDEN: "The caller's role or organisation may not do this.",
         ErrorCode.NOT_FOUND: "No such record, or not one the caller may see (the two are not told apart).",

@@ -227,8 +227,9 @@ class ApplyForAsicInclusionInput:
     declared_quantity: int = strawberry.field(description="Quantity of units [002 App.2 item 6]: must equal the "
                                               "list's lines (1 to 200,000).")
     units: list[AsicUnitLineInput] | None = strawberry.field(default=None, description="The unit list as data (at "
-                                                             "most 200,000 lines); line numbers in issues are the "
-                                                             "1-based positions.")
+                                                             "most 200,000 lines, in a request within the JSON body "
+                                                             "limit, 2 MiB by default: a longer list goes as `file`); "
+                                                             "line numbers in issues are the 1-based positions.")
     file: Upload | None = strawberry.field(default=None, description="The unit list as a CSV (UTF-8 or Windows-1251) "
                                            "or XLSX file, at most 20 MB, headers in kk, ru or en; line numbers in "
                                            "issues are the spreadsheet's rows.")

@@ -292,7 +292,10 @@ async def clean_db(request: pytest.FixtureRequest, db: str) -> AsyncIterator[str
 def settings(database_url: str) -> Settings:
     # Audit checkpoints exported to a file of the session, never to the repository's data/.
     checkpoints = Path(tempfile.mkdtemp(prefix="registry-audit-")) / "audit-checkpoints.jsonl"
-    return Settings(database_url=database_url, environment="development", audit_checkpoint_file=str(checkpoints))
+    # No rate limits for the suite (hundreds of requests a minute from one address); the tests
+    # of the limits build their own app (tests/web/).
+    return Settings(database_url=database_url, environment="development", audit_checkpoint_file=str(checkpoints),
+                    rate_limit_per_ip="", rate_limit_per_token="", auth_failure_limit="")
 
 
 @pytest.fixture(scope="session")
