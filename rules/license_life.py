@@ -12,11 +12,11 @@ text. What the rules decide here:
 
 from __future__ import annotations
 
-import calendar as _calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rules.calendar import term_end
 from rules.enums import LicenseStatus, LicenseStatusAction
 from rules.errors import DomainError, ErrorCode
 from rules.workflow import NoRulesInForce
@@ -88,10 +88,9 @@ def suspension_rule(on: date, rules: Sequence[SuspensionRule] = SUSPENSION_RULES
 
 
 def add_months(d: date, months: int) -> date:
-    """The same day ``months`` later; the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    index = d.month - 1 + months
-    year, month = d.year + index // 12, index % 12 + 1
-    return date(year, month, min(d.day, _calendar.monthrange(year, month)[1]))
+    """The same day ``months`` later; the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb):
+    `rules.calendar.term_end`, the one rule for terms in months and years."""
+    return term_end(d, months=months)
 
 
 def check_suspension(
