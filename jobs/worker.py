@@ -10,6 +10,7 @@ from arq.connections import RedisSettings
 
 from jobs.tasks import dispatch_outbox, recompute_overdue
 from models.db import close_db, init_db
+from resolvers.rule_sets import load_rule_sets
 from settings import Settings
 
 
@@ -17,6 +18,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings = Settings.from_env()
     # The API process applies migrations; the worker only connects.
     await init_db(settings.database_url, run_migrations=False)
+    await load_rule_sets()  # the rule sets' entry into force, as the admin set it
     ctx["settings"] = settings
 
 

@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.licensing",
     "models.registry",
     "models.idempotency",
+    "models.rule_sets",
 ]

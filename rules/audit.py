@@ -37,6 +37,7 @@ class AuditAction(str, Enum):
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
     MRP_RATE_SET = "mrp_rate.set"
+    ORDER_PUBLICATION_SET = "order_publication.set"
     # the application engine: filing and every workflow action (`application.<action>`)
     APPLICATION_SUBMITTED = "application.submitted"
     APPLICATION_REGISTER = "application.register"
@@ -84,6 +85,7 @@ class AuditEntityType(str, Enum):
     API_TOKEN = "ApiToken"
     CALENDAR_OVERRIDE = "CalendarOverrideRow"
     MRP_RATE = "MrpRate"
+    ORDER_PUBLICATION = "OrderPublication"
     APPLICATION = "Application"
     APPLICATION_DOCUMENT = "ApplicationDocument"
     STAGE_EVENT = "StageEvent"

@@ -19,6 +19,7 @@ from datetime import date
 from rules.calendar import term_end
 from rules.enums import LicenseStatus, LicenseStatusAction
 from rules.errors import DomainError, ErrorCode
+from rules.rule_sets import Dated, RuleSet
 from rules.workflow import NoRulesInForce
 
 __all__ = [
@@ -34,18 +35,18 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class SuspensionRule:
+class SuspensionRule(Dated):
     """How long a suspension may last, in calendar months from its effective date."""
 
     min_months: int
     max_months: int
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
 
 
 # [outside the seeds] Law on digital assets art. 9: the authority may suspend a licence for a
-# term of one to six months. In force with the licensing rules (order of 28.04.2023).
+# term of one to six months. Applied under 001 §18-1, in force from 13.02.2024 (RuleSet.LICENSE_LIFE).
 SUSPENSION_RULES: tuple[SuspensionRule, ...] = (
-    SuspensionRule(min_months=1, max_months=6, effective_from=date(2023, 4, 28)),
+    SuspensionRule(min_months=1, max_months=6, in_force_with=RuleSet.LICENSE_LIFE),
 )
 
 _S, _A = LicenseStatus, LicenseStatusAction

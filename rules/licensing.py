@@ -10,17 +10,18 @@ from enum import Enum
 
 from rules.calendar import term_end
 from rules.errors import DomainError, ErrorCode
+from rules.rule_sets import Dated, RuleSet
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
 
 @dataclass(frozen=True)
-class ValidityRule:
+class ValidityRule(Dated):
     years: int
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
 
 
 # [outside the seeds] Law on digital assets art. 9: the licence is issued for three years.
-VALIDITY_RULES: tuple[ValidityRule, ...] = (ValidityRule(years=3, effective_from=date(2023, 4, 28)),)
+VALIDITY_RULES: tuple[ValidityRule, ...] = (ValidityRule(years=3, in_force_with=RuleSet.LICENSING),)
 
 
 def validity_until(issued_on: date, *, rules: Sequence[ValidityRule] = VALIDITY_RULES) -> date:
