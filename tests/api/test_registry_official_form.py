@@ -7,13 +7,11 @@ import csv
 import io
 
 import pytest
-from openpyxl import Workbook
 
-from models.applications import Application
 from models.registry import RegistryApplicationLine
-from rules.enums import Role
-from tests.api.registry_flow import TNVED, filed, include_file, inclusion_input, issues_of
-from tests.factories import make_caller, make_data_center, make_miner
+from tests.api import test_registry_files as _files
+from tests.api.registry_flow import TNVED, filed, include_file, issues_of
+from tests.unit_lists import xlsx_bytes
 
 TITLE_RU = "Сведения аппаратно-программного комплекса для цифрового майнинга"
 FORM_RU = (
@@ -31,6 +29,9 @@ FORM_KK = (
      "Кедендік жүк декларациясының нөмірі*", "Аппараттық-бағдарламалық кешеннің жай-күйі", None],
     [None, None, None, "Хэшрейт (Th/s)", "Қуат (кВт)", None, "жарамды", "жарамсыз"],
 )
+miner_dc = _files.miner_dc  # the fixture: a miner, its data center and its applicant
+_data, _nothing_written = _files._data, _files._nothing_written
+
 # The form's merged cells: each title of the upper row spans both rows, the two groups span two columns.
 MERGED = ("A2:A3", "B2:B3", "C2:C3", "D2:E2", "F2:F3", "G2:H2")
 
@@ -40,18 +41,7 @@ def line(n: int, working: object = "x", faulty: object = None) -> list[object]:
 
 
 def form_xlsx(title: str, form: tuple[list, list], rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append([title])
-    for header_row in form:
-        ws.append(header_row)
-    for cells in MERGED:
-        ws.merge_cells(cells)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes([[title], *form, *rows], MERGED)
 
 
 def form_csv(form: tuple[list, list], rows: list[list]) -> bytes:
@@ -59,23 +49,6 @@ def form_csv(form: tuple[list, list], rows: list[list]) -> bytes:
     writer = csv.writer(buf, delimiter=";")
     writer.writerows([["" if c is None else c for c in r] for r in (*form, *rows)])
     return buf.getvalue().encode("utf-8-sig")
-
-
-@pytest.fixture
-async def miner_dc(client):
-    miner = await make_miner(name="ТОО Форма")
-    dc = await make_data_center(miner, address="Экибастуз, уч. 4")
-    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
-    return miner, dc, applicant
-
-
-def _data(miner, dc, n: int, **extra) -> dict:
-    return {**inclusion_input(miner, dc, None, **extra), "declaredQuantity": n}
-
-
-async def _nothing_written() -> None:
-    assert await Application.all().count() == 0
-    assert await RegistryApplicationLine.all().count() == 0
 
 
 @pytest.mark.parametrize(
