@@ -30,6 +30,7 @@ from jobs.tasks import outbox_backlog
 from models.db import close_db, init_db
 from resolvers import registry_files
 from resolvers.auth import authenticate, bearer_token
+from resolvers.rule_sets import load_rule_sets
 from rules.errors import ErrorCode
 from rules.messages import negotiate_language
 from schema.context import Context
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         if manage_db:
             # Migrations run once per deploy (`manage.py migrate`), never at every start.
             await init_db(settings.database_url, run_migrations=False)
+            await load_rule_sets()  # the orders' publication dates an admin entered
         # Everything loaded at start-up (modules, the schema, the calendar tables) lives as long
         # as the process: keep it out of the cyclic collector's full passes, which otherwise stop
         # the event loop 50-95 ms at a time on this heap (bench/README.md, "XLSX export").

@@ -23,6 +23,7 @@ from arq.worker import Worker, create_worker
 
 from jobs.tasks import checkpoint_audit, dispatch_outbox, recompute_overdue
 from models.db import close_db, init_db
+from resolvers.rule_sets import load_rule_sets
 from settings import Settings
 
 log = logging.getLogger("registry.worker")
@@ -35,6 +36,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     settings = Settings.from_env()
     # The API process applies migrations; the worker only connects.
     await init_db(settings.database_url, run_migrations=False)
+    await load_rule_sets()  # the rule sets' entry into force, as the admin set it
     ctx["settings"] = settings
 
 

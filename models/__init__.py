@@ -11,4 +11,5 @@ MODEL_MODULES = [
     "models.registry",
     "models.pools",
     "models.idempotency",
+    "models.rule_sets",
 ]

@@ -12,6 +12,7 @@ from models.parties import DataCenter, Miner, Pool
 from models.timestamps import TimestampedModel
 from rules.enums import (
     ComplaintStatus,
+    ComplaintSubject,
     ElectricityPurchase,
     LicenseStatus,
     LicenseStatusAction,
@@ -192,13 +193,14 @@ class NotificationObligation(TimestampedModel):
 
 
 class Complaint(TimestampedModel):
-    """A complaint against a decision (001 §19-23)."""
+    """A complaint about a decision, an action or the inaction of the provider (001 §19-23)."""
 
     id = fields.IntField(primary_key=True)
     application: fields.ForeignKeyRelation[Application] = fields.ForeignKeyField(
         "models.Application", related_name="complaints", on_delete=fields.RESTRICT
     )
     reviewer = fields.CharEnumField(ComplaintReviewer, max_length=32)
+    subject = fields.CharEnumField(ComplaintSubject, max_length=16, default=ComplaintSubject.DECISION)
     text = fields.TextField()
     status = fields.CharEnumField(ComplaintStatus, max_length=32, default=ComplaintStatus.REGISTERED)
     received_at = fields.DatetimeField()

@@ -29,7 +29,7 @@ from resolvers.listing import Listing, Order
 from resolvers.scope import get_visible, owner_of, visible
 from rules.access import Actor, Permission, owns
 from rules.calendar import ALMATY, WorkCalendar
-from rules.enums import ComplaintStatus
+from rules.enums import ComplaintStatus, ComplaintSubject
 from rules.errors import DomainError, ErrorCode
 from rules.limits import check_text
 from rules.workflow import ComplaintReviewer, Stage, complaint_deadlines
@@ -86,6 +86,7 @@ class FileComplaint:
     application_id: int
     reviewer: ComplaintReviewer
     text: str
+    subject: ComplaintSubject = ComplaintSubject.DECISION  # 001 §19: decision, action or inaction
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,8 @@ def complaint_overdue(complaint: Complaint, now: datetime) -> bool:
 
 async def file_complaint(actor: Actor, cmd: FileComplaint) -> Complaint:
     """The applicant's complaint about a decision, an action or the inaction of the provider
-    on one of its organisation's applications (001 §19)."""
+    on one of its organisation's applications (001 §19-20, 002 §17), at any stage once the
+    application is registered: e.g. INACTION about an application left past its decision term."""
     app = await get_visible(Application, actor, cmd.application_id, "Application", field="applicationId")
     if not (actor.can(Permission.APPLY) and owns(actor, owner_of(app))):
         raise DomainError(ErrorCode.FORBIDDEN, detail="only the applicant complains")
@@ -164,6 +166,7 @@ async def file_complaint(actor: Actor, cmd: FileComplaint) -> Complaint:
         complaint = Complaint(
             application_id=app.pk,
             reviewer=reviewer,
+            subject=ComplaintSubject(cmd.subject),
             text=text,
             received_at=received_at,
             registered_on=registered_on,
@@ -264,6 +267,7 @@ def list_complaints(
     application_id: int | None = None,
     status: ComplaintStatus | None = None,
     reviewer: ComplaintReviewer | None = None,
+    subject: ComplaintSubject | None = None,
     order: Order | None = None,
 ) -> Listing[Complaint]:
     qs: QuerySet[Complaint] = visible(Complaint.all(), actor)
@@ -273,6 +277,8 @@ def list_complaints(
         qs = qs.filter(status=status)
     if reviewer is not None:
         qs = qs.filter(reviewer=reviewer)
+    if subject is not None:
+        qs = qs.filter(subject=subject)
     return Listing(qs, order or Order())
 
 

@@ -6,9 +6,12 @@ system. The term runs from the day of the change itself, not from when the syste
 it. The system opens a `NotificationObligation` when the change becomes known:
 
 - the miner's pool changes (`set_miner_pool`). Recorded by the miner's own applicant, the
-  recording *is* the notice: the obligation is met at once (late if the 2 WD have passed).
+  recording *is* the notice: the obligation is met at once (late if the 2 WD counted from the
+  change date it declares have passed), and so is every other open pool obligation of the
+  miner (a lapse of its pool's accreditation, a change an officer recorded first: the miner
+  has now told the authority how it mines), even when it names the pool already recorded.
   Recorded by an officer (the change became known otherwise), it stays open until the miner
-  notifies (`notify_pool_change`);
+  notifies (`notify_pool_change`) or records its pool itself;
 - the pool's accreditation lapses or is revoked (`pool_accreditation_lapsed`): every current
   member must tell the authority how it mines now.
 
@@ -243,7 +246,9 @@ async def set_miner_pool(actor: Actor, cmd: SetMinerPool) -> PoolChange:
             await Miner.filter(pk=miner.pk).using_db(conn).select_for_update().first()
         current = await current_membership(miner.pk, conn)
         if current is not None and current.pool_id == pool.pk:  # type: ignore[attr-defined]
-            return PoolChange(current, None)
+            # Nothing changes; the miner's own recording still answers what is open.
+            met = await _met_by_recording(conn, actor, miner.pk, pool, current.since, known_at) if by_the_miner else []
+            return PoolChange(current, met[-1] if met else None)
         if current is not None and since < current.since:
             raise DomainError(
                 ErrorCode.VALIDATION, field="since", detail=f"before the current membership ({current.since})"
@@ -270,7 +275,47 @@ async def set_miner_pool(actor: Actor, cmd: SetMinerPool) -> PoolChange:
                 calendar=calendar,
                 met_at=known_at if by_the_miner else None,
             )
+        if by_the_miner:
+            await _met_by_recording(conn, actor, miner.pk, pool, since, known_at)
     return PoolChange(membership, obligation)
+
+
+async def _meet(conn: BaseDBAsyncClient, actor: Actor, obligation: NotificationObligation, at: datetime, text: str) -> None:
+    """Record the notice on ``obligation`` (late: overdue for good), audited and published."""
+    before = snapshot(obligation)
+    obligation.met_at, obligation.notice_text = at, text
+    obligation.overdue = is_overdue(obligation.due_at, at, at)
+    await obligation.save(using_db=conn, update_fields=["met_at", "notice_text", "overdue", "updated_at"])
+    after = snapshot(obligation)
+    await append_audit(conn, actor, "obligation.met", "NotificationObligation", obligation.pk, before, after)
+    await emit(
+        conn,
+        "obligation.met",
+        {
+            "obligation_id": obligation.pk,
+            "miner_id": obligation.miner_id,  # type: ignore[attr-defined]
+            "late": obligation.overdue,
+            "text": text,
+        },
+    )
+
+
+async def _met_by_recording(
+    conn: BaseDBAsyncClient, actor: Actor, miner_id: int, pool: Pool, since: date, at: datetime
+) -> list[NotificationObligation]:
+    """§16: the miner's own recording of its pool is its notice for every pool obligation still
+    open (met at ``at``, late when past its term)."""
+    qs = NotificationObligation.filter(
+        miner_id=miner_id, kind=ObligationKind.POOL_CHANGE, met_at__isnull=True
+    ).using_db(conn)
+    if conn.capabilities.dialect == "postgres":
+        qs = qs.select_for_update()
+    text = f"the miner recorded its pool {pool.name} (BIN {pool.bin}) since {since:%d.%m.%Y}"
+    met = []
+    for obligation in await qs.order_by("id"):
+        await _meet(conn, actor, obligation, at, text)
+        met.append(obligation)
+    return met
 
 
 async def pool_accreditation_lapsed(actor: Actor, cmd: PoolAccreditationLapsed) -> list[NotificationObligation]:
@@ -318,22 +363,7 @@ async def notify_pool_change(actor: Actor, cmd: NotifyPoolChange) -> Notificatio
         obligation = await qs.get()
         if obligation.met_at is not None:
             raise DomainError(ErrorCode.ILLEGAL_TRANSITION, detail="already notified", action="NOTIFY", stage="MET")
-        before = snapshot(obligation)
-        obligation.met_at, obligation.notice_text = at, text
-        obligation.overdue = is_overdue(obligation.due_at, at, at)
-        await obligation.save(using_db=conn, update_fields=["met_at", "notice_text", "overdue", "updated_at"])
-        after = snapshot(obligation)
-        await append_audit(conn, actor, "obligation.met", "NotificationObligation", obligation.pk, before, after)
-        await emit(
-            conn,
-            "obligation.met",
-            {
-                "obligation_id": obligation.pk,
-                "miner_id": obligation.miner_id,  # type: ignore[attr-defined]
-                "late": obligation.overdue,
-                "text": text,
-            },
-        )
+        await _meet(conn, actor, obligation, at, text)
     return obligation
 
 

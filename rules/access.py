@@ -18,6 +18,7 @@ class Permission(str, Enum):
     MANAGE_PARTIES = "MANAGE_PARTIES"  # create/update any miner, DC or pool
     EDIT_OWN_PARTY = "EDIT_OWN_PARTY"  # an applicant edits its own organisation's data
     EDIT_CALENDAR = "EDIT_CALENDAR"
+    EDIT_RULE_SETS = "EDIT_RULE_SETS"  # the orders' publication dates (rules.rule_sets)
     READ_AUDIT = "READ_AUDIT"
     VERIFY_AUDIT = "VERIFY_AUDIT"
     MANAGE_USERS = "MANAGE_USERS"

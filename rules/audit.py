@@ -38,6 +38,7 @@ class AuditAction(str, Enum):
     CALENDAR_OVERRIDE_SET = "calendar.override_set"
     CALENDAR_OVERRIDE_REMOVED = "calendar.override_removed"
     MRP_RATE_SET = "mrp_rate.set"
+    ORDER_PUBLICATION_SET = "order_publication.set"
     # the application engine: filing and every workflow action (`application.<action>`)
     APPLICATION_SUBMITTED = "application.submitted"
     APPLICATION_RECEIPT_TIME_RECORDED = "application.receipt_time_recorded"
@@ -94,6 +95,7 @@ class AuditEntityType(str, Enum):
     API_TOKEN = "ApiToken"
     CALENDAR_OVERRIDE = "CalendarOverrideRow"
     MRP_RATE = "MrpRate"
+    ORDER_PUBLICATION = "OrderPublication"
     APPLICATION = "Application"
     APPLICATION_DOCUMENT = "ApplicationDocument"
     STAGE_EVENT = "StageEvent"

@@ -18,6 +18,7 @@ ago, costs the same as a 2-day term.
 
 from __future__ import annotations
 
+import calendar as _months
 import importlib.resources
 import re
 from bisect import bisect_left
@@ -49,8 +50,8 @@ __all__ = [
     "NonWorkingDay",
     "SpecialDay",
     "WorkCalendar",
-    "add_years",
     "default_calendar",
+    "term_end",
 ]
 
 
@@ -585,17 +586,30 @@ def _local_name(day: date, mark: _Mark, language: str) -> str:
     return with_date.format(date=_format_date(mark.other_day, language))
 
 
+def term_end(start: date, *, years: int = 0, months: int = 0) -> date:
+    """The last day of a term of ``years`` and ``months`` counted from ``start``.
+
+    Civil Code art. 173 and the Law on administrative procedures art. 12-1 [outside the seeds]:
+    a term counted in years or months ends on the same day (number) of the last year or month;
+    when that month has no such day, on its last day. So a licence issued 2025-03-26 for
+    three years is valid through 2028-03-26, one year from 2024-02-29 ends 2025-02-28, and one
+    month from 2025-01-31 ends 2025-02-28. Used by every year/month term (licence validity,
+    suspensions, pool certificates): calendar days, not working days.
+    """
+    if isinstance(start, datetime) or not isinstance(start, date):
+        raise TypeError(f"expected a date, got {start!r}")
+    for value in (years, months):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise CalendarInputError("term", f"a term is 0 or more years and months, got {value!r}")
+    index = start.month - 1 + months
+    year, month = start.year + years + index // 12, index % 12 + 1
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _out_of_span("term", f"{start.isoformat()} + {years}y {months}m")
+    return date(year, month, min(start.day, _months.monthrange(year, month)[1]))
+
+
 @cache
 def default_calendar() -> WorkCalendar:
     """A shared calendar without database overrides (statutory days and package decrees)."""
     return WorkCalendar()
 
-
-def add_years(start: date, years: int) -> date:
-    """The end of a term of ``years`` years from ``start``: the same month and day of its last
-    year, or that month's last day when the date does not exist (29 February) (Civil Code; Law
-    on administrative procedures art. 12-1)."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return date(start.year + years, start.month, 28)

@@ -84,6 +84,14 @@ class ObligationKind(str, Enum):
     POOL_CHANGE = "POOL_CHANGE"  # 001 §16: notify within 2 WD of a change of pool information
 
 
+class ComplaintSubject(str, Enum):
+    """What a complaint is about (001 §19-20, 002 §17: "решения, действия (бездействия)")."""
+
+    DECISION = "DECISION"  # a decision (an administrative act): a refusal, a licence, ...
+    ACTION = "ACTION"  # an action of the provider or an official
+    INACTION = "INACTION"  # a failure to act, e.g. an application past its term
+
+
 class ComplaintStatus(str, Enum):
     REGISTERED = "REGISTERED"
     GRANTED_BY_PROVIDER = "GRANTED_BY_PROVIDER"  # granted in full within 3 WD: not forwarded

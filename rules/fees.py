@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from rules.errors import DomainError
 from rules.problems import Problem
+from rules.rule_sets import Dated, RuleSet
 from rules.workflow import LicenseSubtype, ProcedureCode
 
 __all__ = [
@@ -43,8 +44,8 @@ _TIYN = Decimal("0.01")
 
 
 @dataclass(frozen=True)
-class FeeSchedule:
-    effective_from: date
+class FeeSchedule(Dated):
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
     issue_mrp_i: Decimal  # issuing a subtype-I licence (App.3 item 7.1)
     issue_mrp_ii: Decimal  # issuing a subtype-II licence (App.3 item 7.2)
     reissue_share: Decimal  # re-issue as a share of the issuance rate (App.3 item 7.3)
@@ -54,7 +55,7 @@ class FeeSchedule:
 # nothing (no schedule in force).
 FEE_SCHEDULES: tuple[FeeSchedule, ...] = (
     FeeSchedule(
-        effective_from=date(2024, 1, 1),
+        in_force_with=RuleSet.LICENSING_2024,
         issue_mrp_i=Decimal(2000),
         issue_mrp_ii=Decimal(5),
         reissue_share=Decimal("0.10"),

@@ -17,6 +17,7 @@ from datetime import date
 from enum import Enum
 
 from rules.errors import DomainError
+from rules.rule_sets import Dated, RuleSet
 from rules.workflow import ProcedureCode, procedure_spec
 
 __all__ = [
@@ -50,13 +51,13 @@ class RefusalGroundCode(str, Enum):
 
 
 @dataclass(frozen=True)
-class RefusalGround:
+class RefusalGround(Dated):
     code: RefusalGroundCode
     number: int  # the sub-item number in the regulation's enumeration
     text_ru: str
     text_kk: str | None
     text_en: str
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
     enumeration: str = ""  # where the list is, e.g. "001 App.3 item 10" (set per catalogue)
 
     def __post_init__(self) -> None:
@@ -80,10 +81,11 @@ def _in(enumeration: str, grounds: tuple[RefusalGround, ...]) -> tuple[RefusalGr
     return tuple(RefusalGround(**{**g.__dict__, "enumeration": enumeration}) for g in grounds)
 
 
-_LICENSING_FROM = date(2023, 4, 28)  # order 169/НҚ (publication date not in the seeds)
-_FEE_FROM = date(2024, 1, 1)  # 001 order §4: App.3 item 10.2 in force from 2024-01-01
-_REGISTRY_FROM = date(2023, 8, 11)  # 002 edition of order 331/НҚ
-_POOLS_FROM = date(2023, 9, 13)  # order 404/НҚ
+# In-force dates from the orders' own clauses (rules.rule_sets).
+_LICENSING_FROM = RuleSet.LICENSING  # order 169/НҚ
+_FEE_FROM = RuleSet.LICENSING_2024  # 001 order §4: App.3 item 10.2 in force from 2024-01-01
+_REGISTRY_FROM = RuleSet.REGISTRY  # 002 edition of order 331/НҚ
+_POOLS_FROM = RuleSet.POOLS  # order 404/НҚ
 
 # 001 App.3 item 10.
 LICENSING_GROUNDS: tuple[RefusalGround, ...] = _in("001 App.3 item 10", (

@@ -12,13 +12,14 @@ text. What the rules decide here:
 
 from __future__ import annotations
 
-import calendar as _calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from rules.calendar import term_end
 from rules.enums import LicenseStatus, LicenseStatusAction
 from rules.errors import DomainError, ErrorCode
+from rules.rule_sets import Dated, RuleSet
 from rules.workflow import NoRulesInForce
 
 __all__ = [
@@ -34,18 +35,18 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class SuspensionRule:
+class SuspensionRule(Dated):
     """How long a suspension may last, in calendar months from its effective date."""
 
     min_months: int
     max_months: int
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
 
 
 # [outside the seeds] Law on digital assets art. 9: the authority may suspend a licence for a
-# term of one to six months. In force with the licensing rules (order of 28.04.2023).
+# term of one to six months. Applied under 001 §18-1, in force from 13.02.2024 (RuleSet.LICENSE_LIFE).
 SUSPENSION_RULES: tuple[SuspensionRule, ...] = (
-    SuspensionRule(min_months=1, max_months=6, effective_from=date(2023, 4, 28)),
+    SuspensionRule(min_months=1, max_months=6, in_force_with=RuleSet.LICENSE_LIFE),
 )
 
 _S, _A = LicenseStatus, LicenseStatusAction
@@ -88,10 +89,9 @@ def suspension_rule(on: date, rules: Sequence[SuspensionRule] = SUSPENSION_RULES
 
 
 def add_months(d: date, months: int) -> date:
-    """The same day ``months`` later; the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
-    index = d.month - 1 + months
-    year, month = d.year + index // 12, index % 12 + 1
-    return date(year, month, min(d.day, _calendar.monthrange(year, month)[1]))
+    """The same day ``months`` later; the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb):
+    `rules.calendar.term_end`, the one rule for terms in months and years."""
+    return term_end(d, months=months)
 
 
 def check_suspension(

@@ -9,32 +9,30 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from rules.calendar import term_end
 from rules.enums import ElectricityPurchase
 from rules.errors import DomainError, ErrorCode
+from rules.rule_sets import Dated, RuleSet
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
 
 @dataclass(frozen=True)
-class ValidityRule:
+class ValidityRule(Dated):
     years: int
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
 
 
 # [outside the seeds] Law on digital assets art. 9: the licence is issued for three years.
-VALIDITY_RULES: tuple[ValidityRule, ...] = (ValidityRule(years=3, effective_from=date(2023, 4, 28)),)
+VALIDITY_RULES: tuple[ValidityRule, ...] = (ValidityRule(years=3, in_force_with=RuleSet.LICENSING),)
 
 
 def validity_until(issued_on: date, *, rules: Sequence[ValidityRule] = VALIDITY_RULES) -> date:
-    """Last day of validity: the day before the same date `years` later."""
+    """Last day of validity, inclusive: the same month and day `years` later (`term_end`; the
+    month's last day when that day does not exist): issued 2025-03-26, valid through 2028-03-26."""
     in_force = [r for r in rules if r.effective_from <= issued_on]
     if not in_force:
         raise NoRulesInForce("licence validity rule", issued_on)
-    years = max(in_force, key=lambda r: r.effective_from).years
-    try:
-        anniversary = issued_on.replace(year=issued_on.year + years)
-    except ValueError:  # 29 February
-        anniversary = date(issued_on.year + years, 3, 1)
-    return date.fromordinal(anniversary.toordinal() - 1)
+    return term_end(issued_on, years=max(in_force, key=lambda r: r.effective_from).years)
 
 
 class ReissueGround(str, Enum):

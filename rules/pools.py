@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
-from rules.calendar import add_years
+from rules.calendar import term_end
 from rules.enums import ServerRole
 from rules.problems import Problem
 
@@ -244,7 +244,7 @@ def document_problems(given: Iterable[str], reissue: bool) -> list[Problem]:
 def certificate_valid_until(issued_on: date) -> date:
     """The last valid day of a certificate issued on ``issued_on``: a term in years ends on the
     same date of its last year (a certificate of 2025-03-26 is valid through 2026-03-26)."""
-    return add_years(issued_on, CERTIFICATE_YEARS)
+    return term_end(issued_on, years=CERTIFICATE_YEARS)
 
 
 @dataclass(frozen=True)

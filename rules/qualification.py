@@ -22,6 +22,7 @@ from enum import Enum
 
 from rules.enums import ElectricityPurchase, PowerSource
 from rules.problems import Problem, split_problems
+from rules.rule_sets import Dated, RuleSet, in_force
 from rules.workflow import LicenseSubtype, NoRulesInForce
 
 __all__ = [
@@ -53,7 +54,7 @@ MIN_PERMITTED_MW = Decimal(1)
 # conditions for a data-center / industrial building instead.
 BUILDING_CONDITIONS_CUTOFF = date(2023, 4, 1)
 # 001 order §4: App.11 item 1.4 (ASKUE, load shedding, telecoms) applies from 2024-01-01.
-ASKUE_REQUIRED_FROM = date(2024, 1, 1)
+ASKUE_REQUIRED_FROM = RuleSet.LICENSING_2024  # 2024-01-01 (rules.rule_sets)
 
 
 class DocumentKind(str, Enum):
@@ -98,7 +99,7 @@ class RequirementCondition(str, Enum):
 
 
 @dataclass(frozen=True)
-class DocumentRequirement:
+class DocumentRequirement(Dated):
     """One App.11 qualification document of a subtype, as dated data."""
 
     subtype: LicenseSubtype
@@ -106,10 +107,10 @@ class DocumentRequirement:
     legal_basis: str  # e.g. "001 App.11 item 1.1"
     description: str  # what it is, in English, for a client
     condition: RequirementCondition
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
 
 
-_LICENSING_FROM = date(2023, 4, 28)  # order 169/НҚ (as rules.workflow)
+_LICENSING_FROM = RuleSet.LICENSING  # order 169/НҚ (rules.rule_sets)
 
 REQUIREMENTS: tuple[DocumentRequirement, ...] = (
     DocumentRequirement(
@@ -162,7 +163,7 @@ REQUIREMENTS: tuple[DocumentRequirement, ...] = (
 
 def requirements_for(subtype: LicenseSubtype | str, on: date) -> tuple[DocumentRequirement, ...]:
     """The App.11 documents of ``subtype`` in force on ``on`` (001 order §4: I(4) from 2024)."""
-    if on < _LICENSING_FROM:
+    if not in_force(_LICENSING_FROM, on):
         raise NoRulesInForce("licensing qualification requirements", on)
     kind = LicenseSubtype(subtype)
     return tuple(r for r in REQUIREMENTS if r.subtype is kind and r.effective_from <= on)

@@ -21,6 +21,7 @@ from rules.access import Actor, OwnerRef, Permission, may_act_for
 from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel
 from rules.errors import DomainError, ErrorCode
+from rules.rule_sets import Dated, RuleSet
 
 __all__ = [
     "AUTHORITY_ACTIONS",
@@ -260,7 +261,7 @@ class ProcedureCode(str, Enum):
 
 
 @dataclass(frozen=True)
-class ProcedureSpec:
+class ProcedureSpec(Dated):
     code: ProcedureCode
     title_ru: str
     title_kk: str
@@ -268,7 +269,7 @@ class ProcedureSpec:
     total_days: int  # the service term, working days from registration
     hearing: bool  # preliminary refusal + hearing step applies
     refusal_grounds: tuple[str, ...]  # ground codes, see rules.grounds
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
     # How applications may be filed: licensing through the portal only (001 §4, §12, App.3
     # items 3 and 5); the registry and pools also at the office (002 §9, 004 §7).
     channels: frozenset[Channel] = frozenset(Channel)
@@ -283,14 +284,14 @@ class NoRulesInForce(DomainError, LookupError):
         super().__init__("NO_RULES_IN_FORCE", detail=f"no {what} in force on {on}", what=what)
 
 
-# Entry-into-force dates. The seeds give the orders' dates but not their publication dates,
-# so each first version starts on its order's date (001: order 169/НҚ of 2023-04-28; 002: the
-# current edition, order 331/НҚ of 2023-08-11; 004: order 404/НҚ of 2023-09-13). 001 order §4
-# brings the fee, the "fee not paid" ground, payment data and App.11 I(4) in on 2024-01-01.
-_LICENSING_FROM = date(2023, 4, 28)
-_LICENSING_2024 = date(2024, 1, 1)
-_REGISTRY_FROM = date(2023, 8, 11)
-_POOLS_FROM = date(2023, 9, 13)
+# Entry-into-force dates: each order's own clause and its publication date (rules.rule_sets:
+# 001 order 169/НҚ, 60 days after publication; 002 edition of order 331/НҚ, 10 days after;
+# 004 order 404/НҚ, on publication). 001 order §4 brings the fee, the "fee not paid" ground,
+# payment data and App.11 I(4) in on 2024-01-01.
+_LICENSING_FROM = RuleSet.LICENSING
+_LICENSING_2024 = RuleSet.LICENSING_2024
+_REGISTRY_FROM = RuleSet.REGISTRY
+_POOLS_FROM = RuleSet.POOLS
 
 # Ground codes, in the order of the regulations' enumerations (texts in rules.grounds).
 _LICENSING_GROUNDS_2023 = (
@@ -338,7 +339,7 @@ _LICENSE_ISSUE_2023 = ProcedureSpec(
     total_days=15,
     hearing=True,
     refusal_grounds=_LICENSING_GROUNDS_2023,
-    effective_from=_LICENSING_FROM,
+    in_force_with=_LICENSING_FROM,
     channels=frozenset({Channel.PORTAL}),
 )
 _LICENSE_REISSUE_2023 = ProcedureSpec(
@@ -349,7 +350,7 @@ _LICENSE_REISSUE_2023 = ProcedureSpec(
     total_days=2,
     hearing=False,
     refusal_grounds=_LICENSING_GROUNDS_2023,
-    effective_from=_LICENSING_FROM,
+    in_force_with=_LICENSING_FROM,
     channels=frozenset({Channel.PORTAL}),
 )
 
@@ -357,14 +358,14 @@ PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
     ProcedureCode.LICENSE_ISSUE: (
         # 001 §7: completeness 2 WD; §8: 13 WD more; App.3 item 4: 15 WD in total; §10: hearing.
         _LICENSE_ISSUE_2023,
-        replace(_LICENSE_ISSUE_2023, refusal_grounds=_LICENSING_GROUNDS_2024, effective_from=_LICENSING_2024),
+        replace(_LICENSE_ISSUE_2023, refusal_grounds=_LICENSING_GROUNDS_2024, in_force_with=_LICENSING_2024),
     ),
     ProcedureCode.LICENSE_REISSUE: (
         # 001 §14: completeness 1 WD; §15 and App.3 item 4: 2 WD in total. §15 goes straight to
         # a motivated refusal (no hearing). App.3 item 10 covers the whole service, re-issue too.
         _LICENSE_REISSUE_2023,
         replace(
-            _LICENSE_REISSUE_2023, refusal_grounds=_LICENSING_GROUNDS_2024, effective_from=_LICENSING_2024
+            _LICENSE_REISSUE_2023, refusal_grounds=_LICENSING_GROUNDS_2024, in_force_with=_LICENSING_2024
         ),
     ),
     ProcedureCode.ASIC_INCLUSION: (
@@ -380,7 +381,7 @@ PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
             total_days=5,
             hearing=True,
             refusal_grounds=_REGISTRY_GROUNDS,
-            effective_from=_REGISTRY_FROM,
+            in_force_with=_REGISTRY_FROM,
         ),
     ),
     ProcedureCode.ASIC_EXCLUSION: (
@@ -398,7 +399,7 @@ PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
             total_days=2,
             hearing=False,
             refusal_grounds=_REGISTRY_GROUNDS,
-            effective_from=_REGISTRY_FROM,
+            in_force_with=_REGISTRY_FROM,
         ),
     ),
     ProcedureCode.ASIC_CHANGE: (
@@ -413,7 +414,7 @@ PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
             total_days=3,
             hearing=False,
             refusal_grounds=_REGISTRY_GROUNDS,
-            effective_from=_REGISTRY_FROM,
+            in_force_with=_REGISTRY_FROM,
         ),
     ),
     ProcedureCode.POOL_ACCREDITATION: (
@@ -427,7 +428,7 @@ PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
             total_days=10,
             hearing=True,
             refusal_grounds=_POOL_GROUNDS,
-            effective_from=_POOLS_FROM,
+            in_force_with=_POOLS_FROM,
         ),
     ),
     ProcedureCode.POOL_REISSUE: (
@@ -442,7 +443,7 @@ PROCEDURES: Mapping[ProcedureCode, tuple[ProcedureSpec, ...]] = {
             total_days=5,
             hearing=False,
             refusal_grounds=_POOL_GROUNDS,
-            effective_from=_POOLS_FROM,
+            in_force_with=_POOLS_FROM,
         ),
     ),
 }
@@ -689,18 +690,21 @@ class ComplaintReviewer(str, Enum):
 
 
 @dataclass(frozen=True)
-class ComplaintTerms:
+class ComplaintTerms(Dated):
     reviewer: ComplaintReviewer
     forward_days: int | None  # term to forward the complaint and case file, if any
     review_days: int
-    effective_from: date
+    in_force_with: RuleSet | date  # `effective_from`: its in-force date (rules.rule_sets)
 
 
 COMPLAINT_TERMS: Mapping[ComplaintReviewer, tuple[ComplaintTerms, ...]] = {
     # 001 §20: forward with the case file within 3 WD unless the complaint is fully granted
-    # within those 3 WD; §21 (edition of 27.02.2024 No 95/НҚ): review within 5 WD.
+    # within those 3 WD; §21: review within 5 WD "в соответствии с пунктом 2 статьи 25 Закона о
+    # государственных услугах", the Law's term, which applied before §21 took this edition too;
+    # the edition of 27.02.2024 No 95/НҚ is dated on its own (RuleSet.LICENSING_S21).
     ComplaintReviewer.PROVIDER: (
         ComplaintTerms(ComplaintReviewer.PROVIDER, 3, 5, _LICENSING_FROM),
+        ComplaintTerms(ComplaintReviewer.PROVIDER, 3, 5, RuleSet.LICENSING_S21),
     ),
     # 001 §22: review within 15 WD; nothing to forward.
     ComplaintReviewer.QUALITY_AUTHORITY: (

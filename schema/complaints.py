@@ -12,7 +12,7 @@ from strawberry import relay
 
 from resolvers import complaints as uc
 from resolvers.listing import SortKey
-from rules.enums import ComplaintStatus
+from rules.enums import ComplaintStatus, ComplaintSubject
 from rules.errors import DomainError, ErrorCode
 from rules.workflow import ComplaintReviewer
 from schema.enums import OrderDirection
@@ -94,6 +94,9 @@ class FileComplaintInput:
                                                       "caller's organisation's).")
     reviewer: ComplaintReviewer = strawberry.field(description="Where to file it: the provider, or the "
                                                    "service-quality authority.")
+    subject: ComplaintSubject = strawberry.field(default=ComplaintSubject.DECISION, description="What is "
+                                                 "complained of: a decision (the default), an action, or the "
+                                                 "inaction of the provider [001 §19-20; 002 §17].")
     text: str = strawberry.field(description="What is complained of, up to 10000 characters.")
     client_mutation_id: str | None = client_mutation_id()
 
@@ -152,6 +155,7 @@ class ComplaintsQuery:
         application_id: Annotated[relay.GlobalID | None, strawberry.argument(description="About this application.")] = None,
         status: Annotated[ComplaintStatus | None, strawberry.argument(description="In this status.")] = None,
         reviewer: Annotated[ComplaintReviewer | None, strawberry.argument(description="Filed there.")] = None,
+        subject: Annotated[ComplaintSubject | None, strawberry.argument(description="About this.")] = None,
         order_by: Annotated[ComplaintOrder | None, strawberry.argument(description="Sort order (default: filing "
                                                                          "order).")] = None,
     ) -> Connection[Complaint]:
@@ -160,6 +164,7 @@ class ComplaintsQuery:
             application_id=pk_of(application_id, "Application", "applicationId") if application_id else None,
             status=status,
             reviewer=reviewer,
+            subject=subject,
             order=order_of(order_by, _COMPLAINT_KEYS),
         )
         return Rows(listing, Complaint.from_row, prepare=prime_complaints(info))  # type: ignore[return-value]
@@ -175,6 +180,7 @@ class ComplaintsMutation:
             application_id=pk_of(input.application_id, "Application", "applicationId"),
             reviewer=input.reviewer,
             text=input.text,
+            subject=input.subject,
         )
         return FileComplaintPayload(complaint=Complaint.from_row(await uc.file_complaint(info.context.user, cmd)))
 

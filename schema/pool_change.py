@@ -72,8 +72,9 @@ class SetMinerPoolPayload:
     obligation: NotificationObligation | None = strawberry.field(
         default=None,
         description="The obligation opened by a change of pool: met at once when the miner's own applicant "
-        "recorded it (the recording is the notice), open when an officer did. Null for the first pool, or "
-        "the current pool named again.",
+        "recorded it (the recording is the notice), open when an officer did. When the miner's applicant names "
+        "the current pool again, the obligation still open that its recording met (e.g. one an officer opened). "
+        "Null for the first pool, or the current pool named again with nothing open.",
     )
 
 
@@ -133,7 +134,8 @@ class PoolChangeQuery:
 class PoolChangeMutation:
     @mutation(description="Record the pool a miner mines through (its own applicant, or an officer). A change "
               "of pool opens the 2-working-day obligation from the day of the change; recorded by the "
-              "miner's applicant it is the notice itself [001 §16].")
+              "miner's applicant it is the notice itself, for that change and for every pool obligation of the "
+              "miner still open (late when past its term) [001 §16].")
     async def set_miner_pool(self, info: strawberry.Info, input: SetMinerPoolInput) -> SetMinerPoolPayload:
         cmd = uc.SetMinerPool(
             miner_id=pk_of(input.miner_id, "Miner", "minerId"),

@@ -26,6 +26,7 @@ from schema.pipeline import RequestPipeline, limit_rules
 from schema.pool_change import PoolChangeMutation, PoolChangeQuery
 from schema.pools import PoolsMutation, PoolsQuery
 from schema.registry import RegistryMutation, RegistryQuery
+from schema.rule_sets import RuleSetMutation, RuleSetQuery
 from schema.types.calendar import CalendarOverride
 from schema.types.parties import DataCenter, Miner, Pool
 from schema.types.users import ApiToken, User
@@ -36,8 +37,8 @@ from settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, RuleSetMutation)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 

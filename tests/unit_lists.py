@@ -1,6 +1,10 @@
 """App.3 unit lists as an applicant sends them, for the unit-list tests: the header rows in
 Russian, Kazakh and English exactly as the form prints them (written out here, not taken from
-the code under test), one good line and CSV text."""
+the code under test), one good line, CSV text and an .xlsx workbook."""
+
+import io
+
+from openpyxl import Workbook
 
 RU = [
     "Порядковый номер",
@@ -59,3 +63,16 @@ def to_csv(header: list[str], rows: list[list[object]], delimiter: str = ",") ->
         return text
 
     return "\n".join(delimiter.join(cell(v) for v in r) for r in [header, *rows]) + "\n"
+
+
+def xlsx_bytes(rows: list[list[object]], merged: tuple[str, ...] = ()) -> bytes:
+    """An .xlsx workbook with these rows on its first sheet and these cell ranges merged."""
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(row)
+    for cells in merged:
+        ws.merge_cells(cells)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -176,9 +176,12 @@ def _line_values(u: UnitLine) -> dict[str, Any]:
     }
 
 
-async def parse_units(units: Sequence[UnitLine] | None, file: UnitListFile | None) -> ParsedUnitList:
+async def parse_units(
+    units: Sequence[UnitLine] | None, file: UnitListFile | None, tnved: str = ""
+) -> ParsedUnitList:
     """The App.3 lines, from an uploaded file or from the input; file-level failures become
-    one issue on line 0 (column "file")."""
+    one issue on line 0 (column "file"). A file without a TN VED column (the official form)
+    takes ``tnved``, the application's code (002 App.2 item 7)."""
     if (file is None) == (units is None):
         raise DomainError(ErrorCode.VALIDATION, field="units", detail="give the unit list as a file or as lines, not both")
     if file is None:
@@ -191,7 +194,8 @@ async def parse_units(units: Sequence[UnitLine] | None, file: UnitListFile | Non
     try:
         # CPU-bound (~25 us a row): off the event loop, so other requests keep being served.
         return await asyncio.to_thread(
-            parse_unit_list, file.content, file.filename, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UNITS
+            parse_unit_list, file.content, file.filename, max_bytes=MAX_UPLOAD_BYTES, max_rows=MAX_UNITS,
+            tnved_default=tnved,
         )
     except UnitListError as exc:
         return ParsedUnitList(issues=[_file_issue(exc)])
@@ -203,7 +207,8 @@ def _rejected(issues: list[RowIssue], field: str) -> DomainError:
 
 
 def _tnved(given: str | None) -> str:
-    """App.2 item 7: the application's commodity code (optional here: every line carries its own)."""
+    """App.2 item 7: the application's commodity code; required for a file without a TN VED column
+    (the official App.3 form has none), otherwise every line carries its own."""
     tnved = "".join(str(given or "").split())
     if tnved and not (tnved.isascii() and tnved.isdigit() and len(tnved) == 10):
         raise DomainError(ErrorCode.INVALID_TNVED, field="tnvedCode", detail="10 digits")
@@ -229,7 +234,7 @@ async def apply_for_inclusion(actor: Actor, cmd: ApplyForInclusion) -> Applicati
     phone, email = contact_phone(cmd.contact_phone, miner), contact_email(cmd.contact_email, miner)
     list_field = "file" if cmd.file is not None else "units"
 
-    parsed = await parse_units(cmd.units, cmd.file)
+    parsed = await parse_units(cmd.units, cmd.file, tnved)
     if not parsed.ok:
         raise _rejected(parsed.issues, list_field)
     rows = parsed.rows

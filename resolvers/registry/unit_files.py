@@ -109,8 +109,12 @@ def parse_unit_list(
     max_bytes: int = 20 * 1024 * 1024,
     max_rows: int = 200_000,
     max_issues: int = 1000,
+    tnved_default: str = "",
 ) -> ParsedUnitList:
     """Read and validate an App.3 unit list (CSV or XLSX, detected by content).
+
+    The official form has no TN VED column: its lines take ``tnved_default``, the application's
+    code (002 App.2 item 7); see `rules.unit_list.validate_rows` for the form's layout.
 
     Raises only `UnitListError` (file-level); row problems are in `.issues`. At most
     `max_issues` errors are collected (then TOO_MANY_ERRORS ends the scan) and as many
@@ -140,7 +144,8 @@ def parse_unit_list(
     iterator = iter(rows)
     try:
         return validate_rows(
-            iterator, source_format=source_format, max_rows=max_rows, max_issues=max_issues
+            iterator, source_format=source_format, max_rows=max_rows, max_issues=max_issues,
+            tnved_default=tnved_default,
         )
     finally:
         close = getattr(iterator, "close", None)

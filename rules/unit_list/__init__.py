@@ -22,17 +22,20 @@ condition (Состояние: исправное / неисправное; жа
 
 TN VED: neither 002 App.3 nor 000 3-қосымша has a commodity-code column; the code is asked
 once per application (002 App.2 item 7 "код ТН ВЭД ЕАЭС", 000 2-қосымша item 7 "ЕАЭО СЭҚ ТН
-коды") and is per unit in the registry record (App.1). Our product asks for it on every unit
-line (one application may carry machines declared under different headings, DOMAIN.md), so
-the column is required here and each value must be 10 digits.
+коды") and is per unit in the registry record (App.1). A file without the column (the form as
+it is) gives every line the application's code (`tnved_default`); a file may still carry its
+own column (one application may carry machines declared under different headings, DOMAIN.md),
+and then each value must be 10 digits.
 
 Customs declaration: the column is required (it is in the form), but an empty cell is only a
 warning: the seeds do not say the number is mandatory (the kk form marks it with `*` and the
 footnote text is missing from 000), so the authority decides, not the parser.
 
 Layout accepted: one header row (title rows above it are skipped, the form's numbering row
-"1 2 3 ..." right under it too); the form's two-row header (hashrate/power under "Технические
-сведения", condition as two tick columns) is not supported: the condition is one column.
+"1 2 3 ..." right under it too), or the form's own two-row header (hashrate / power under
+"Технические сведения", "исправное" / "неисправное" under "Состояние"). The condition is one
+column of words, or the form's two tick columns: any non-empty mark in one of them is the
+condition; both or neither marked is a line error (CONDITION_MARKED_TWICE / _NOT_MARKED).
 """
 
 from rules.unit_list.cells import Condition, normalize_serial

@@ -19,6 +19,11 @@ COL_HASHRATE = "hashrate_ths"
 COL_POWER = "power_kw"
 COL_CUSTOMS = "customs_declaration"
 COL_CONDITION = "condition"
+# The official form's two tick columns under "Состояние" / "жай-күйі" (002 App.3, 000 3-қосымша):
+# "исправное" / "неисправное", "жарамды" / "жарамсыз"; a mark in one of them is the condition.
+COL_WORKING_MARK = "condition_working"
+COL_FAULTY_MARK = "condition_faulty"
+TICK_COLUMNS: tuple[str, str] = (COL_WORKING_MARK, COL_FAULTY_MARK)
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     COL_MODEL,
@@ -47,6 +52,8 @@ class UnitListColumn(str, Enum):
     POWER_KW = COL_POWER
     CUSTOMS_DECLARATION = COL_CUSTOMS
     CONDITION = COL_CONDITION
+    CONDITION_WORKING_MARK = COL_WORKING_MARK
+    CONDITION_FAULTY_MARK = COL_FAULTY_MARK
 
     @classmethod
     def of(cls, key: str) -> UnitListColumn | None:
@@ -85,6 +92,10 @@ _HEADER_RULES_RAW: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     (COL_HASHRATE, (), ("хэшрейт", "хешрейт", "hashrate", "hash rate")),
     (COL_POWER, ("кВт", "kW"), ("мощност", "қуат", "power")),
     (COL_CONDITION, (), ("состояни", "жай-күйі", "condition", "status", "статус")),
+    # The tick columns are recognised by their exact titles only, so "Состояние (исправное /
+    # неисправное)" stays one condition column.
+    (COL_FAULTY_MARK, ("неисправное", "неисправный", "неисправно", "жарамсыз", "faulty"), ()),
+    (COL_WORKING_MARK, ("исправное", "исправный", "исправно", "жарамды", "working"), ()),
     (COL_MODEL, (), ("модел", "model", "марка", "brand", "наименован", "атауы")),
     (
         COL_LINE,
@@ -169,16 +180,50 @@ def find_header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[_Header |
     return best, False
 
 
-def _check_header(header: _Header | None, found: bool) -> _Header:
+def is_subheader(cells: Sequence[object]) -> dict[str, int] | None:
+    """The second row of the official form's two-row header (002 App.3, 000 3-қосымша): hashrate
+    and power under "Технические сведения", the two condition ticks under "Состояние". Its
+    columns when every non-blank cell of ``cells`` is one of those titles; None otherwise."""
+    found: dict[str, int] = {}
+    for idx, cell in enumerate(cells):
+        if _is_blank(cell):
+            continue
+        key = column_for_header(cell)
+        if key not in (COL_HASHRATE, COL_POWER, *TICK_COLUMNS) or key in found:
+            return None
+        found[key] = idx
+    return found or None
+
+
+def merge_subheader(header: _Header, sub: dict[str, int]) -> _Header:
+    """The header with the columns of its second row added: a cell of the second row names its
+    column, the group title above it (if any) does not."""
+    columns = {k: i for k, i in header.columns.items() if i not in sub.values()}
+    columns.update(sub)
+    return _Header(header.line, columns, header.duplicates)
+
+
+def _check_header(header: _Header | None, found: bool, *, tnved_given: bool = False) -> _Header:
+    """The header's columns, or the file-level error. With the form's two tick columns the
+    condition is read from them (a single condition column beside them is ignored); without a
+    TN VED column the code comes from the application (002 App.2 item 7) when ``tnved_given``."""
     if header is None:
         raise UnitListError("FILE_EMPTY", "The file has no rows")
     columns = header.columns
-    missing = tuple(k for k in REQUIRED_COLUMNS if k not in columns)
+    if all(k in columns for k in TICK_COLUMNS):
+        columns.pop(COL_CONDITION, None)
+    optional = {COL_TNVED} if tnved_given else set()
+    if all(k in columns for k in TICK_COLUMNS):
+        optional.add(COL_CONDITION)
+    missing = tuple(k for k in REQUIRED_COLUMNS if k not in columns and k not in optional)
     if not found or missing:
         missing = missing or REQUIRED_COLUMNS
+        hint = ""
+        if COL_TNVED in missing:
+            hint = " (the official form has no TN VED column: give the code in the application, App.2 item 7)"
         raise UnitListError(
             "MISSING_COLUMNS",
-            "Columns not found in the header row: " + ", ".join(missing),
+            "Columns not found in the header row: " + ", ".join(missing) + hint,
             missing=missing,
         )
     if header.duplicates:

@@ -48,6 +48,8 @@ class UnitListIssueCode(str, Enum):
     NOT_A_NUMBER = "NOT_A_NUMBER"
     NOT_POSITIVE = "NOT_POSITIVE"
     INVALID_CONDITION = "INVALID_CONDITION"
+    CONDITION_NOT_MARKED = "CONDITION_NOT_MARKED"  # the form's tick columns: none marked
+    CONDITION_MARKED_TWICE = "CONDITION_MARKED_TWICE"  # the form's tick columns: both marked
     # a row's cells (warnings)
     MISSING_CUSTOMS_DECLARATION = "MISSING_CUSTOMS_DECLARATION"
     EFFICIENCY_IMPLAUSIBLE = "EFFICIENCY_IMPLAUSIBLE"

@@ -9,11 +9,12 @@ them to exactly the same row rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from operator import itemgetter
 
 from rules.spreadsheet_safety import looks_like_formula
@@ -44,8 +45,12 @@ from rules.unit_list.headers import (
     COL_POWER,
     COL_SERIAL,
     COL_TNVED,
+    TICK_COLUMNS,
     _check_header,
+    _Header,
     find_header,
+    is_subheader,
+    merge_subheader,
 )
 from rules.unit_list.results import ParsedUnitList, RowIssue, Severity, UnitListError, UnitRow
 
@@ -189,6 +194,11 @@ class _RowChecker:
                 )
                 bad.add(key)
 
+        marks = values.get(COL_CONDITION)
+        if isinstance(marks, _Marks):  # the form's two tick columns, not exactly one marked
+            self._add(line, COL_CONDITION, marks.code, marks.message, "ERROR")
+            bad.add(COL_CONDITION)
+
         texts = {k: _as_text(v) for k, v in values.items() if k not in bad}
         for key, text in texts.items():
             if text is not None and len(text) > _MAX_TEXT:
@@ -318,6 +328,82 @@ class _RowChecker:
             )
 
 
+@dataclass(frozen=True)
+class _Marks:
+    """The condition of a line of the official form when its two tick columns do not say it."""
+
+    code: str
+    message: str
+
+
+_NOT_MARKED = _Marks(
+    "CONDITION_NOT_MARKED", "condition: mark one of the columns исправное / неисправное (жарамды / жарамсыз)"
+)
+_MARKED_TWICE = _Marks(
+    "CONDITION_MARKED_TWICE",
+    "condition: both columns исправное and неисправное (жарамды / жарамсыз) are marked; mark one",
+)
+
+
+def _marked(cell: object) -> bool:
+    """A tick: any non-empty mark ("x", "✓", "+", 1, TRUE); an unticked checkbox's FALSE is none."""
+    return not _is_blank(cell) and cell is not False
+
+
+class _Derived:
+    """The cells the official form leaves out, derived for each row (002 App.3, 000 3-қосымша):
+    the TN VED code from the application (App.2 item 7) when the file has no such column, the
+    condition from the two tick columns. They are appended after the row's own cells, so the
+    row checker reads them like any column; a blank row stays blank."""
+
+    def __init__(self, columns: dict[str, int], tnved_default: str) -> None:
+        self.width = max(columns.values()) + 1
+        self.sources = tuple(i for k, i in columns.items() if k != COL_LINE)  # a pre-numbered row is blank
+        self.tnved = tnved_default if COL_TNVED not in columns else None
+        self.ticks = (
+            tuple(columns[k] for k in TICK_COLUMNS) if COL_CONDITION not in columns else None
+        )
+        self.columns = dict(columns)
+        extra = self.width
+        for key, wanted in ((COL_TNVED, self.tnved is not None), (COL_CONDITION, self.ticks is not None)):
+            if wanted:
+                self.columns[key] = extra
+                extra += 1
+
+    @classmethod
+    def needed(cls, columns: dict[str, int], tnved_default: str) -> _Derived | None:
+        return cls(columns, tnved_default) if COL_TNVED not in columns or COL_CONDITION not in columns else None
+
+    def __call__(self, cells: Sequence[object]) -> list[object]:
+        row = [*cells[: self.width], *([None] * (self.width - len(cells)))]
+        blank = _all_blank(row[i] for i in self.sources)
+        if self.tnved is not None:
+            row.append(None if blank else self.tnved)
+        if self.ticks is not None:
+            working, faulty = (_marked(row[i]) for i in self.ticks)
+            if blank:
+                row.append(None)
+            elif working != faulty:
+                row.append("WORKING" if working else "FAULTY")
+            else:
+                row.append(_MARKED_TWICE if working else _NOT_MARKED)
+        return row
+
+
+def _with_subheader(
+    header: _Header, rows: Iterator[tuple[int, Sequence[object]]]
+) -> tuple[_Header, Iterator[tuple[int, Sequence[object]]]]:
+    """The header with its second row merged in when the file has the form's two-row header;
+    otherwise the row after the header goes back to the data."""
+    following = next(rows, None)
+    if following is None:
+        return header, rows
+    sub = is_subheader(following[1])
+    if sub is None:
+        return header, chain([following], rows)
+    return merge_subheader(header, sub), rows
+
+
 def _is_numbering_row(cells: Sequence[object]) -> bool:
     """The form's column-numbering row "1 2 3 ..." printed under the header."""
     numbers: list[int] = []
@@ -337,8 +423,15 @@ def validate_rows(
     source_format: str = "",
     max_rows: int = 200_000,
     max_issues: int = 1000,
+    tnved_default: str = "",
 ) -> ParsedUnitList:
     """Validate an App.3 unit list given as (line, cells) rows, header rows included.
+
+    The official form (002 App.3, 000 3-қосымша) is read as it is: its two-row header (hashrate
+    and power under "Технические сведения", the condition as two tick columns), no TN VED
+    column (then every line takes ``tnved_default``, the application's code, App.2 item 7)
+    and a mark in "исправное" or "неисправное" as the condition (both or neither marked: a
+    line error). A file may instead carry its own TN VED and condition columns.
 
     Lines are the numbers a person sees (header row = line 1 in a plain file). Cells are what
     a reader gives: text, numbers, booleans, dates, None or "" for empty. Raises only
@@ -350,9 +443,13 @@ def validate_rows(
     """
     rows = iter(rows)  # the header search and the data loop share one pass
     result = ParsedUnitList(source_format=source_format)
-    header = _check_header(*find_header(rows))
+    found_header, found = find_header(rows)
+    if found and found_header is not None:
+        found_header, rows = _with_subheader(found_header, rows)
+    header = _check_header(found_header, found, tnved_given=bool(tnved_default))
     result.header_line = header.line
-    columns = header.columns
+    derive = _Derived.needed(header.columns, tnved_default)
+    columns = header.columns if derive is None else derive.columns
     checker = _RowChecker(columns, source_format == "XLSX", max_issues)
     # Column positions resolved once: the data cells in `_DATA_COLUMNS` order come out of a
     # row in one C call whenever the row is wide enough (short rows are padded with None).
@@ -362,7 +459,8 @@ def validate_rows(
     width_needed = max(columns.values()) + 1
     data_rows = 0
     first = True
-    for line, cells in rows:
+    for line, raw in rows:
+        cells = raw if derive is None else derive(raw)
         width = len(cells)
         if width >= width_needed:
             data = take_data(cells)
@@ -374,7 +472,7 @@ def validate_rows(
             continue  # blank (or only pre-numbered) rows: templates often have hundreds
         if first:
             first = False
-            if _is_numbering_row(cells):
+            if _is_numbering_row(raw):
                 continue
         data_rows += 1
         if data_rows > max_rows:

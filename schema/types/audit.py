@@ -43,6 +43,8 @@ expose_enum(
         "changed [Labour Code art. 85].",
         AuditAction.CALENDAR_OVERRIDE_REMOVED: "A decree override of the calendar was removed.",
         AuditAction.MRP_RATE_SET: "The monthly calculation index (MRP) of a year was recorded or changed.",
+        AuditAction.ORDER_PUBLICATION_SET: "The publication date of an order, which dates rule sets, was recorded "
+        "or changed.",
         AuditAction.APPLICATION_SUBMITTED: "An application was received and registered with its terms.",
         AuditAction.APPLICATION_RECEIPT_TIME_RECORDED: "An officer recorded the receipt time of an application "
         "(a paper one at the office, or an imported historical record) instead of the time it reached the system.",
@@ -99,6 +101,7 @@ expose_enum(
         AuditEntityType.API_TOKEN: "An API token.",
         AuditEntityType.CALENDAR_OVERRIDE: "A decree override of the working-day calendar.",
         AuditEntityType.MRP_RATE: "The MRP value of a year.",
+        AuditEntityType.ORDER_PUBLICATION: "The publication date of an order (rule sets' entry into force).",
         AuditEntityType.APPLICATION: "An application (any procedure).",
         AuditEntityType.APPLICATION_DOCUMENT: "A document attached to an application.",
         AuditEntityType.STAGE_EVENT: "An entry of an application's stage history.",

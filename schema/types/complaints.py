@@ -15,7 +15,7 @@ from models import licensing as m
 from models import parties as pm
 from resolvers import complaints as uc  # importing it registers the overdue checker
 from rules.calendar import ALMATY
-from rules.enums import ComplaintStatus
+from rules.enums import ComplaintStatus, ComplaintSubject
 from rules.workflow import ComplaintReviewer
 from schema.enums import expose_enum
 from schema.loaders import load_view
@@ -56,6 +56,19 @@ expose_enum(
 )
 
 
+expose_enum(
+    ComplaintSubject,
+    "ComplaintSubject",
+    "What a complaint is about: \"решения, действия (бездействие)\" of the provider or its official "
+    "[001 §19-20; 002 §17].",
+    {
+        ComplaintSubject.DECISION: "A decision (an administrative act): a refusal, a licence, a notice.",
+        ComplaintSubject.ACTION: "An action of the provider or an official.",
+        ComplaintSubject.INACTION: "The provider's failure to act, e.g. an application left past its term.",
+    },
+)
+
+
 def _day(instant: datetime | None) -> date | None:
     return None if instant is None else instant.astimezone(ALMATY).date()
 
@@ -68,6 +81,8 @@ class Complaint(RowNode, relay.Node, Timestamped):
 
     id: relay.NodeID[int]
     reviewer: ComplaintReviewer = strawberry.field(description="Where it was filed.")
+    subject: ComplaintSubject = strawberry.field(description="What is complained of: a decision, an action or "
+                                                 "the inaction [001 §19-20].")
     text: str = strawberry.field(description="What the applicant complains of, as written.")
     status: ComplaintStatus = strawberry.field(description="Where it stands now.")
     received_at: datetime = strawberry.field(description="When it was received (UTC).")
@@ -91,7 +106,7 @@ class Complaint(RowNode, relay.Node, Timestamped):
     @classmethod
     def from_row(cls, row: m.Complaint) -> Complaint:
         return cls(
-            id=row.id, reviewer=row.reviewer, text=row.text, status=row.status, received_at=row.received_at,
+            id=row.id, reviewer=row.reviewer, subject=row.subject, text=row.text, status=row.status, received_at=row.received_at,
             registered_on=row.registered_on, forward_due_at=row.forward_due, review_due_at=row.review_due,
             forwarded_on=row.forwarded_on, outcome_text=row.outcome_text, decided_at=row.decided_at,
             _application_id=row.application_id,  # type: ignore[attr-defined]

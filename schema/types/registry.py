@@ -140,6 +140,10 @@ expose_enum(
         UnitListIssueCode.NOT_A_NUMBER: "Hashrate or power is not a number (a decimal comma is fine).",
         UnitListIssueCode.NOT_POSITIVE: "Hashrate or power is not greater than zero.",
         UnitListIssueCode.INVALID_CONDITION: "The condition is neither working nor faulty (in kk, ru or en).",
+        UnitListIssueCode.CONDITION_NOT_MARKED: "The official form's condition columns: neither \"исправное\" "
+        "nor \"неисправное\" (жарамды / жарамсыз) is marked on the line [002 App.3].",
+        UnitListIssueCode.CONDITION_MARKED_TWICE: "The official form's condition columns: both \"исправное\" "
+        "and \"неисправное\" (жарамды / жарамсыз) are marked on the line [002 App.3].",
         UnitListIssueCode.MISSING_CUSTOMS_DECLARATION: "Warning: no customs declaration number.",
         UnitListIssueCode.EFFICIENCY_IMPLAUSIBLE: "Warning: power over hashrate is outside 10-110 J/TH; check "
         "the units (kW, TH/s).",
@@ -176,6 +180,10 @@ expose_enum(
         UnitListColumn.POWER_KW: "Power, kW (`powerKw`).",
         UnitListColumn.CUSTOMS_DECLARATION: "Customs (cargo) declaration number (`customsDeclaration`).",
         UnitListColumn.CONDITION: "Condition: working or faulty (`condition`).",
+        UnitListColumn.CONDITION_WORKING_MARK: "The official form's tick column \"исправное\" (жарамды): a mark "
+        "means working [002 App.3].",
+        UnitListColumn.CONDITION_FAULTY_MARK: "The official form's tick column \"неисправное\" (жарамсыз): a mark "
+        "means faulty [002 App.3].",
     },
 )
 expose_enum(

@@ -378,6 +378,7 @@ MUTATIONS: dict[str, Any] = {
     "applyForPoolAccreditation": {"complexes": [], "documentsTrue": True, "personalDataConsent": True},
     "applyForPoolReissue": {"reason": "X"},
     "revokeToken": {},
+    "setOrderPublication": {"order": "ORDER_169", "publishedOn": "2023-05-05", "source": "X"},
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",

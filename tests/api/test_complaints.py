@@ -338,3 +338,53 @@ async def test_a_page_of_complaints_costs_the_same_statements_at_10_and_100(clie
     assert len(small) == len(large), "\n".join(s[:100] for s in [*small, "---", *large])
     # The fields return loaded values at once (the page is primed): no task per row and field.
     assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)
+
+
+FILE_ABOUT = f"""
+mutation($app: ID!, $subject: ComplaintSubject!, $text: String!) {{
+  fileComplaint(input: {{applicationId: $app, reviewer: PROVIDER, subject: $subject, text: $text}}) {{
+    complaint {{ subject {FIELDS} }} {ERRORS} }}
+}}"""
+
+
+async def test_001_s19_complaint_about_the_inaction_on_an_application_past_its_decision_term(client, clock):
+    """001 §19-20: "решение, действие (бездействие)": the subject is recorded, and the complaint
+    about an application left past its decision term keeps the 3 WD / 5 WD terms."""
+    miner = await make_miner()
+    app = await make_application(miner, Stage.UNDER_REVIEW, decision_due=datetime(2025, 2, 24, 13, 30, tzinfo=UTC))
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    result = await applicant.gql(FILE_ABOUT, {"app": aid(app), "subject": "INACTION",
+                                              "text": "Срок рассмотрения истёк 24.02.2025, решения нет"})
+    assert errors_of(result) == [], result
+    complaint = result["data"]["fileComplaint"]["complaint"]
+    assert complaint["subject"] == "INACTION" and complaint["application"]["stage"] == "UNDER_REVIEW"
+    assert (complaint["forwardDueAt"], complaint["reviewDueAt"]) == (FORWARD_DUE, PROVIDER_REVIEW_DUE)
+    assert (await Complaint.get()).subject.value == "INACTION"
+    listed = await applicant.gql(
+        "query($s: ComplaintSubject) { complaints(subject: $s) { totalCount } }", {"s": "INACTION"}
+    )
+    assert listed["data"]["complaints"]["totalCount"] == 1
+    other = await applicant.gql("{ complaints(subject: DECISION) { totalCount } }")
+    assert other["data"]["complaints"]["totalCount"] == 0
+
+
+@pytest.mark.parametrize("stage", [Stage.REGISTERED, Stage.PRELIMINARY_REFUSAL, Stage.APPROVED])
+async def test_002_s17_complaint_about_an_action_on_a_registry_application_at_any_stage(client, clock, stage):
+    miner = await make_miner()
+    app = await make_application(miner, stage, procedure=ProcedureCode.ASIC_INCLUSION)
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    result = await applicant.gql(FILE_ABOUT, {"app": aid(app), "subject": "ACTION", "text": "Не приняли документы"})
+    assert errors_of(result) == [], result
+    assert result["data"]["fileComplaint"]["complaint"]["subject"] == "ACTION"
+
+
+async def test_a_complaint_without_a_subject_is_about_a_decision(refused):
+    _, app, applicant = refused
+    await _filed(applicant, app)
+    assert (await Complaint.get()).subject.value == "DECISION"
+
+
+async def test_an_unknown_subject_is_refused_and_nothing_is_written(refused):
+    _, app, applicant = refused
+    result = await applicant.gql(FILE_ABOUT, {"app": aid(app), "subject": "MOOD", "text": "x"})
+    assert errors_of(result) and await Complaint.all().count() == 0

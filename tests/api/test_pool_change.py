@@ -342,3 +342,62 @@ async def test_a_page_of_obligations_costs_the_same_statements_at_10_and_100(off
     assert len(small) == len(large), "\n".join(s[:100] for s in [*small, "---", *large])
     # The fields return loaded values at once (the page is primed): no task per row and field.
     assert len(small_tasks) == len(large_tasks), (small_tasks, large_tasks)
+
+
+async def test_001_s16_the_miners_recording_of_the_pool_an_officer_recorded_is_its_notice(officer, mining, clock):
+    """The officer learnt of the change first; the miner then records the same pool itself: that
+    recording is the notice (it used to change nothing and leave the obligation open)."""
+    miner, first, second, applicant = mining
+    opened = await _officer_records_a_change(officer, miner, first, second)
+    clock["now"] = datetime(2025, 3, 26, 11, 0, tzinfo=ALMATY)  # the first of the 2 WD
+    result = await _set(applicant, miner, second)
+    assert errors_of(result) == [], result
+    payload = result["data"]["setMinerPool"]
+    assert payload["membership"]["pool"] == {"name": second.name}
+    assert payload["obligation"]["id"] == opened["id"]
+    assert (payload["obligation"]["open"], payload["obligation"]["overdue"]) == (False, False)
+    assert payload["obligation"]["metAt"] == "2025-03-26T06:00:00+00:00"
+    stored = await NotificationObligation.get()
+    assert stored.met_at is not None and second.name in stored.notice_text
+    assert await PoolMembership.all().count() == 2  # nothing else changed
+    assert (await OutboxEvent.get(topic="obligation.met")).payload["late"] is False
+    assert await AuditEvent.filter(action="obligation.met").count() == 1
+
+
+async def test_001_s16_the_miners_recording_of_its_new_pool_answers_the_lapse_of_its_old_one(client, officer, clock):
+    miner, lapsed, other = await make_miner(), await make_pool(), await make_pool()
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    await pool_change.set_miner_pool(SYSTEM, pool_change.SetMinerPool(miner.id, lapsed.id, date(2025, 1, 10)))
+    assert errors_of(await officer.gql(LAPSED, {"pool": gid("Pool", lapsed), "on": "2025-03-10"})) == []
+    clock["now"] = datetime(2025, 3, 13, 10, 0, tzinfo=ALMATY)  # due Wed 12 March: a day late
+    result = await _set(applicant, miner, other, "2025-03-11")
+    assert errors_of(result) == [], result
+    obligations = await NotificationObligation.all().order_by("id")
+    assert len(obligations) == 2 and all(o.met_at is not None for o in obligations)
+    lapse, change = obligations
+    assert lapse.occurred_on == date(2025, 3, 10) and lapse.overdue is True  # late, but met: not reminded again
+    assert change.occurred_on == date(2025, 3, 11) and change.overdue is False  # due Thu 13 March
+    assert (await applicant.gql(OBLIGATIONS, {"open": True}))["data"]["obligations"]["totalCount"] == 0
+
+
+async def test_001_s16_an_officers_recording_is_not_the_miners_notice(officer, mining, clock):
+    miner, first, second, _ = mining
+    await _officer_records_a_change(officer, miner, first, second)
+    again = await _set(officer, miner, second)  # the officer again: still waiting for the miner
+    assert again["data"]["setMinerPool"]["obligation"] is None
+    assert (await NotificationObligation.get()).met_at is None
+
+
+@pytest.mark.parametrize(
+    ("recorded_at", "late"),
+    [(datetime(2025, 3, 27, 18, 29, tzinfo=ALMATY), False), (datetime(2025, 3, 27, 18, 31, tzinfo=ALMATY), True)],
+)
+async def test_001_s16_the_term_counts_from_the_declared_change_day_to_the_close_of_the_second_working_day(
+    mining, clock, recorded_at, late
+):
+    miner, first, second, applicant = mining
+    await _set(applicant, miner, first, "2025-01-15")
+    clock["now"] = recorded_at
+    obligation = (await _set(applicant, miner, second))["data"]["setMinerPool"]["obligation"]
+    assert (obligation["occurredOn"], obligation["dueOn"]) == (CHANGED_ON, "2025-03-27")
+    assert obligation["overdue"] is late and obligation["open"] is False

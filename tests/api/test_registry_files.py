@@ -6,7 +6,7 @@ import io
 import os
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from starlette.routing import Route
 
 from models.applications import Application
@@ -28,6 +28,7 @@ from tests.api.registry_flow import (
     ok,
 )
 from tests.factories import error_paths, errors_of, make_caller, make_data_center, make_miner
+from tests.unit_lists import xlsx_bytes
 
 
 @pytest.fixture
@@ -45,15 +46,7 @@ def _data(miner, dc, n: int) -> dict:
 
 
 def _xlsx(header: list[str], rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["Сведения аппаратно-программного комплекса для цифрового майнинга"])  # form title
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes([["Сведения аппаратно-программного комплекса для цифрового майнинга"], header, *rows])
 
 
 async def _nothing_written() -> None:

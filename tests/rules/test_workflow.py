@@ -236,11 +236,12 @@ def test_terms_from_the_seeds(
 @pytest.mark.parametrize(
     ("code", "registered_on", "version_from", "fee_ground"),
     [
-        (P.LICENSE_ISSUE, date(2023, 12, 29), date(2023, 4, 28), False),
-        (P.LICENSE_ISSUE, date(2023, 12, 31), date(2023, 4, 28), False),
+        # 169/НҚ §4: 60 days after publication (default: registered 2023-05-04 -> 2023-07-04)
+        (P.LICENSE_ISSUE, date(2023, 12, 29), date(2023, 7, 4), False),
+        (P.LICENSE_ISSUE, date(2023, 12, 31), date(2023, 7, 4), False),
         (P.LICENSE_ISSUE, date(2024, 1, 1), date(2024, 1, 1), True),  # 001 order §4
         (P.LICENSE_ISSUE, date(2025, 3, 19), date(2024, 1, 1), True),
-        (P.LICENSE_REISSUE, date(2023, 12, 29), date(2023, 4, 28), False),
+        (P.LICENSE_REISSUE, date(2023, 12, 29), date(2023, 7, 4), False),
         (P.LICENSE_REISSUE, date(2024, 1, 2), date(2024, 1, 1), True),
     ],
 )
@@ -256,8 +257,10 @@ def test_spec_version_picked_by_registration_date(
     ("code", "registered_on"),
     [
         (P.LICENSE_ISSUE, date(2023, 4, 27)),
+        (P.LICENSE_ISSUE, date(2023, 7, 3)),  # signed 2023-04-28, in force 2023-07-04
         (P.ASIC_INCLUSION, date(2023, 8, 10)),
-        (P.POOL_ACCREDITATION, date(2023, 9, 12)),
+        (P.ASIC_INCLUSION, date(2023, 8, 27)),  # 331/НҚ: in force 2023-08-28
+        (P.POOL_ACCREDITATION, date(2023, 9, 13)),  # 404/НҚ: in force on publication, 2023-09-14
     ],
 )
 def test_no_spec_before_the_rules_existed(code: ProcedureCode, registered_on: date) -> None:
