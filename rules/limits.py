@@ -3,7 +3,7 @@ boundary (schema/bounds.py checks every argument and input field of every root f
 a resolver runs) and again by the use cases that store a value (they are also called from
 files and jobs).
 
-Every text is proper Unicode (no lone surrogate such as "\\ud800") and bounded (`TEXT_MAX`,
+Every text is storable (no lone surrogate such as "\\ud800", no NUL) and bounded (`TEXT_MAX`,
 or its column's length, search terms `SEARCH_MAX`); every decimal is finite and fits its
 declared digits and scale (`DecimalBound`, stated in the field's description); every date
 and instant lies in `DATE_MIN`..`DATE_MAX`; bounded integers (years) in their `IntRange`. So
@@ -38,6 +38,7 @@ __all__ = [
     "check_search",
     "check_text",
     "check_unicode",
+    "text_problem",
 ]
 
 SEARCH_MAX = 200  # a name or prefix filter; longer is a paste accident or an attack
@@ -106,12 +107,20 @@ UNIT_POWER_KW = DecimalBound(10, 3, minimum=None)
 MRP_TENGE = DecimalBound(12, 2, minimum=Decimal("0.01"))  # mrp_rate.tenge numeric(12, 2), positive
 
 
-def check_unicode(value: str, field: str | None) -> str:
-    """VALIDATION unless `value` is proper Unicode text (no lone surrogate such as "\\ud800")."""
+def text_problem(value: str) -> str | None:
+    """Why `value` is not text a database can store, or None: a lone surrogate such as "\\ud800"
+    (not Unicode), or a NUL character (PostgreSQL text cannot hold one)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise DomainError(ErrorCode.VALIDATION, field=field, detail="not valid Unicode text") from None
+        return "not valid Unicode text"
+    return "contains a NUL character" if "\x00" in value else None
+
+
+def check_unicode(value: str, field: str | None) -> str:
+    """VALIDATION unless `value` is text a database can store (`text_problem`)."""
+    if problem := text_problem(value):
+        raise DomainError(ErrorCode.VALIDATION, field=field, detail=problem)
     return value
 
 

@@ -24,7 +24,7 @@ from resolvers import registry as uc
 from resolvers.listing import SortKey
 from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
-from rules.limits import UNIT_HASHRATE_THS, UNIT_POWER_KW
+from rules.limits import UNIT_HASHRATE_THS, UNIT_POWER_KW, check_unicode
 from rules.registry import ExclusionReason, TotalsGroup, UnitCondition, UnitStatus
 from schema.bounds import bound, column_bound, described
 from schema.enums import OrderDirection, expose_enum
@@ -322,7 +322,8 @@ async def _read_upload(file: Any) -> uc.UnitListFile:
     if read is None:
         raise DomainError(ErrorCode.VALIDATION, field="file", detail="not a file upload")
     data = await read(uc.MAX_UPLOAD_BYTES + 1)
-    return uc.UnitListFile(content=bytes(data), filename=str(getattr(file, "filename", "") or ""))
+    filename = check_unicode(str(getattr(file, "filename", "") or ""), "file")  # it is stored
+    return uc.UnitListFile(content=bytes(data), filename=filename)
 
 
 # --- payloads -----------------------------------------------------------------------------------

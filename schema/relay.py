@@ -44,7 +44,7 @@ from resolvers.listing import (
     fetch_page,
 )
 from rules.errors import DomainError, ErrorCode
-from rules.limits import DATE_MAX, DATE_MIN
+from rules.limits import DATE_MAX, DATE_MIN, text_problem
 from schema.enums import OrderDirection
 from schema.ids import MAX_PK, parse_pk
 from schema.loaders import pending, ready
@@ -81,8 +81,8 @@ def _storable(value: Any) -> Any:
         raise ValueError("not a key")
     if isinstance(value, date) and not DATE_MIN <= (value.date() if isinstance(value, datetime) else value) <= DATE_MAX:
         raise ValueError("date out of range")
-    if isinstance(value, str):
-        value.encode("utf-8")  # UnicodeEncodeError for a lone surrogate
+    if isinstance(value, str) and text_problem(value):
+        raise ValueError("not storable text")
     return value
 
 

@@ -5,6 +5,7 @@ mutation), never INTERNAL, never HTTP 5xx."""
 from __future__ import annotations
 
 import base64
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +13,11 @@ import pytest
 import strawberry
 
 from schema.bounds import bound_fields
+from tests.api.registry_flow import inclusion_input
 from tests.factories import ERRORS
 from tests.fuzz.world import Tally, World, internal_codes, send
+from tests.unit_lists import RU, to_csv
+from tests.unit_lists import unit as csv_unit
 
 MEGABYTE = "a" * 1_000_000
 SURROGATE = "\ud800"
@@ -78,6 +82,7 @@ for raw in ['["id",2,²]', '["id",1,100000000000000000000]', '["id",1,9223372036
 for order, raw in [
     ("NAME", '["search_name","\\ud800",1]'),
     ("NAME", '["search_name",null,1]'),
+    ("NAME", '["search_name","a\\u0000b",1]'),
 ]:
     case(f"miners by {order} after {raw[:30]}",
          "query($c: String, $o: PartyOrderField!) { miners(first: 2, after: $c, orderBy: {field: $o}) { totalCount } }",
@@ -140,7 +145,8 @@ for name, query, variables in [
     ("asicUnit serial", "query($v: String!) { asicUnit(serial: $v) { id } }", {}),
     ("validateBinIin", "query($v: String!) { validateBinIin(value: $v) { valid } }", {}),  # 1 MB: over its 100,000
 ]:
-    for label, value in (("1 MB", MEGABYTE), ("lone surrogate", SURROGATE), ("surrogate inside", "ab" + SURROGATE)):
+    for label, value in (("1 MB", MEGABYTE), ("lone surrogate", SURROGATE), ("surrogate inside", "ab" + SURROGATE),
+                         ("NUL", "ab\x00c")):
         # validateBinIin answers any string up to 100,000 characters (NOT_DIGITS), never an error
         expected = {"ok"} if name == "validateBinIin" and value != MEGABYTE else {"VALIDATION"}
         case(f"{name} {label}", query, {**variables, "v": value}, expected)
@@ -219,3 +225,21 @@ class Holder:
 def test_a_decimal_input_without_declared_bounds_is_refused_when_the_schema_is_built() -> None:
     with pytest.raises(TypeError, match=r"Unbounded\.amount declares no DecimalBound"):
         bound_fields([Holder])
+
+
+async def test_an_upload_whose_file_name_cannot_be_stored_is_validation(world: World) -> None:
+    """The file name is stored with the application: a NUL in it was INTERNAL on PostgreSQL.
+    (Sent as raw multipart bytes: httpx would percent-encode it.)"""
+    operations = json.dumps({"query": INCLUDE, "variables": {"i": {**inclusion_input(world.miner, world.data_center),
+                                                                   "file": None}}})
+    content = to_csv(RU, [csv_unit(1, serial="SNNUL1")]).encode()
+    body = b"".join([
+        b'--B\r\nContent-Disposition: form-data; name="operations"\r\n\r\n', operations.encode(),
+        b'\r\n--B\r\nContent-Disposition: form-data; name="map"\r\n\r\n{"0": ["variables.i.file"]}',
+        b'\r\n--B\r\nContent-Disposition: form-data; name="0"; filename="units\x00.csv"\r\n'
+        b"Content-Type: text/csv\r\n\r\n", content, b"\r\n--B--\r\n",
+    ])
+    response = await world.applicant.client.post("/graphql", content=body, headers={
+        "Authorization": f"Bearer {world.applicant.token}", "Content-Type": "multipart/form-data; boundary=B"})
+    [error] = response.json()["data"]["applyForAsicInclusion"]["errors"]
+    assert (error["code"], error["path"]) == ("VALIDATION", ["file"])

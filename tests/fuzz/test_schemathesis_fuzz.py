@@ -14,6 +14,7 @@ test (tests/conftest.py), on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import base64
+import os
 import time
 from typing import Any
 
@@ -25,10 +26,13 @@ from schemathesis.graphql import nodes
 from schema.schema import SCHEMA_FILE
 from tests.fuzz.world import Tally, World, send
 
-EXAMPLES = 10  # generated requests per operation and role
-TIME_BUDGET = 60.0  # seconds: past this no further round of examples is started
+# Generated requests per operation and role, and the time budget of the sending (seconds: past
+# it no further round is started). CI uses the defaults; FUZZ_EXAMPLES=200 FUZZ_SECONDS=1200
+# is a deeper run by hand.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+TIME_BUDGET = float(os.environ.get("FUZZ_SECONDS", "60"))
 
-HOSTILE_TEXT = ["\ud800", "x" * 5000, "²", "%_\\", "'; DROP TABLE miner; --", "\u202eevil", ""]
+HOSTILE_TEXT = ["\ud800", "a\x00b", "x" * 5000, "²", "%_\\", "'; DROP TABLE miner; --", "\u202eevil", ""]
 EDGE_INTS = [0, -1, 1, 2025, 9999, 10000, 2**31 - 1, -(2**31)]
 EDGE_DAYS = ["0001-01-01", "9999-12-31", "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01", "2025-02-29"]
 OFFSETS = ["Z", "+14:00", "-12:00", "+05:00", ""]

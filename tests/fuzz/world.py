@@ -13,6 +13,7 @@ from typing import Any
 import pytest_asyncio
 from httpx import ASGITransport, AsyncClient
 
+from models.parties import DataCenter, Miner
 from rules.enums import Role
 from schema.ids import to_global_id
 from tests.api.registry_flow import include, inclusion_input, unit
@@ -25,6 +26,8 @@ class World:
     applicant: Caller
     admin: Caller
     ids: dict[str, str]  # type name -> a global id of an existing record
+    miner: Miner
+    data_center: DataCenter
 
 
 @dataclass
@@ -93,4 +96,4 @@ async def world(crash_client: AsyncClient) -> World:
     filed = await include(applicant, inclusion_input(miner, data_center, [unit(1)]))
     ids["Application"] = filed["data"]["applyForAsicInclusion"]["application"]["id"]
     ids["User"] = str(to_global_id("User", applicant.user_id))
-    return World(officer=officer, applicant=applicant, admin=admin, ids=ids)
+    return World(officer=officer, applicant=applicant, admin=admin, ids=ids, miner=miner, data_center=data_center)
