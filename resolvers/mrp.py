@@ -9,7 +9,7 @@ deploy. (A data migration would have frozen the same four numbers into history t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from tortoise.transactions import in_transaction
 
@@ -19,10 +19,12 @@ from rules.access import Actor
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.fees import DEFAULT_MRP
+from rules.limits import MRP_TENGE, IntRange
 
-__all__ = ["MAX_YEAR", "MIN_YEAR", "MrpValue", "SetMrpRate", "list_mrp", "mrp_by_year", "set_mrp_rate"]
+__all__ = ["MAX_YEAR", "MIN_YEAR", "MRP_YEAR", "MrpValue", "SetMrpRate", "list_mrp", "mrp_by_year", "set_mrp_rate"]
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+MRP_YEAR = IntRange(MIN_YEAR, MAX_YEAR)
 
 
 @dataclass(frozen=True)
@@ -62,16 +64,8 @@ class SetMrpRate:
 async def set_mrp_rate(actor: Actor, cmd: SetMrpRate) -> MrpValue:
     _require_admin(actor)
     year, tenge = cmd.year, cmd.tenge
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise DomainError(ErrorCode.VALIDATION, field="year", detail=f"{MIN_YEAR}..{MAX_YEAR}")
-    try:
-        value = Decimal(tenge)
-    except (InvalidOperation, TypeError, ValueError) as exc:
-        raise DomainError(ErrorCode.VALIDATION, field="tenge", detail="not a number") from exc
-    if not value.is_finite() or value <= 0:
-        raise DomainError(ErrorCode.VALIDATION, field="tenge", detail="must be positive")
-    if value != value.quantize(Decimal("0.01")) or value >= Decimal(10) ** 10:
-        raise DomainError(ErrorCode.VALIDATION, field="tenge", detail="at most 10 digits and 2 decimals")
+    MRP_YEAR.check(year, "year")
+    value = MRP_TENGE.check(tenge, "tenge")
     async with in_transaction() as conn:
         row = await MrpRate.filter(year=year).using_db(conn).first()
         before = snapshot(row) if row else None

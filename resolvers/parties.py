@@ -23,7 +23,7 @@ from rules.bin_iin import IdKind, bin_iin_problem
 from rules.contacts import is_email, is_phone
 from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
 from rules.errors import DomainError, ErrorCode
-from rules.limits import check_decimal, check_search, check_text
+from rules.limits import PERMITTED_CAPACITY_KW, SUBSTATION_KV, check_search, check_text
 
 __all__ = [
     "CreateDataCenter",
@@ -44,12 +44,9 @@ __all__ = [
     "update_pool",
 ]
 
-# Column sizes (models/parties.py): names 500, addresses 1000, phone 32, e-mail 254.
+# Column sizes (models/parties.py): names 500, addresses 1000, phone 32, e-mail 254. The decimal
+# bounds (kV, kW) are in rules/limits.py.
 NAME_MAX, ADDRESS_MAX = 500, 1000
-# data_center.substation_kv numeric(8, 2); permitted capacity kept in MW numeric(10, 3), taken
-# in whole kW (1 kW = 0.001 MW) so no input is rounded away.
-KV_DIGITS, KV_PLACES = 8, 2
-KW_DIGITS, KW_PLACES = 10, 0
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -239,9 +236,9 @@ def _grid(data: dict[str, Any], power_source: PowerSource) -> dict[str, Any]:
     """Grid facts checked and stored: kV as given, capacity from kW to the MW column."""
     out = dict(data)
     if "substation_kv" in out:
-        out["substation_kv"] = check_decimal(out["substation_kv"], "substationKv", digits=KV_DIGITS, places=KV_PLACES)
+        out["substation_kv"] = SUBSTATION_KV.check(out["substation_kv"], "substationKv")
     if "permitted_capacity_kw" in out:
-        kw = check_decimal(out.pop("permitted_capacity_kw"), "permittedCapacityKw", digits=KW_DIGITS, places=KW_PLACES)
+        kw = PERMITTED_CAPACITY_KW.check(out.pop("permitted_capacity_kw"), "permittedCapacityKw")
         out["permitted_capacity_mw"] = None if kw is None else kw / 1000
     if power_source is PowerSource.GRID and "substation_kv" in out and out["substation_kv"] is None:
         raise DomainError(ErrorCode.VALIDATION, field="substationKv", detail="required for GRID power")

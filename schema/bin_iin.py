@@ -9,6 +9,8 @@ import strawberry
 
 from rules.bin_iin import BinIinProblem, IdKind, bin_iin_problem_code, kind_of
 from rules.errors import Message
+from rules.limits import TextBound
+from schema.bounds import bound, described
 from schema.enums import expose_enum
 
 __all__ = ["BinIinCheck", "BinIinQuery"]
@@ -74,6 +76,10 @@ class BinIinCheck:
                                     "(Accept-Language: kk, ru, en).")
 
 
+# Whatever is pasted is answered (WRONG_LENGTH, NOT_DIGITS), short of a flood: only looked at.
+_TYPED = TextBound(100_000, any_code_points=True)
+
+
 @strawberry.type
 class BinIinQuery:
     @strawberry.field(description="Check a BIN/IIN before sending it: checksum, digits, length and, when "
@@ -81,7 +87,8 @@ class BinIinQuery:
     def validate_bin_iin(
         self,
         info: strawberry.Info,
-        value: Annotated[str, strawberry.argument(description="The number as typed (not trimmed).")],
+        value: Annotated[str, strawberry.argument(description=described("The number as typed (not trimmed).",
+                                                                        _TYPED), metadata=bound(_TYPED))],
         kind: Annotated[IdKind | None, strawberry.argument(
             description="What the number must be: BIN for a legal entity or a pool, IIN for an individual "
             "entrepreneur; null accepts either.")] = None,

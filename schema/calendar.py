@@ -13,6 +13,8 @@ from strawberry import relay
 from resolvers import calendar as uc
 from rules.calendar import MAX_YEAR, MIN_YEAR
 from rules.errors import DomainError, ErrorCode
+from rules.limits import IntRange
+from schema.bounds import bound, described
 from schema.errors import mutation, payload
 from schema.ids import to_global_id
 from schema.types.calendar import CalendarDay, CalendarOverride, TermDue
@@ -22,6 +24,7 @@ __all__ = ["CalendarMutation", "CalendarQuery"]
 MAX_RANGE_DAYS = 800  # two years and a bit: a year view with its neighbours
 MAX_TERM = 366
 _SPAN = f"{MIN_YEAR}-01-01 to {MAX_YEAR}-12-31"
+_YEARS = IntRange(MIN_YEAR, MAX_YEAR)
 
 
 @strawberry.input(description="Admin: a decree moving one day.")
@@ -104,7 +107,7 @@ class CalendarQuery:
     async def calendar_overrides(
         self,
         info: strawberry.Info,
-        year: Annotated[int, strawberry.argument(description=f"The year, {MIN_YEAR} to {MAX_YEAR}.")],
+        year: Annotated[int, strawberry.argument(description=described("The year.", _YEARS), metadata=bound(_YEARS))],
     ) -> list[CalendarOverride]:
         return [CalendarOverride.from_row(r) for r in await uc.list_overrides(info.context.user, year)]
 

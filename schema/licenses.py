@@ -12,12 +12,15 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
+from models.licensing import License as LicenseRow
 from resolvers import licenses as uc
 from resolvers import mrp as mrp_uc
 from resolvers.listing import SortKey
 from rules.enums import LicenseStatus, LicenseStatusAction
 from rules.errors import DomainError, ErrorCode
+from rules.limits import MRP_TENGE
 from rules.workflow import LicenseSubtype
+from schema.bounds import bound, column_bound, described
 from schema.enums import OrderDirection
 from schema.errors import (
     SuspensionTermOutOfRange,
@@ -112,9 +115,9 @@ class RevokeLicenseInput:
 
 @strawberry.input(description="The tenge value of one MRP in a year.")
 class SetMrpRateInput:
-    year: int = strawberry.field(description="The year, 2000 to 2100.")
-    tenge: Decimal = strawberry.field(description="Tenge per MRP: positive, at most 10 digits before the point "
-                                      "and 2 after (the budget law's figure, e.g. 3932).")
+    year: int = strawberry.field(description=described("The year.", mrp_uc.MRP_YEAR), metadata=bound(mrp_uc.MRP_YEAR))
+    tenge: Decimal = strawberry.field(description=described("Tenge per MRP, the budget law's figure (e.g. 3932).",
+                                                            MRP_TENGE), metadata=bound(MRP_TENGE))
 
 
 # --- payloads -----------------------------------------------------------------------------------
@@ -203,7 +206,8 @@ class LicensesQuery:
         self,
         info: strawberry.Info,
         number: Annotated[str, strawberry.argument(description="The licence number, e.g. `KZ-DM-2025-000012` "
-                                                   "(up to 32 characters).")],
+                                                   "(up to 32 characters; longer: VALIDATION).",
+                                                   metadata=column_bound(LicenseRow, "number"))],
     ) -> License | None:
         row = await uc.find_license_by_number(info.context.user, number)
         return None if row is None else License.from_row(row)

@@ -15,6 +15,8 @@ from resolvers import parties as uc
 from resolvers.commands import NOT_GIVEN
 from resolvers.listing import SortKey
 from rules.enums import ElectricityPurchase, MinerKind, PowerSource, Region, ServerRole
+from rules.limits import PERMITTED_CAPACITY_KW, SUBSTATION_KV
+from schema.bounds import bound, described
 from schema.enums import OrderDirection
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
@@ -72,8 +74,9 @@ class UpdateMinerInput:
     email: str | None = strawberry.field(default=strawberry.UNSET, description="New e-mail.")
 
 
-_GRID_KV = "Substation voltage, kV: numeric(8,2), required for GRID power."
-_GRID_KW = "Permitted capacity of the grid connection in whole kW (at most 10 digits)."
+_GRID_KV = described("Substation voltage, kV, required for GRID power.", SUBSTATION_KV)
+_GRID_KW = described("Permitted capacity of the grid connection in whole kW.", PERMITTED_CAPACITY_KW)
+_KV, _KW = bound(SUBSTATION_KV), bound(PERMITTED_CAPACITY_KW)
 
 
 @strawberry.input(description="A new data center of a miner (its applicant, or an officer).")
@@ -84,8 +87,8 @@ class CreateDataCenterInput:
     region: Region = strawberry.field(description="Region of the location.")
     outside_residential_zone: bool = strawberry.field(description="Outside residential zones.")
     power_source: PowerSource = strawberry.field(description="Grid or off-grid.")
-    substation_kv: Decimal | None = strawberry.field(default=None, description=_GRID_KV)
-    permitted_capacity_kw: Decimal | None = strawberry.field(default=None, description=_GRID_KW)
+    substation_kv: Decimal | None = strawberry.field(default=None, description=_GRID_KV, metadata=_KV)
+    permitted_capacity_kw: Decimal | None = strawberry.field(default=None, description=_GRID_KW, metadata=_KW)
     connected_on: date | None = strawberry.field(default=None, description="Date of grid connection.")
     electricity_purchase: ElectricityPurchase | None = strawberry.field(default=None, description="Subtype I: how electricity is bought.")
     client_mutation_id: str | None = client_mutation_id()
@@ -100,8 +103,9 @@ class UpdateDataCenterInput:
     region: Region | None = strawberry.field(default=strawberry.UNSET, description="New region.")
     outside_residential_zone: bool | None = strawberry.field(default=strawberry.UNSET, description="Outside residential zones.")
     power_source: PowerSource | None = strawberry.field(default=strawberry.UNSET, description="Grid or off-grid.")
-    substation_kv: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_GRID_KV)
-    permitted_capacity_kw: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_GRID_KW)
+    substation_kv: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_GRID_KV, metadata=_KV)
+    permitted_capacity_kw: Decimal | None = strawberry.field(default=strawberry.UNSET, description=_GRID_KW,
+                                                             metadata=_KW)
     connected_on: date | None = strawberry.field(default=strawberry.UNSET, description="Date of grid connection.")
     electricity_purchase: ElectricityPurchase | None = strawberry.field(default=strawberry.UNSET, description="How electricity is bought.")
 

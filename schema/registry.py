@@ -19,11 +19,14 @@ from strawberry.extensions import FieldExtension
 from strawberry.file_uploads import Upload
 
 from models import parties as pm
+from models.registry import AsicUnit as AsicUnitRow
 from resolvers import registry as uc
 from resolvers.listing import SortKey
 from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
+from rules.limits import UNIT_HASHRATE_THS, UNIT_POWER_KW, check_unicode
 from rules.registry import ExclusionReason, TotalsGroup, UnitCondition, UnitStatus
+from schema.bounds import bound, column_bound, described
 from schema.enums import OrderDirection, expose_enum
 from schema.errors import (
     PayloadErrors,
@@ -208,9 +211,10 @@ class AsicUnitLineInput:
     serial: str = strawberry.field(description="Individual serial number as written on the unit (up to 255 "
                                    "characters).")
     tnved_code: str = strawberry.field(description="TN VED EAEU code, 10 digits (spaces allowed).")
-    hashrate_ths: Decimal = strawberry.field(description="Hashrate, TH/s, greater than 0 (at most 10,000 for one "
-                                             "unit).")
-    power_kw: Decimal = strawberry.field(description="Power, kW, greater than 0 (at most 1,000 for one unit).")
+    hashrate_ths: Decimal = strawberry.field(description=described("Hashrate, TH/s, greater than 0 (at most 10,000 "
+                                             "for one unit).", UNIT_HASHRATE_THS), metadata=bound(UNIT_HASHRATE_THS))
+    power_kw: Decimal = strawberry.field(description=described("Power, kW, greater than 0 (at most 1,000 for one "
+                                         "unit).", UNIT_POWER_KW), metadata=bound(UNIT_POWER_KW))
     condition: UnitCondition = strawberry.field(description="Working or faulty.")
     customs_declaration: str = strawberry.field(default="", description="Customs (cargo) declaration number; empty "
                                                 "gives a warning, not an error.")
@@ -275,8 +279,10 @@ class AsicRecordChangesInput:
                                                              "(its location and region follow).")
     model: str | None = strawberry.field(default=None, description="Full name, brand and model (up to 255).")
     tnved_code: str | None = strawberry.field(default=None, description="TN VED EAEU code, 10 digits.")
-    hashrate_ths: Decimal | None = strawberry.field(default=None, description="Hashrate, TH/s (0 to 10,000).")
-    power_kw: Decimal | None = strawberry.field(default=None, description="Power, kW (0 to 1,000).")
+    hashrate_ths: Decimal | None = strawberry.field(default=None, description=described(
+        "Hashrate, TH/s (0 to 10,000).", UNIT_HASHRATE_THS), metadata=bound(UNIT_HASHRATE_THS))
+    power_kw: Decimal | None = strawberry.field(default=None, description=described(
+        "Power, kW (0 to 1,000).", UNIT_POWER_KW), metadata=bound(UNIT_POWER_KW))
     customs_declaration: str | None = strawberry.field(default=None, description="Customs declaration number.")
     ownership_document: str | None = strawberry.field(default=None, description="Ownership document (up to 500).")
     condition: UnitCondition | None = strawberry.field(default=None, description="Working or faulty.")
@@ -317,7 +323,8 @@ async def _read_upload(file: Any) -> uc.UnitListFile:
     if read is None:
         raise DomainError(ErrorCode.VALIDATION, field="file", detail="not a file upload")
     data = await read(uc.MAX_UPLOAD_BYTES + 1)
-    return uc.UnitListFile(content=bytes(data), filename=str(getattr(file, "filename", "") or ""))
+    filename = check_unicode(str(getattr(file, "filename", "") or ""), "file")  # it is stored
+    return uc.UnitListFile(content=bytes(data), filename=filename)
 
 
 # --- payloads -----------------------------------------------------------------------------------
@@ -368,7 +375,8 @@ class RegistryQuery:
     async def asic_unit(
         self,
         info: strawberry.Info,
-        serial: Annotated[str, strawberry.argument(description="The serial number as written on the unit.")],
+        serial: Annotated[str, strawberry.argument(description="The serial number as written on the unit.",
+                                                   metadata=column_bound(AsicUnitRow, "serial"))],
     ) -> AsicUnit | None:
         row = await uc.find_unit_by_serial(info.context.user, serial)
         return None if row is None else AsicUnit.from_row(row)

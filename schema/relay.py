@@ -17,7 +17,7 @@ import binascii
 import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
@@ -44,8 +44,9 @@ from resolvers.listing import (
     fetch_page,
 )
 from rules.errors import DomainError, ErrorCode
+from rules.limits import DATE_MAX, DATE_MIN, text_problem
 from schema.enums import OrderDirection
-from schema.ids import parse_pk
+from schema.ids import MAX_PK, parse_pk
 from schema.loaders import pending, ready
 
 __all__ = ["Connection", "RowNode", "Rows", "Timestamped", "connection", "order_of"]
@@ -73,6 +74,18 @@ def encode_cursor(order: Order, key: tuple[Any, int]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _storable(value: Any) -> Any:
+    """A cursor's sort value that the database can compare with (ValueError otherwise): a key
+    or an instant within the bounds every input has (rules/limits.py), proper Unicode text."""
+    if isinstance(value, int) and not 0 < value <= MAX_PK:
+        raise ValueError("not a key")
+    if isinstance(value, date) and not DATE_MIN <= (value.date() if isinstance(value, datetime) else value) <= DATE_MAX:
+        raise ValueError("date out of range")
+    if isinstance(value, str) and text_problem(value):
+        raise ValueError("not storable text")
+    return value
+
+
 def decode_cursor(order: Order, cursor: str | None, argument: str) -> tuple[Any, int] | None:
     if cursor is None:
         return None
@@ -81,10 +94,10 @@ def decode_cursor(order: Order, cursor: str | None, argument: str) -> tuple[Any,
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         column, value, pk = json.loads(raw)
-        if column != order.key.column or type(pk) is not int or not 0 < pk < 2**63:
+        if column != order.key.column or type(pk) is not int or not 0 < pk <= MAX_PK:
             raise ValueError("cursor of another list or order")
-        return order.key.decode(value), pk
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _storable(order.key.decode(value)), pk
+    except (ValueError, TypeError, binascii.Error, UnicodeError, json.JSONDecodeError) as exc:
         raise DomainError(ErrorCode.INVALID_ID, field=argument, detail="not a cursor of this list in this order") from exc
 
 

@@ -15,6 +15,7 @@ from rules.errors import DomainError
 from schema.applications import ApplicationsMutation, ApplicationsQuery
 from schema.audit import AuditQuery
 from schema.bin_iin import BinIinQuery
+from schema.bounds import bound_fields
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.complaints import ComplaintsMutation, ComplaintsQuery
 from schema.execution import FastLeafExecutionContext, lean_resolvers
@@ -41,6 +42,9 @@ QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, Parti
 MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, RuleSetMutation)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
+
+# Every argument of every root field is checked against its bounds before the resolver runs.
+bound_fields((*QUERIES, *MUTATIONS))
 
 Query = merge_types("Query", QUERIES)
 Query.__strawberry_definition__.description = (  # type: ignore[attr-defined]

@@ -307,6 +307,8 @@ async def insert_lines(conn: BaseDBAsyncClient, app_id: int, rows: Sequence[Unit
             await raw.copy_to_table(
                 RegistryApplicationLine._meta.db_table, source=io.BytesIO(buf.getvalue().encode()),
                 columns=list(_LINE_COLUMNS), format="csv",
+                # In CSV an unquoted empty field is NULL: an empty customs declaration is "".
+                force_not_null=["customs_declaration"],
             )
         return
     await RegistryApplicationLine.bulk_create(

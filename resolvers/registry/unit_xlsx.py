@@ -30,6 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from rules.spreadsheet_safety import active_content
 from rules.unit_list import UnitListError
 
 _EXCEL_MAX_ROWS = 1_048_576  # a sheet claiming rows beyond this is forged
@@ -50,6 +51,12 @@ _ERROR_VALUE = re.compile(rb"<v>([^<]*)</v>")
 
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+_ACTIVE_CONTENT = {
+    "MACROS": "The workbook contains macros (.xlsm, VBA project): save it as a plain .xlsx workbook",
+    "EXTERNAL_LINKS": "The workbook links to other workbooks: replace the links by their values and save again",
+}
 
 
 def _not_xlsx() -> UnitListError:
@@ -275,6 +282,8 @@ def xlsx_rows(data: bytes, max_bytes: int) -> Iterator[tuple[int, Sequence[objec
                 raise UnitListError("NOT_A_SPREADSHEET", "The zip archive is not an .xlsx workbook")
             if any(i.flag_bits & 0x1 for i in infos):
                 raise UnitListError("NOT_A_SPREADSHEET", "The workbook is encrypted")
+            if active := active_content([i.filename for i in infos]):
+                raise UnitListError(active, _ACTIVE_CONTENT[active])
             # Zip bomb guard: zipfile enforces the declared sizes, so summing them is a real
             # bound. Shared strings are loaded whole, hence their tighter limit.
             if sum(i.file_size for i in infos) > 16 * max_bytes or any(

@@ -37,9 +37,12 @@ class UnitListIssueCode(str, Enum):
     MISSING_COLUMNS = "MISSING_COLUMNS"
     DUPLICATE_COLUMNS = "DUPLICATE_COLUMNS"
     TOO_MANY_ROWS = "TOO_MANY_ROWS"
+    MACROS = "MACROS"
+    EXTERNAL_LINKS = "EXTERNAL_LINKS"
     # a row's cells (errors)
     REQUIRED = "REQUIRED"
     FORMULA_NOT_ALLOWED = "FORMULA_NOT_ALLOWED"
+    HIDDEN_CHARACTER = "HIDDEN_CHARACTER"
     CELL_ERROR = "CELL_ERROR"
     TOO_LONG = "TOO_LONG"
     SERIAL_PRECISION_LOST = "SERIAL_PRECISION_LOST"
@@ -67,7 +70,8 @@ class UnitListError(ValueError):
     """A file-level failure: the file as a whole cannot be read as a unit list.
 
     `code` is one of FILE_EMPTY, FILE_TOO_LARGE, NOT_A_SPREADSHEET, ENCODING,
-    MISSING_COLUMNS (`missing` lists the canonical keys), DUPLICATE_COLUMNS, TOO_MANY_ROWS.
+    MISSING_COLUMNS (`missing` lists the canonical keys), DUPLICATE_COLUMNS, TOO_MANY_ROWS,
+    MACROS, EXTERNAL_LINKS.
     """
 
     def __init__(self, code: UnitListIssueCode | str, message: str, *, missing: tuple[str, ...] = ()) -> None:

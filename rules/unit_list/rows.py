@@ -17,7 +17,7 @@ from functools import lru_cache
 from itertools import chain, pairwise
 from operator import itemgetter
 
-from rules.spreadsheet_safety import looks_like_formula
+from rules.spreadsheet_safety import hidden_character, looks_like_formula
 from rules.unit_list.cells import (
     _CONDITION_WORDS,
     _EXCEL_ERRORS,
@@ -138,6 +138,8 @@ class _RowChecker:
         elif line_cell is not None and len(_as_text(line_cell) or "") > _MAX_TEXT:
             return False
 
+        if hidden_character("".join(texts)):
+            return False  # HIDDEN_CHARACTER
         model, serial, tnved, _, _, customs, condition_text = texts
         raw_serial = values[1]
         if isinstance(raw_serial, float) and abs(raw_serial) >= _NUMERIC_SERIAL_LIMIT:
@@ -204,6 +206,13 @@ class _RowChecker:
             if text is not None and len(text) > _MAX_TEXT:
                 self._add(
                     line, key, "TOO_LONG", f"{key} is longer than {_MAX_TEXT} characters", "ERROR"
+                )
+                bad.add(key)
+            elif text is not None and (char := hidden_character(text)):
+                self._add(
+                    line, key, "HIDDEN_CHARACTER",
+                    f"{key} contains the invisible character {char} (a bidi control or a zero-width "
+                    "character): type it again without it", "ERROR",
                 )
                 bad.add(key)
 

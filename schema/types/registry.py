@@ -130,8 +130,15 @@ expose_enum(
         UnitListIssueCode.MISSING_COLUMNS: "The header row lacks required columns (named in the message).",
         UnitListIssueCode.DUPLICATE_COLUMNS: "A column appears twice in the header row.",
         UnitListIssueCode.TOO_MANY_ROWS: "More than 200,000 unit rows.",
+        UnitListIssueCode.MACROS: "The workbook contains macros (an .xlsm, or an .xlsx with a VBA project): "
+        "refused; save it as a plain .xlsx workbook.",
+        UnitListIssueCode.EXTERNAL_LINKS: "The workbook links to other workbooks (external references): "
+        "refused; paste the values and save it without the links.",
         UnitListIssueCode.REQUIRED: "A required cell is empty (in an .xlsx: maybe a formula without a saved value).",
         UnitListIssueCode.FORMULA_NOT_ALLOWED: "The cell starts like a spreadsheet formula (=, +, -, @ ...).",
+        UnitListIssueCode.HIDDEN_CHARACTER: "The cell contains an invisible bidi-control or zero-width character "
+        "(U+202A-202E, U+2066-2069, U+200E/F, U+200B-200D, U+2060, U+FEFF; named in the message), which "
+        "would make the text read differently from what is stored.",
         UnitListIssueCode.CELL_ERROR: "The cell shows an Excel error (#N/A, #REF! ...).",
         UnitListIssueCode.TOO_LONG: "The cell has more than 255 characters.",
         UnitListIssueCode.SERIAL_PRECISION_LOST: "The serial number was stored as a number and Excel cut its digits.",

@@ -1,0 +1,3 @@
+from tests.fuzz.world import crash_client, world
+
+__all__ = ["crash_client", "world"]
