@@ -39,7 +39,7 @@ from rules.licensing import (
     validate_reissue,
     validity_until,
 )
-from rules.limits import check_decimal, check_text
+from rules.limits import PAYMENT_TENGE, check_text
 from rules.pools import accredited_on
 from rules.problems import Problem
 from rules.qualification import (
@@ -352,7 +352,7 @@ async def record_payment(actor: Actor, cmd: RecordPayment) -> Application:
     if app.procedure not in _LICENSING:
         raise DomainError(ErrorCode.VALIDATION, field="applicationId", detail="no fee for this service")
     reference = check_text(cmd.reference, "reference", max_length=REFERENCE_MAX)
-    amount = check_decimal(cmd.amount, "amount", digits=14, places=2, minimum=Decimal("0.01"))
+    amount = PAYMENT_TENGE.check(cmd.amount, "amount")
     if cmd.paid_on > _today():
         raise DomainError(ErrorCode.VALIDATION, field="paidOn", detail="in the future")
     async with in_transaction() as conn:

@@ -24,6 +24,7 @@ __all__ = [
     "DATE_MAX",
     "DATE_MIN",
     "MRP_TENGE",
+    "PAYMENT_TENGE",
     "PERMITTED_CAPACITY_KW",
     "SEARCH_MAX",
     "SUBSTATION_KV",
@@ -105,6 +106,7 @@ PERMITTED_CAPACITY_KW = DecimalBound(10, 0)
 UNIT_HASHRATE_THS = DecimalBound(12, 3, minimum=None)
 UNIT_POWER_KW = DecimalBound(10, 3, minimum=None)
 MRP_TENGE = DecimalBound(12, 2, minimum=Decimal("0.01"))  # mrp_rate.tenge numeric(12, 2), positive
+PAYMENT_TENGE = DecimalBound(14, 2, minimum=Decimal("0.01"))  # license_application.paid_amount numeric(14, 2)
 
 
 def text_problem(value: str) -> str | None:

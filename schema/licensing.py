@@ -14,9 +14,11 @@ from strawberry import relay
 from resolvers import licensing as uc
 from rules.enums import Channel, ElectricityPurchase
 from rules.licensing import ReissueGround, ReorganisationForm
+from rules.limits import PAYMENT_TENGE
 from rules.qualification import Confirmations, DocumentKind
 from rules.reissue import ReissueScope
 from rules.workflow import LicenseSubtype, ProcedureCode
+from schema.bounds import bound, described
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
@@ -109,9 +111,9 @@ class RecordPaymentInput:
     reference: str = strawberry.field(description="Payment reference (up to 100 characters).")
     paid_on: date = strawberry.field(description="Day of payment (Almaty); not in the future. Its year's MRP "
                                      "value prices the fee.")
-    amount: Decimal = strawberry.field(description="The amount paid in tenge (at most 12 digits before the point "
-                                       "and 2 after, more than 0). Less than the fee due (`fee.tenge` at the MRP of "
-                                       "the payment year) is a completeness problem FEE_UNDERPAID.")
+    amount: Decimal = strawberry.field(description=described(
+        "The amount paid in tenge. Less than the fee due (`fee.tenge` at the MRP of the payment year) is a "
+        "completeness problem FEE_UNDERPAID.", PAYMENT_TENGE), metadata=bound(PAYMENT_TENGE))
 
 
 def _documents(items: list[DocumentInput]) -> tuple[uc.DocumentItem, ...]:
