@@ -19,6 +19,10 @@ def _default_database_url() -> str:
     return f"sqlite://{_data_dir() / 'registry.sqlite3'}"
 
 
+def _default_storage_dir() -> str:
+    return str(Path(os.environ.get("STORAGE_DIR") or Path(os.environ.get("DATA_DIR", ROOT / "data")) / "objects"))
+
+
 def _default_checkpoint_file() -> str:
     return str(Path(os.environ.get("DATA_DIR", ROOT / "data")) / "audit-checkpoints.jsonl")
 
@@ -47,6 +51,8 @@ class Settings:
     audit_key: str | None = None
     # Signed checkpoints of the chain's head, appended as JSON lines (keep a copy elsewhere).
     audit_checkpoint_file: str = field(default_factory=_default_checkpoint_file)
+    # Files (photos, signed documents): a local directory (resolvers/storage.py).
+    storage_dir: str = field(default_factory=_default_storage_dir)
     # -- the HTTP edge (web/, README "Security model") ----------------------------------------
     # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
     # go as a file (multipart).

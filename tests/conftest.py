@@ -295,6 +295,7 @@ def settings(database_url: str) -> Settings:
     # No rate limits for the suite (hundreds of requests a minute from one address); the tests
     # of the limits build their own app (tests/web/).
     return Settings(database_url=database_url, environment="development", audit_checkpoint_file=str(checkpoints),
+                    storage_dir=tempfile.mkdtemp(prefix="registry-objects-"),
                     rate_limit_per_ip="", rate_limit_per_token="", auth_failure_limit="")
 
 
