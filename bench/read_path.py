@@ -170,7 +170,10 @@ def _free_port() -> int:
 
 
 def _start(factory: str, cwd: Path, port: int) -> subprocess.Popen[bytes]:
+    # Production settings, without the per-IP and per-token rate limits: the bench drives thousands of
+    # requests a minute from one address, and the floor has none (their cost: bench/edge_overhead.py).
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "BENCH_DATABASE_URL": DATABASE_URL, "APP_ENV": "production",
+           "RATE_LIMIT_PER_IP": "", "RATE_LIMIT_PER_TOKEN": "", "AUDIT_HMAC_KEY": "bench-audit-key",
            "PYTHONPATH": f"{ROOT}:{BENCH}"}
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", str(port),

@@ -64,6 +64,7 @@ __all__ = [
     "AssignApplication",
     "AssigneeQueue",
     "Decision",
+    "DocumentItem",
     "PreliminaryRefuse",
     "Receipt",
     "RefuseApplication",
@@ -74,6 +75,7 @@ __all__ = [
     "applicant_miner",
     "approve",
     "assign",
+    "check_documents",
     "completeness_of",
     "completeness_problems",
     "filing",
@@ -90,6 +92,7 @@ __all__ = [
     "review_of",
     "save_documents",
     "schedule_hearing",
+    "today",
     "withdraw",
 ]
 
@@ -256,9 +259,47 @@ async def filing(
             await record_change(conn, actor, "application.receipt_time_recorded", app, None)
 
 
-async def save_documents(conn: BaseDBAsyncClient, app: Application, documents: Sequence[Any]) -> None:
-    """Attach the documents a procedure's filing lists (each with kind, title, number, issued_on
-    and valid_until, checked by the procedure)."""
+DOC_TITLE_MAX, DOC_NUMBER_MAX = 500, 100  # application_document.title / .number
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    """One document attached to a filing, as the applicant describes it; `kind` is the
+    procedure's own enumeration (001 App.11 kinds, 004 App.2 item 8 kinds, ...)."""
+
+    kind: Enum
+    title: str
+    number: str = ""
+    issued_on: date | None = None
+    valid_until: date | None = None  # the last valid day; None: no expiry
+
+
+def check_documents(documents: Sequence[DocumentItem], refuse: Callable[[int, Any], None] | None = None) -> list[DocumentItem]:
+    """The documents of a filing with their texts checked (title required, lengths) and dates in
+    order; `refuse(i, kind)` raises for a kind the procedure does not take there."""
+    out = []
+    for i, doc in enumerate(documents):
+        if refuse is not None:
+            refuse(i, doc.kind)
+        if doc.issued_on and doc.valid_until and doc.valid_until < doc.issued_on:
+            raise DomainError(ErrorCode.VALIDATION, field=f"documents[{i}].validUntil", detail="before its issue date")
+        out.append(DocumentItem(
+            kind=doc.kind,
+            title=check_text(doc.title, f"documents[{i}].title", max_length=DOC_TITLE_MAX),
+            number=check_text(doc.number or "", f"documents[{i}].number", max_length=DOC_NUMBER_MAX, required=False),
+            issued_on=doc.issued_on,
+            valid_until=doc.valid_until,
+        ))
+    return out
+
+
+def today() -> date:
+    """The engine's day in Almaty (what its clock says: tests move it with `engine_clock`)."""
+    return _now().astimezone(ALMATY).date()
+
+
+async def save_documents(conn: BaseDBAsyncClient, app: Application, documents: Sequence[DocumentItem]) -> None:
+    """Attach the documents a procedure's filing lists (checked by `check_documents`)."""
     for doc in documents:
         await ApplicationDocument.create(
             using_db=conn, application=app, kind=doc.kind.value, title=doc.title, number=doc.number,

@@ -20,6 +20,7 @@ from models.licensing import License, LicenseAppendix, LicenseApplication, PoolM
 from models.parties import DataCenter, Miner
 from models.registry import AsicUnit
 from resolvers import applications as engine
+from resolvers.applications import DocumentItem
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import Decision, ProcedureHooks
 from resolvers.scope import get_referenced, get_visible, require_may_act_for, visible
@@ -82,7 +83,7 @@ __all__ = [
 ]
 
 _LICENSING = (ProcedureCode.LICENSE_ISSUE, ProcedureCode.LICENSE_REISSUE)
-TITLE_MAX, NUMBER_MAX, REFERENCE_MAX, SHEETS_MAX = 500, 100, 100, 10_000
+REFERENCE_MAX, SHEETS_MAX = 100, 10_000
 
 
 def _now() -> datetime:
@@ -94,17 +95,6 @@ def _today() -> date:
 
 
 # --- commands -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentItem:
-    """One attached qualification document (001 App.11), as the applicant describes it."""
-
-    kind: DocumentKind
-    title: str
-    number: str = ""
-    issued_on: date | None = None
-    valid_until: date | None = None  # the last valid day; None: no expiry
 
 
 @dataclass(frozen=True)
@@ -155,9 +145,9 @@ def _check_documents(
     subtype: LicenseSubtype, documents: Sequence[DocumentItem], allowed: frozenset[DocumentKind] | None = None
 ) -> list[DocumentItem]:
     allowed = kinds_for(subtype) if allowed is None else allowed
-    out = []
-    for i, doc in enumerate(documents):
-        kind = DocumentKind(doc.kind)
+
+    def refuse(i: int, kind: Any) -> None:
+        kind = DocumentKind(kind)
         if kind not in allowed:
             raise DomainError(
                 ErrorCode.DOCUMENT_NOT_FOR_SUBTYPE,
@@ -166,18 +156,8 @@ def _check_documents(
                 kind=kind.value,
                 subtype=subtype.value,
             )
-        if doc.issued_on and doc.valid_until and doc.valid_until < doc.issued_on:
-            raise DomainError(ErrorCode.VALIDATION, field=f"documents[{i}].validUntil", detail="before its issue date")
-        out.append(
-            DocumentItem(
-                kind=kind,
-                title=check_text(doc.title, f"documents[{i}].title", max_length=TITLE_MAX),
-                number=check_text(doc.number or "", f"documents[{i}].number", max_length=NUMBER_MAX, required=False),
-                issued_on=doc.issued_on,
-                valid_until=doc.valid_until,
-            )
-        )
-    return out
+
+    return engine.check_documents(documents, refuse)
 
 
 async def _data_centers_for(
@@ -209,19 +189,6 @@ async def _data_centers_for(
     return dcs
 
 
-async def _save_documents(conn: BaseDBAsyncClient, app: Application, documents: Sequence[DocumentItem]) -> None:
-    for doc in documents:
-        await ApplicationDocument.create(
-            using_db=conn,
-            application=app,
-            kind=DocumentKind(doc.kind).value,
-            title=doc.title,
-            number=doc.number,
-            issued_on=doc.issued_on,
-            valid_until=doc.valid_until,
-        )
-
-
 async def apply_for_license(actor: Actor, cmd: ApplyForLicense) -> Application:
     """File a licence (and/or appendix) application: App.1 (subtype I) or App.2 (subtype II)."""
     subtype = LicenseSubtype(cmd.subtype)
@@ -244,7 +211,7 @@ async def apply_for_license(actor: Actor, cmd: ApplyForLicense) -> Application:
             fee_mrp=fee_mrp(ProcedureCode.LICENSE_ISSUE, subtype, app.registered_on),
         )
         await details.data_centers.add(*dcs, using_db=conn)
-        await _save_documents(conn, app, documents)
+        await engine.save_documents(conn, app, documents)
     return app
 
 
@@ -341,7 +308,7 @@ async def apply_for_reissue(actor: Actor, cmd: ApplyForLicenseReissue) -> Applic
         )
         if dc is not None:
             await details.data_centers.add(dc, using_db=conn)
-        await _save_documents(conn, app, documents)
+        await engine.save_documents(conn, app, documents)
     return app
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -22,6 +22,7 @@ from models.applications import Application, ApplicationDocument
 from models.parties import Pool
 from models.pools import PoolApplication, PoolCertificate
 from resolvers import applications as engine
+from resolvers.applications import DocumentItem
 from resolvers.changes import emit, record_change, snapshot
 from resolvers.listing import Listing, Order
 from resolvers.procedures import Decision, ProcedureHooks
@@ -40,7 +41,6 @@ from rules.pools import (
     CheckResult,
     ConditionResult,
     PoolCondition,
-    PoolDocumentKind,
     PoolFacts,
     ServerComplex,
     ServerRole,
@@ -60,7 +60,6 @@ __all__ = [
     "ApplyForPoolAccreditation",
     "ApplyForPoolReissue",
     "ComplexItem",
-    "PoolDocumentItem",
     "accredited_pool_ids",
     "accredited_pools",
     "assess",
@@ -69,15 +68,7 @@ __all__ = [
     "expire_certificates",
 ]
 
-TEXT_MAX, NUMBER_MAX, COMPLEXES_MAX, PROVIDERS_MAX = 500, 100, 20, 10
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _today() -> date:
-    return _now().astimezone(ALMATY).date()
+TEXT_MAX, NUMBER_MAX, COMPLEXES_MAX, PROVIDERS_MAX = 500, 100, 20, 10  # NUMBER_MAX: act and letter numbers
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -93,15 +84,6 @@ class ComplexItem:
     settlement_kind: SettlementKind
     address: str
     providers: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class PoolDocumentItem:
-    kind: PoolDocumentKind
-    title: str
-    number: str = ""
-    issued_on: date | None = None
-    valid_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +103,7 @@ class ApplyForPoolAccreditation:
     state_service_result: CheckResult | None = None
     documents_true: bool = False
     personal_data_consent: bool = False
-    documents: tuple[PoolDocumentItem, ...] = ()
+    documents: tuple[DocumentItem, ...] = ()
     channel: Channel = Channel.PORTAL
     received_at: datetime | None = None
 
@@ -135,7 +117,7 @@ class ApplyForPoolReissue:
     complexes: tuple[ComplexItem, ...] = ()
     documents_true: bool = False
     personal_data_consent: bool = False
-    documents: tuple[PoolDocumentItem, ...] = field(default_factory=tuple)
+    documents: tuple[DocumentItem, ...] = field(default_factory=tuple)
     channel: Channel = Channel.PORTAL
     received_at: datetime | None = None
 
@@ -172,18 +154,6 @@ def _complexes(items: Sequence[ComplexItem]) -> list[dict[str, Any]]:
     return out
 
 
-def _documents(items: Sequence[PoolDocumentItem]) -> list[PoolDocumentItem]:
-    out = []
-    for i, d in enumerate(items):
-        if d.issued_on and d.valid_until and d.valid_until < d.issued_on:
-            raise DomainError(ErrorCode.VALIDATION, field=f"documents[{i}].validUntil", detail="before its issue date")
-        out.append(PoolDocumentItem(
-            kind=PoolDocumentKind(d.kind),
-            title=check_text(d.title, f"documents[{i}].title", max_length=TEXT_MAX),
-            number=check_text(d.number or "", f"documents[{i}].number", max_length=NUMBER_MAX, required=False),
-            issued_on=d.issued_on, valid_until=d.valid_until,
-        ))
-    return out
 
 
 def _languages(values: Sequence[str]) -> list[str]:
@@ -200,7 +170,7 @@ async def apply_for_accreditation(actor: Actor, cmd: ApplyForPoolAccreditation) 
     """File an accreditation application (004 App.1) for the caller's pool."""
     pool = await _applicant_pool(actor, cmd.pool_id)
     complexes = _complexes(cmd.complexes)
-    documents = _documents(cmd.documents)
+    documents = engine.check_documents(cmd.documents)
     languages = _languages(cmd.ui_languages)
     act_number = check_text(cmd.infosec_act_number, "infosecActNumber", max_length=NUMBER_MAX, required=False)
     letter_number = check_text(cmd.state_service_letter_number, "stateServiceLetterNumber", max_length=NUMBER_MAX,
@@ -227,7 +197,7 @@ async def apply_for_reissue(actor: Actor, cmd: ApplyForPoolReissue) -> Applicati
         raise DomainError(ErrorCode.CONFLICT, field="certificateId", what=f"certificate {cert.number} is {cert.status.value}")
     reason = check_text(cmd.reason, "reason", max_length=TEXT_MAX)
     complexes = _complexes(cmd.complexes)
-    documents = _documents(cmd.documents)
+    documents = engine.check_documents(cmd.documents)
     got = await engine.receipt(actor, cmd.channel, cmd.received_at)
     async with engine.filing(actor, got, ProcedureCode.POOL_REISSUE, pool_id=pool.id) as (conn, app):
         await PoolApplication.create(
@@ -336,7 +306,7 @@ async def _approve_accreditation(conn: BaseDBAsyncClient, app: Application, acto
     """004 App.2 item 5: the certificate, valid one year from issue (§3)."""
     pool = await Pool.get(id=app.pool_id).using_db(conn)  # type: ignore[attr-defined]
     details = await PoolApplication.get(application_id=app.id).using_db(conn)
-    today = _today()
+    today = engine.today()
     cert = await _issue(conn, app, pool, _locations(details.server_complexes), today, certificate_valid_until(today),
                         None)
     await record_change(conn, actor, "pool_certificate.issued", cert, None)
@@ -350,7 +320,7 @@ async def _approve_reissue(conn: BaseDBAsyncClient, app: Application, actor: Act
     if old.status is not CertificateStatus.ACTIVE:
         raise DomainError(ErrorCode.CONFLICT, field="applicationId", what=f"certificate {old.number} is {old.status.value}")
     pool = await Pool.get(id=old.pool_id).using_db(conn)  # type: ignore[attr-defined]
-    today = _today()
+    today = engine.today()
     # A re-issue without new complexes keeps the certificate's locations as they were.
     locations = _locations(details.server_complexes) if details.server_complexes else old.server_locations
     cert = await _issue(conn, app, pool, locations, today, old.valid_until, old)

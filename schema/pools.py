@@ -12,6 +12,7 @@ from strawberry import relay
 
 from models import pools as pm
 from resolvers import pools as uc
+from resolvers.applications import DocumentItem
 from rules.enums import Channel, ServerRole
 from rules.pools import CheckResult, PoolDocumentKind, SettlementKind
 from schema.enums import expose_enum
@@ -111,8 +112,8 @@ def _complexes(items: list[PoolServerComplexInput]) -> tuple[uc.ComplexItem, ...
                  for c in items)
 
 
-def _documents(items: list[PoolDocumentInput]) -> tuple[uc.PoolDocumentItem, ...]:
-    return tuple(uc.PoolDocumentItem(kind=d.kind, title=d.title, number=d.number or "", issued_on=d.issued_on)
+def _documents(items: list[PoolDocumentInput]) -> tuple[DocumentItem, ...]:
+    return tuple(DocumentItem(kind=d.kind, title=d.title, number=d.number or "", issued_on=d.issued_on)
                  for d in items)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pytest
-
 from models.applications import Application
 from models.outbox import OutboxEvent
 from models.parties import Pool
@@ -70,31 +68,20 @@ async def filed(caller, data: dict) -> dict:
     return payload_of(result, "applyForPoolAccreditation")["application"]
 
 
-@pytest.fixture
-def clocks(monkeypatch, engine_clock):
-    """Move the engine's clock and the pools' (the certificate's issue day) together."""
-
-    def set_clock(at: datetime) -> None:
-        engine_clock(at)
-        monkeypatch.setattr(pool_uc, "_now", lambda: at)
-
-    return set_clock
-
-
-async def _accredited(officer, pool, clocks) -> dict:
+async def _accredited(officer, pool, engine_clock) -> dict:
     """Filed, complete, approved on 2025-03-26: the certificate of the issue's example."""
     app = await filed(officer, {**accreditation_input(pool), "channel": "OFFICE", "receivedAt": RECEIVED})
     assert ok(await step(officer, "acceptApplication", app["id"]))
-    clocks(ISSUED_ON)
+    engine_clock(ISSUED_ON)
     approved = await officer.gql(APPROVE, {"i": {"applicationId": app["id"]}})
     assert ok(approved), approved
     return payload_of(approved, "approveApplication")["poolCertificate"]
 
 
-async def test_004_full_accreditation_path_with_hearing_gives_a_certificate_for_one_year(client, officer, clocks):
+async def test_004_full_accreditation_path_with_hearing_gives_a_certificate_for_one_year(client, officer, engine_clock):
     pool = await make_pool(accredited=None)
     applicant = await make_caller(client, Role.APPLICANT, pool=pool)
-    clocks(datetime(2025, 3, 19, 11, tzinfo=ALMATY))
+    engine_clock(datetime(2025, 3, 19, 11, tzinfo=ALMATY))
     app = await filed(officer, {**accreditation_input(pool), "channel": "OFFICE", "receivedAt": RECEIVED})
     assert (app["registeredOn"], app["completenessDueOn"], app["decisionDueOn"], app["hearingNoticeDueOn"]) == (
         "2025-03-19", "2025-03-26", "2025-04-07", "2025-04-02")
@@ -105,7 +92,7 @@ async def test_004_full_accreditation_path_with_hearing_gives_a_certificate_for_
     assert ok(await step(officer, "preliminaryRefuse", app["id"], grounds=["FALSE_DOCUMENTS"], text="Проверить акт ИБ"))
     assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-02", hearingOn="2025-04-04",
                          place="Астана, каб. 12"))
-    clocks(datetime(2025, 4, 4, 16, tzinfo=ALMATY))
+    engine_clock(datetime(2025, 4, 4, 16, tzinfo=ALMATY))
     approved = await officer.gql(APPROVE, {"i": {"applicationId": app["id"], "hearingOutcome": "HELD"}})
     cert = payload_of(approved, "approveApplication")["poolCertificate"]
     assert payload_of(approved, "approveApplication")["application"]["stage"] == "APPROVED"
@@ -114,9 +101,9 @@ async def test_004_full_accreditation_path_with_hearing_gives_a_certificate_for_
     assert cert["number"].startswith("KZ-PL-2025-")
 
 
-async def test_004_s7_a_condition_not_shown_is_a_gap_and_not_met_is_heard(officer, clocks):
+async def test_004_s7_a_condition_not_shown_is_a_gap_and_not_met_is_heard(officer, engine_clock):
     pool = await make_pool(accredited=None)
-    clocks(datetime(2025, 3, 19, 11, tzinfo=ALMATY))
+    engine_clock(datetime(2025, 3, 19, 11, tzinfo=ALMATY))
     no_backup = await filed(officer, {**accreditation_input(pool, complexes=COMPLEXES[:1]), "channel": "OFFICE",
                                       "receivedAt": RECEIVED})
     gap = await step(officer, "acceptApplication", no_backup["id"])
@@ -141,10 +128,10 @@ async def test_004_s7_a_condition_not_shown_is_a_gap_and_not_met_is_heard(office
     assert await PoolCertificate.all().count() == 0
 
 
-async def test_004_s3_certificate_expires_the_day_after_its_last_valid_day(client, officer, clocks):
+async def test_004_s3_certificate_expires_the_day_after_its_last_valid_day(client, officer, engine_clock):
     pool = await make_pool(accredited=None)
     miner = await make_miner()
-    cert = await _accredited(officer, pool, clocks)
+    cert = await _accredited(officer, pool, engine_clock)
     assert (cert["issuedOn"], cert["validUntil"]) == ("2025-03-26", "2026-03-26")
     from resolvers import pool_change
     from rules.access import SYSTEM
@@ -178,10 +165,10 @@ def pool_uc_id(cert: dict) -> int:
     return int(relay.GlobalID.from_id(cert["id"]).node_id)
 
 
-async def test_004_register_is_public_and_partners_see_nothing_else(client, officer, clocks):
+async def test_004_register_is_public_and_partners_see_nothing_else(client, officer, engine_clock):
     pool = await make_pool(accredited=None)
     other = await make_pool(accredited=None)
-    cert = await _accredited(officer, pool, clocks)
+    cert = await _accredited(officer, pool, engine_clock)
     partner = await make_caller(client, Role.PARTNER)
     for day, expected in (("2025-03-25", []), ("2025-03-26", [pool.bin]), ("2026-03-26", [pool.bin]),
                           ("2026-03-27", [])):
@@ -196,11 +183,11 @@ async def test_004_register_is_public_and_partners_see_nothing_else(client, offi
     assert hidden["data"]["application"] is None  # the case file is not the register
 
 
-async def test_004_reissue_replaces_the_certificate_and_keeps_its_term(client, officer, clocks):
+async def test_004_reissue_replaces_the_certificate_and_keeps_its_term(client, officer, engine_clock):
     pool = await make_pool(accredited=None)
     applicant = await make_caller(client, Role.APPLICANT, pool=pool)
-    cert = await _accredited(officer, pool, clocks)
-    clocks(datetime(2025, 9, 2, 10, tzinfo=ALMATY))
+    cert = await _accredited(officer, pool, engine_clock)
+    engine_clock(datetime(2025, 9, 2, 10, tzinfo=ALMATY))
     moved = [COMPLEXES[0], {**COMPLEXES[1], "settlement": "Караганда", "settlementKind": "REGIONAL_CITY"}]
     result = await applicant.gql(REISSUE, {"i": {
         "certificateId": cert["id"], "reason": "Резервный комплекс перенесён в Караганду", "complexes": moved,
