@@ -28,7 +28,7 @@ from tortoise import Tortoise
 from jobs.inprocess import in_process_jobs
 from jobs.tasks import outbox_backlog
 from models.db import close_db, init_db
-from resolvers import registry_files
+from resolvers import document_files, registry_files, storage
 from resolvers.auth import authenticate, bearer_token
 from resolvers.rule_sets import load_rule_sets
 from rules.errors import ErrorCode
@@ -129,6 +129,7 @@ class RegistryGraphQL(GraphQL):
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     settings = settings or Settings.from_env()
+    storage.configure(settings)
     graphql = RegistryGraphQL(settings)
     limit_store = LimitStore(settings.redis_url)  # rate-limit counters (web/rate_limit.py)
 
@@ -181,6 +182,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
+            Route("/application-documents/{id}/file", document_files.document_file_endpoint),
         ],
         # Body size, time and rate limits, security headers and CORS (web/stack.py).
         middleware=edge_middleware(settings, limit_store),

@@ -92,6 +92,12 @@ class ApplicationDocument(Model):
     number = fields.CharField(max_length=100, default="")
     issued_on = fields.DateField(null=True)
     valid_until = fields.DateField(null=True)
+    # The scanned document itself, when uploaded with the filing (resolvers/storage.py).
+    file_key = fields.CharField(max_length=120, null=True)
+    file_sha256 = fields.CharField(max_length=64, null=True)
+    file_size = fields.IntField(null=True)
+    file_type = fields.CharField(max_length=64, null=True)
+    file_name = fields.CharField(max_length=255, default="")
 
     class Meta:
         table = "application_document"

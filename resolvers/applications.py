@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from models.access import User
 from models.applications import Application, ApplicationDocument, StageEvent
 from models.parties import Miner
+from resolvers import storage
 from resolvers.calendar import load_calendar
 from resolvers.changes import emit, flag_overdue, record_change, snapshot
 from resolvers.document_numbers import OutgoingDocument, next_document_number
@@ -33,6 +34,7 @@ from rules.access import Actor, OwnerRef, Permission
 from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
+from rules.files import MAX_DOCUMENT_BYTES, sniff_document
 from rules.grounds import RefusalGroundCode, validate_grounds
 from rules.licensing import incoming_number
 from rules.limits import check_search, check_text
@@ -272,25 +274,39 @@ class DocumentItem:
     number: str = ""
     issued_on: date | None = None
     valid_until: date | None = None  # the last valid day; None: no expiry
+    file: bytes | None = None  # the scanned document, when uploaded with the filing
+    filename: str = ""
 
 
 def check_documents(documents: Sequence[DocumentItem], refuse: Callable[[int, Any], None] | None = None) -> list[DocumentItem]:
-    """The documents of a filing with their texts checked (title required, lengths) and dates in
-    order; `refuse(i, kind)` raises for a kind the procedure does not take there."""
+    """The documents of a filing with their texts checked (title required, lengths), dates in
+    order and files accepted by their content (rules/files.py); `refuse(i, kind)` raises for a
+    kind the procedure does not take there."""
     out = []
     for i, doc in enumerate(documents):
         if refuse is not None:
             refuse(i, doc.kind)
         if doc.issued_on and doc.valid_until and doc.valid_until < doc.issued_on:
             raise DomainError(ErrorCode.VALIDATION, field=f"documents[{i}].validUntil", detail="before its issue date")
+        if doc.file is not None:
+            _check_file(doc.file, f"documents[{i}].file")
         out.append(DocumentItem(
             kind=doc.kind,
             title=check_text(doc.title, f"documents[{i}].title", max_length=DOC_TITLE_MAX),
             number=check_text(doc.number or "", f"documents[{i}].number", max_length=DOC_NUMBER_MAX, required=False),
             issued_on=doc.issued_on,
             valid_until=doc.valid_until,
+            file=doc.file,
+            filename=check_text(doc.filename or "", f"documents[{i}].file", max_length=255, required=False),
         ))
     return out
+
+
+def _check_file(data: bytes, field: str) -> None:
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field=field, detail=f"over {MAX_DOCUMENT_BYTES} bytes")
+    if sniff_document(data) is None:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field=field, detail="not a PDF, JPEG or PNG by its content")
 
 
 def today() -> date:
@@ -299,11 +315,16 @@ def today() -> date:
 
 
 async def save_documents(conn: BaseDBAsyncClient, app: Application, documents: Sequence[DocumentItem]) -> None:
-    """Attach the documents a procedure's filing lists (checked by `check_documents`)."""
+    """Attach the documents a procedure's filing lists (checked by `check_documents`); their files
+    go to the storage first, content-addressed, so a failed filing leaves at most an unreferenced
+    object, never a row without its file."""
     for doc in documents:
+        stored = None if doc.file is None else await storage.current().put(doc.file, prefix="application-documents")
         await ApplicationDocument.create(
             using_db=conn, application=app, kind=doc.kind.value, title=doc.title, number=doc.number,
             issued_on=doc.issued_on, valid_until=doc.valid_until,
+            file_key=stored and stored.key, file_sha256=stored and stored.sha256, file_size=stored and stored.size,
+            file_type=None if doc.file is None else sniff_document(doc.file).value, file_name=doc.filename,  # type: ignore[union-attr]
         )
 
 

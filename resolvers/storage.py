@@ -20,7 +20,7 @@ from typing import Protocol
 
 from settings import Settings
 
-__all__ = ["LocalStorage", "Storage", "StoredObject", "storage_for"]
+__all__ = ["LocalStorage", "Storage", "StoredObject", "configure", "current", "storage_for"]
 
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
@@ -90,3 +90,17 @@ class LocalStorage:
 def storage_for(settings: Settings) -> Storage:
     """The storage the settings name: a local directory (`storage_dir`) by default."""
     return LocalStorage(Path(settings.storage_dir))
+
+
+_current: Storage | None = None
+
+
+def configure(settings: Settings) -> None:
+    """The storage of this process, from the app's settings (main.create_app)."""
+    global _current
+    _current = storage_for(settings)
+
+
+def current() -> Storage:
+    """The configured storage, else the one the environment names."""
+    return _current if _current is not None else storage_for(Settings.from_env())

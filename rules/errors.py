@@ -85,6 +85,8 @@ class ErrorCode(str, Enum):
     INVALID_TNVED = "INVALID_TNVED"
     # -- pools --------------------------------------------------------------------------------
     NOT_A_LEGAL_ENTITY = "NOT_A_LEGAL_ENTITY"
+    # -- attached files -----------------------------------------------------------------------
+    FILE_NOT_ACCEPTED = "FILE_NOT_ACCEPTED"
     POOL_NOT_ACCREDITED = "POOL_NOT_ACCREDITED"
 
 
@@ -218,6 +220,11 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         kk="Пул {on} күні аккредиттелмеген: майнинг тек аккредиттелген пул арқылы жүргізіледі.",
         ru="Пул не аккредитован на {on}: майнинг ведётся только через аккредитованный пул.",
         en="The pool was not accredited on {on}: mining goes through accredited pools only.",
+    ),
+    ErrorCode.FILE_NOT_ACCEPTED: Message(
+        kk="Файл қабылданбайды: {detail}.",
+        ru="Файл не принят: {detail}.",
+        en="The file is not accepted: {detail}.",
     ),
     ErrorCode.NOT_A_LEGAL_ENTITY: Message(
         kk="Тек заңды тұлға аккредиттеле алады: {bin} — ЖСН, БСН емес.",

@@ -76,6 +76,8 @@ expose_enum(
         "hear the applicant [001 §8, §10].",
         ErrorCode.POOL_NOT_ACCREDITED: "The pool was not accredited on the day given [001 App.11 I(3), II(2); "
         "004 §3].",
+        ErrorCode.FILE_NOT_ACCEPTED: "An attached file is not a PDF, JPEG or PNG by its content, or is over "
+        "its size limit.",
         ErrorCode.NOT_A_LEGAL_ENTITY: "Pool accreditation is for legal entities only (a BIN) [004 §1, App.1].",
         ErrorCode.CHANNEL_NOT_ALLOWED: "The service is not filed through this channel (licensing: the portal "
         "only) [001 §4, §12].",

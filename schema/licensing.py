@@ -10,6 +10,7 @@ from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from resolvers import licensing as uc
 from rules.enums import Channel, ElectricityPurchase
@@ -24,12 +25,17 @@ from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
 from schema.types.applications import Application
 from schema.types.licensing import FeeQuote, LicenseRequirement
+from schema.uploads import document_items
 
 __all__ = ["LicensingMutation", "LicensingQuery"]
 
 _RECEIVED_AT = ("Officers only: the receipt time of an imported historical record (with a time zone); it "
                 "decides the registration day and is audited as `application.receipt_time_recorded`. Applicants "
                 "file on the portal, received now.")
+
+
+_FILE = ("The scanned document itself, optional (a GraphQL multipart request): a PDF, JPEG or PNG by its "
+         "content, at most 10 MiB; stored with its SHA-256.")
 
 
 @strawberry.input(description="An attached qualification document [001 App.11].")
@@ -40,6 +46,7 @@ class DocumentInput:
     issued_on: date | None = strawberry.field(default=None, description="Its issue date, if any.")
     valid_until: date | None = strawberry.field(default=None, description="Its last valid day, inclusive; none "
                                                 "when it does not expire.")
+    file: Upload | None = strawberry.field(default=None, description=_FILE)
 
 
 @strawberry.input(description="The applicant's four confirmations [001 App.1, App.2].")
@@ -116,14 +123,6 @@ class RecordPaymentInput:
         "completeness problem FEE_UNDERPAID.", PAYMENT_TENGE), metadata=bound(PAYMENT_TENGE))
 
 
-def _documents(items: list[DocumentInput]) -> tuple[uc.DocumentItem, ...]:
-    return tuple(
-        uc.DocumentItem(kind=d.kind, title=d.title, number=d.number or "", issued_on=d.issued_on,
-                        valid_until=d.valid_until)
-        for d in items
-    )
-
-
 def _confirmations(c: ConfirmationsInput) -> Confirmations:
     return Confirmations(
         official_contacts=c.official_contacts, no_court_ban=c.no_court_ban,
@@ -190,7 +189,7 @@ class LicensingMutation:
             ),
             electricity_purchase=input.electricity_purchase,
             confirmations=_confirmations(input.confirmations),
-            documents=_documents(input.documents),
+            documents=await document_items(input.documents),
             sheets=input.sheets,
             channel=input.channel,
             received_at=input.received_at,
@@ -212,7 +211,7 @@ class LicensingMutation:
                                                                            "dataCenterId"),
             electricity_purchase=input.electricity_purchase,
             confirmations=_confirmations(input.confirmations),
-            documents=_documents(input.documents),
+            documents=await document_items(input.documents),
             channel=input.channel,
             received_at=input.received_at,
         )

@@ -9,13 +9,12 @@ from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from models import pools as pm
 from resolvers import pools as uc
-from resolvers.applications import DocumentItem
 from rules.enums import Channel, ServerRole
 from rules.pools import CheckResult, PoolDocumentKind, SettlementKind
-from schema.enums import expose_enum
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
@@ -23,23 +22,10 @@ from schema.relay import Connection, Rows, connection
 from schema.types.applications import Application
 from schema.types.parties import Pool
 from schema.types.pools import PoolCertificate
+from schema.uploads import document_items
 
 __all__ = ["PoolsMutation", "PoolsQuery"]
 
-expose_enum(
-    PoolDocumentKind,
-    "PoolDocumentKind",
-    "The documents of a pool accreditation application [004 App.2 item 8].",
-    {
-        PoolDocumentKind.BACKUP_COMPLEX_LETTER: "Letter on the backup complex in another settlement.",
-        PoolDocumentKind.SERVER_ROOM_LEASE: "Server-room lease with two dedicated channels from different providers "
-        "for each complex (also for a re-issue).",
-        PoolDocumentKind.SUPPORT_24_7_LETTER: "Letter on round-the-clock technical support.",
-        PoolDocumentKind.UI_LANGUAGES_LETTER: "Letter on the interface in Kazakh, Russian and English.",
-        PoolDocumentKind.STATE_SERVICE_INTEGRATION_LETTER: "Copy of the positive letter on integration with the "
-        "state personal-data service.",
-    },
-)
 
 _RECEIVED_AT = ("Officers only: when a paper application was received at the office (with a time zone); it "
                 "decides the registration day. Audited.")
@@ -62,6 +48,9 @@ class PoolDocumentInput:
     title: str = strawberry.field(description="Its title (up to 500 characters).")
     number: str | None = strawberry.field(default=None, description="Its number, if any (up to 100 characters).")
     issued_on: date | None = strawberry.field(default=None, description="Its date, if any.")
+    file: Upload | None = strawberry.field(default=None, description="The scanned document itself, optional (a "
+                                           "GraphQL multipart request): a PDF, JPEG or PNG by its content, at most "
+                                           "10 MiB; stored with its SHA-256.")
 
 
 @strawberry.input(description="A pool accreditation application [004 App.1] with the data of the conditions of §4.")
@@ -110,11 +99,6 @@ def _complexes(items: list[PoolServerComplexInput]) -> tuple[uc.ComplexItem, ...
     return tuple(uc.ComplexItem(role=c.role, in_kazakhstan=c.in_kazakhstan, settlement=c.settlement,
                                 settlement_kind=c.settlement_kind, address=c.address, providers=tuple(c.providers))
                  for c in items)
-
-
-def _documents(items: list[PoolDocumentInput]) -> tuple[DocumentItem, ...]:
-    return tuple(DocumentItem(kind=d.kind, title=d.title, number=d.number or "", issued_on=d.issued_on)
-                 for d in items)
 
 
 _FILED = "The application; null when there are errors."
@@ -169,7 +153,7 @@ class PoolsMutation:
             state_service_letter_number=input.state_service_letter_number,
             state_service_letter_date=input.state_service_letter_date,
             state_service_result=input.state_service_result, documents_true=input.documents_true,
-            personal_data_consent=input.personal_data_consent, documents=_documents(input.documents),
+            personal_data_consent=input.personal_data_consent, documents=await document_items(input.documents),
             channel=input.channel, received_at=input.received_at,
         )
         app = await uc.apply_for_accreditation(info.context.user, cmd)
@@ -181,7 +165,7 @@ class PoolsMutation:
         cmd = uc.ApplyForPoolReissue(
             certificate_id=pk_of(input.certificate_id, "PoolCertificate", "certificateId"), reason=input.reason,
             complexes=_complexes(input.complexes), documents_true=input.documents_true,
-            personal_data_consent=input.personal_data_consent, documents=_documents(input.documents),
+            personal_data_consent=input.personal_data_consent, documents=await document_items(input.documents),
             channel=input.channel, received_at=input.received_at,
         )
         app = await uc.apply_for_reissue(info.context.user, cmd)

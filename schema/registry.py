@@ -24,7 +24,7 @@ from resolvers import registry as uc
 from resolvers.listing import SortKey
 from rules.enums import Channel, Region
 from rules.errors import DomainError, ErrorCode
-from rules.limits import UNIT_HASHRATE_THS, UNIT_POWER_KW, check_unicode
+from rules.limits import UNIT_HASHRATE_THS, UNIT_POWER_KW
 from rules.registry import ExclusionReason, TotalsGroup, UnitCondition, UnitStatus
 from schema.bounds import bound, column_bound, described
 from schema.enums import OrderDirection, expose_enum
@@ -44,6 +44,7 @@ from schema.relay import Rows, RowsConnection, order_of
 from schema.types.applications import Application
 from schema.types.parties import DataCenter, Miner
 from schema.types.registry import AsicCapacityCheck, AsicUnit, AsicUnitConnection, UnitListIssue
+from schema.uploads import read_upload
 
 __all__ = ["RegistryMutation", "RegistryQuery", "UnitListRejected"]
 
@@ -317,14 +318,8 @@ def _unit_ids(values: list[relay.GlobalID]) -> tuple[int, ...]:
 
 
 async def _read_upload(file: Any) -> uc.UnitListFile:
-    """The uploaded bytes (at most the limit + 1, so an oversized file is refused, not read);
-    `ClosesUpload` closes the file."""
-    read = getattr(file, "read", None)
-    if read is None:
-        raise DomainError(ErrorCode.VALIDATION, field="file", detail="not a file upload")
-    data = await read(uc.MAX_UPLOAD_BYTES + 1)
-    filename = check_unicode(str(getattr(file, "filename", "") or ""), "file")  # it is stored
-    return uc.UnitListFile(content=bytes(data), filename=filename)
+    data, filename = await read_upload(file, limit=uc.MAX_UPLOAD_BYTES, field="file")
+    return uc.UnitListFile(content=data, filename=filename)
 
 
 # --- payloads -----------------------------------------------------------------------------------

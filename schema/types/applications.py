@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
 from datetime import date, datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
@@ -26,6 +27,7 @@ from resolvers import licensing as luc
 from rules.access import OwnerRef
 from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel
+from rules.files import DocumentContentType
 from rules.grounds import RefusalGround as GroundRule
 from rules.grounds import RefusalGroundCode, ground_of
 from rules.problems import FurtherReviewReason, Problem, ProblemKind
@@ -226,10 +228,41 @@ class ApplicationStageEvent:
                    to_stage=row.to_stage, comment=row.comment)
 
 
+def _attached_kinds() -> type[Enum]:
+    """Every procedure's document kinds in one enum (the inputs keep each procedure's own)."""
+    from schema.types.pools import PoolDocumentKind
+
+    sources = (DocumentKind, PoolDocumentKind)
+    combined = Enum("AttachedDocumentKind", {m.name: m.value for src in sources for m in src}, type=str)  # type: ignore[misc]
+    described = {combined[v.name]: v.description for src in sources for v in src.__strawberry_definition__.values}  # type: ignore[attr-defined]
+    return expose_enum(combined, "AttachedDocumentKind", "What an attached document proves: the kinds of every "
+                       "procedure [001 App.11, 004 App.2 item 8].", described)
+
+
+AttachedDocumentKind = _attached_kinds()
+expose_enum(
+    DocumentContentType,
+    "DocumentContentType",
+    "The type of a scanned document, judged by its content.",
+    {DocumentContentType.PDF: "application/pdf", DocumentContentType.JPEG: "image/jpeg",
+     DocumentContentType.PNG: "image/png"},
+)
+
+
+@strawberry.type(description="The scanned file of an attached document.")
+class DocumentFile:
+    content_type: DocumentContentType = strawberry.field(description="Its type, by its content.")
+    size: int = strawberry.field(description="Bytes.")
+    sha256: str = strawberry.field(description="SHA-256 of the bytes, hex.")
+    name: str = strawberry.field(description="The file's name as sent.")
+    download_path: str = strawberry.field(description="Where to GET it with the caller's bearer token "
+                                          "(`/application-documents/{id}/file`): those who may see the application.")
+
+
 @strawberry.type(description="A document attached to an application, typed by what it proves "
-                 "[001 App.11].")
+                 "[001 App.11, 004 App.2 item 8].")
 class ApplicationDocument:
-    kind: DocumentKind = strawberry.field(description="What the document proves.")
+    kind: AttachedDocumentKind = strawberry.field(description="What the document proves.")  # type: ignore[valid-type]
     title: str = strawberry.field(description="Its title as the applicant gave it.")
     number: str = strawberry.field(description="Its number; empty when it has none.")
     issued_on: date | None = strawberry.field(description="Its issue date, when given.")
@@ -237,10 +270,17 @@ class ApplicationDocument:
                                                 "does not expire. Expired on registration: refusal of further "
                                                 "review [001 §7].")
 
+    file: DocumentFile | None = strawberry.field(description="The scanned document, when it was uploaded with the "
+                                                 "filing.")
+
     @classmethod
     def from_row(cls, row: m.ApplicationDocument) -> ApplicationDocument:
-        return cls(kind=DocumentKind(row.kind), title=row.title, number=row.number, issued_on=row.issued_on,
-                   valid_until=row.valid_until)
+        file = None if row.file_key is None else DocumentFile(
+            content_type=DocumentContentType(row.file_type), size=row.file_size or 0, sha256=row.file_sha256 or "",
+            name=row.file_name, download_path=f"/application-documents/{row.id}/file",
+        )
+        return cls(kind=AttachedDocumentKind(row.kind), title=row.title, number=row.number, issued_on=row.issued_on,
+                   valid_until=row.valid_until, file=file)
 
 
 @strawberry.type(description="The term an open application runs against now.")

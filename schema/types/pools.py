@@ -20,6 +20,7 @@ from rules.pools import (
     ConditionResult,
     ConditionStatus,
     PoolCondition,
+    PoolDocumentKind,
     SettlementKind,
 )
 from schema.enums import expose_enum
@@ -82,6 +83,22 @@ expose_enum(
         CertificateStatus.ACTIVE: "Accredits its pool through `validUntil`.",
         CertificateStatus.REPLACED: "A re-issued certificate took its place on `endedOn` (kept for history).",
         CertificateStatus.EXPIRED: "Its last valid day has passed [004 §3].",
+    },
+)
+
+
+expose_enum(
+    PoolDocumentKind,
+    "PoolDocumentKind",
+    "The documents of a pool accreditation application [004 App.2 item 8].",
+    {
+        PoolDocumentKind.BACKUP_COMPLEX_LETTER: "Letter on the backup complex in another settlement.",
+        PoolDocumentKind.SERVER_ROOM_LEASE: "Server-room lease with two dedicated channels from different providers "
+        "for each complex (also for a re-issue).",
+        PoolDocumentKind.SUPPORT_24_7_LETTER: "Letter on round-the-clock technical support.",
+        PoolDocumentKind.UI_LANGUAGES_LETTER: "Letter on the interface in Kazakh, Russian and English.",
+        PoolDocumentKind.STATE_SERVICE_INTEGRATION_LETTER: "Copy of the positive letter on integration with the "
+        "state personal-data service.",
     },
 )
 
