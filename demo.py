@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from models.access import User
 from models.parties import DataCenter, Miner
-from resolvers import applications, auth, licensing, parties
+from resolvers import applications, auth, licensing, parties, pools
 from rules.access import SYSTEM
 from rules.bin_iin import make_bin_iin
 from rules.calendar import ALMATY
-from rules.enums import ElectricityPurchase, MinerKind, Role
+from rules.enums import ElectricityPurchase, MinerKind, Role, ServerRole
+from rules.pools import CheckResult, PoolDocumentKind, SettlementKind
 from rules.qualification import Confirmations, DocumentKind
 from rules.workflow import LicenseSubtype
 
@@ -80,6 +81,40 @@ async def _demo_licensing(miners: list[Miner]) -> list[str]:
     return [f"licence {license.number} issued; application {pending.incoming_number} awaits review"]
 
 
+def _pool_filing(pool_id: int, backup_city: str, backup_kind: SettlementKind) -> pools.ApplyForPoolAccreditation:
+    return pools.ApplyForPoolAccreditation(
+        pool_id=pool_id,
+        complexes=(
+            pools.ComplexItem(ServerRole.MAIN, True, "Алматы", SettlementKind.REPUBLICAN_CITY, "пр. Аль-Фараби 77",
+                              ("Казахтелеком", "Beeline")),
+            pools.ComplexItem(ServerRole.BACKUP, True, backup_city, backup_kind, "ул. Сыганак 10",
+                              ("Транстелеком", "Kcell")),
+        ),
+        infosec_act_number="ИБ-2025-17", infosec_act_date=date(2025, 2, 10), infosec_result=CheckResult.POSITIVE,
+        support_24_7=True, support_contacts="+7 727 300 00 00, support@kzpool.kz", ui_languages=("kk", "ru", "en"),
+        state_service_letter_number="КИБ-5", state_service_letter_date=date(2025, 2, 20),
+        state_service_result=CheckResult.POSITIVE, documents_true=True, personal_data_consent=True,
+        documents=tuple(applications.DocumentItem(kind, title) for kind, title in (
+            (PoolDocumentKind.BACKUP_COMPLEX_LETTER, "Письмо о резервном комплексе"),
+            (PoolDocumentKind.SERVER_ROOM_LEASE, "Договор аренды серверного помещения № 12"),
+            (PoolDocumentKind.SUPPORT_24_7_LETTER, "Письмо о круглосуточной поддержке"),
+            (PoolDocumentKind.UI_LANGUAGES_LETTER, "Письмо об интерфейсе на трёх языках"),
+            (PoolDocumentKind.STATE_SERVICE_INTEGRATION_LETTER, "Положительное письмо об интеграции"),
+        )),
+    )
+
+
+async def _demo_pools(pool_rows: list) -> list[str]:
+    """Pool 1 accredited (its certificate in the register), pool 2's application under review,
+    its backup complex in the main one's city (condition 3 not met: a finding to hear)."""
+    first = await pools.apply_for_accreditation(SYSTEM, _pool_filing(pool_rows[0].id, "Астана", SettlementKind.CAPITAL))
+    await applications.accept_complete(SYSTEM, applications.AcceptApplication(first.id))
+    _, certificate = await applications.approve(SYSTEM, applications.ApproveApplication(first.id))
+    pending = await pools.apply_for_accreditation(SYSTEM, _pool_filing(pool_rows[1].id, "Алматы", SettlementKind.REPUBLICAN_CITY))
+    await applications.accept_complete(SYSTEM, applications.AcceptApplication(pending.id))
+    return [f"pool certificate {certificate.number} issued; application {pending.incoming_number} under review"]
+
+
 def _valid(first11: str) -> str:
     """Demo numbers are built to pass the checksum; bump the last digit until one does."""
     for bump in range(100):
@@ -142,6 +177,7 @@ async def load_demo() -> list[str]:
         )
     lines = [f"{len(miners)} miners, {len(_DATA_CENTERS)} data centers, {len(pools)} pools"]
     lines += await _demo_licensing(miners)
+    lines += await _demo_pools(pools)
     demo_users = [
         ("officer", "Officer Demo", Role.OFFICER, None, None),
         ("inspector", "Inspector Demo", Role.INSPECTOR, None, None),
