@@ -316,13 +316,14 @@ def _unit_ids(values: list[relay.GlobalID]) -> tuple[int, ...]:
     return tuple(pk_of(v, "AsicUnit", f"unitIds[{i}]") for i, v in enumerate(values))
 
 
-async def _read_upload(file: Any) -> uc.UnitListFile:
+async def read_upload(file: Any, max_bytes: int = uc.MAX_UPLOAD_BYTES) -> uc.UnitListFile:
     """The uploaded bytes (at most the limit + 1, so an oversized file is refused, not read);
-    `ClosesUpload` closes the file."""
+    `ClosesUpload` closes the file. Every upload of a list goes through here (unit lists, the
+    pools' income reports)."""
     read = getattr(file, "read", None)
     if read is None:
         raise DomainError(ErrorCode.VALIDATION, field="file", detail="not a file upload")
-    data = await read(uc.MAX_UPLOAD_BYTES + 1)
+    data = await read(max_bytes + 1)
     filename = check_unicode(str(getattr(file, "filename", "") or ""), "file")  # it is stored
     return uc.UnitListFile(content=bytes(data), filename=filename)
 
@@ -462,7 +463,7 @@ class RegistryMutation:
             data_center_id=pk_of(input.data_center_id, "DataCenter", "dataCenterId"),
             declared_quantity=input.declared_quantity,
             units=units,
-            file=await _read_upload(input.file) if input.file is not None else None,
+            file=await read_upload(input.file) if input.file is not None else None,
             tnved_code=input.tnved_code,
             ownership_document=input.ownership_document,
             personal_data_consent=input.personal_data_consent,

@@ -377,6 +377,7 @@ MUTATIONS: dict[str, Any] = {
     "applyForAsicChange": {"changeDate": "2025-06-02", "reason": "X", "serials": [], "changes": {"condition": "FAULTY"}},
     "applyForPoolAccreditation": {"complexes": [], "documentsTrue": True, "personalDataConsent": True},
     "applyForPoolReissue": {"reason": "X"},
+    "fileIncomeReport": {"year": 2025, "month": 3, "nil": True},
     "revokeToken": {},
     "setOrderPublication": {"order": "ORDER_169", "publishedOn": "2023-05-05", "source": "X"},
 }
