@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -25,6 +25,7 @@ from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
 from schema.registry import ClosesUpload, read_upload
+from schema.relay import RowNode
 
 __all__ = ["IncomeReport", "IncomeReportsMutation", "OverdueIncomeReport", "income_reports", "overdue_income_reports"]
 
@@ -82,8 +83,10 @@ class IncomeReportWarning:
 
 @strawberry.type(description="A pool's monthly income report, one version [003 pool item 8]: due by the 25th of "
                  "the following month; a correction is a new version and the previous one is kept.")
-class IncomeReport:
-    _id: strawberry.Private[int]
+class IncomeReport(RowNode, relay.Node):
+    MODEL: ClassVar = im.IncomeReport
+
+    id: relay.NodeID[int]
     _row: strawberry.Private[im.IncomeReport]
     year: int = strawberry.field(description="The year of the month reported.")
     month: int = strawberry.field(description="The month reported (1-12).")
@@ -103,7 +106,7 @@ class IncomeReport:
     @classmethod
     def from_row(cls, row: im.IncomeReport) -> IncomeReport:
         return cls(
-            _id=row.id, _row=row, year=row.month.year, month=row.month.month, version=row.version, current=row.current,
+            id=row.id, _row=row, year=row.month.year, month=row.month.month, version=row.version, current=row.current,
             superseded_at=row.superseded_at, nil=row.nil, source=row.source, filed_at=row.filed_at,
             filed_on=row.filed_on, due_on=row.due_on, late=row.late, file_name=row.file_name,
             file_sha256=row.file_sha256, line_count=row.line_count,
@@ -111,7 +114,7 @@ class IncomeReport:
 
     @strawberry.field(description="The lines, in the report's order.")
     async def lines(self, info: strawberry.Info) -> list[IncomeReportLine]:
-        rows = await info.context.loaders.custom("income-report-lines", uc.lines_of).load(self._id)
+        rows = await info.context.loaders.custom("income-report-lines", uc.lines_of).load(self.id)
         return [IncomeReportLine.from_row(r) for r in rows]
 
     @strawberry.field(description="Officers only (null for others): lines whose miner is not in the registry or "

@@ -84,7 +84,9 @@ OWNED: dict[str, tuple[Any, str]] = {
 }
 # Node types no organisation owns: the public pool register and its certificates, the calendar
 # and the audit trail (officers only).
-UNOWNED_NODES = {"Pool", "PoolCertificate", "CalendarOverride", "AuditEvent"}
+# IncomeReport belongs to a pool, not to these miners' organisations: a miner's applicant reads
+# none (tests/api/test_income_reports.py proves a pool reads only its own).
+UNOWNED_NODES = {"Pool", "PoolCertificate", "CalendarOverride", "AuditEvent", "IncomeReport"}
 
 
 @dataclass

@@ -24,7 +24,7 @@ from tests.api.test_licenses import make_license
 from tests.factories import ERRORS, errors_of, make_caller, make_miner, make_pool, new_bin, new_iin
 
 FILE = f"""mutation($i: FileIncomeReportInput!) {{ fileIncomeReport(input: $i) {{
-  report {{ year month version current nil source filedOn dueOn late lineCount fileSha256
+  report {{ id year month version current nil source filedOn dueOn late lineCount fileSha256
             lines {{ line binIin minerName assetCode quantity }} }} {ERRORS} }} }}"""
 READ = """query($id: ID!, $year: Int!) { node(id: $id) { ... on Pool { incomeReports(year: $year) {
   month version current late nil supersededAt lines { binIin assetCode quantity } warnings { line binIin code } }
@@ -189,6 +189,14 @@ async def test_003_item8_access_pool_own_officers_partner_all_miners_none(client
     assert [await count(c) for c in (applicant, officer, partner)] == [1, 1, 1]
     # Another pool, a miner named in the report, an inspector: nothing.
     assert [await count(c) for c in (other_applicant, miner_applicant, inspector)] == [0, 0, 0]
+    # node(id:): another pool, a miner and an inspector get null exactly like a missing report.
+    [mine] = await IncomeReport.filter(pool_id=pool.id).values_list("id", flat=True)
+    by_id = "query($id: ID!) { node(id: $id) { ... on IncomeReport { month lines { quantity } } } }"
+    for caller in (other_applicant, miner_applicant, inspector):
+        assert await caller.gql(by_id, {"id": gid("IncomeReport", mine)}) == await caller.gql(
+            by_id, {"id": gid("IncomeReport", 99_999)}) == {"data": {"node": None}}
+    for caller in (applicant, officer, partner):
+        assert (await caller.gql(by_id, {"id": gid("IncomeReport", mine)}))["data"]["node"]["month"] == 3
     # A pool files only its own reports; partners and miners file none.
     for caller in (other_applicant, miner_applicant, partner):
         refused = await file_report(caller, report_input(pool, [line(miner.bin_iin)]))
@@ -262,3 +270,13 @@ async def test_003_item8_report_as_csv_and_xlsx_through_the_unit_list_reader(cli
     no_header = await _upload(applicant, report_input(pool, None), b"a,b\n1,2\n", "x.csv", "text/csv")
     assert errors_of(no_header) == ["VALIDATION"]
     assert await IncomeReport.filter(pool_id=pool.id).count() == 2
+
+
+async def test_003_item8_a_replayed_client_mutation_id_files_once(client, clock):
+    pool, applicant = await pool_with_applicant(client)
+    clock(date(2025, 4, 10))
+    data = report_input(pool, [line(new_bin(), TINY)], clientMutationId="march-2025-report")
+    first = report_of(await file_report(applicant, data))
+    again = report_of(await file_report(applicant, data))
+    assert first == again and first["version"] == 1
+    assert await IncomeReport.filter(pool_id=pool.id).count() == 1
