@@ -147,8 +147,10 @@ async def file_income_report(actor: Actor, cmd: FileIncomeReport) -> IncomeRepor
                 await previous.save(using_db=conn, update_fields=["current", "superseded_by_id", "superseded_at",
                                                                   "updated_at"])
                 await record_change(conn, actor, "income_report.superseded", previous, before)
-            action = "income_report.corrected" if previous is not None else "income_report.filed"
-            await record_change(conn, actor, action, report, None)
+            if previous is not None:
+                await record_change(conn, actor, "income_report.corrected", report, None)
+            else:
+                await record_change(conn, actor, "income_report.filed", report, None)
     except IntegrityError:  # a concurrent filing of the same month took this version
         raise DomainError(ErrorCode.CONFLICT, field="month", what="another report of this month was filed at the "
                           "same time: file again") from None

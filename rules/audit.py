@@ -119,6 +119,7 @@ class AuditEntityType(str, Enum):
     POOL_APPLICATION = "PoolApplication"
     POOL_CERTIFICATE = "PoolCertificate"
     INCOME_REPORT = "IncomeReport"
+    INCOME_REPORT_LINE = "IncomeReportLine"
     INCOME_REPORT_OVERDUE = "IncomeReportOverdue"
 
 

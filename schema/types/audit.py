@@ -124,6 +124,7 @@ expose_enum(
         AuditEntityType.POOL_APPLICATION: "What a pool accreditation application carries [004 App.1].",
         AuditEntityType.POOL_CERTIFICATE: "A pool accreditation certificate [004 App.3].",
         AuditEntityType.INCOME_REPORT: "A pool's monthly income report (one version) [003 pool item 8].",
+        AuditEntityType.INCOME_REPORT_LINE: "A line of an income report (audited with its report).",
         AuditEntityType.INCOME_REPORT_OVERDUE: "A month flagged OVERDUE for a missing income report.",
     },
 )
