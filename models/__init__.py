@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "models.licensing",
     "models.registry",
     "models.pools",
+    "models.income_reports",
     "models.idempotency",
     "models.rule_sets",
 ]

@@ -39,6 +39,7 @@ OWNERSHIP: dict[str, tuple[str, str]] = {
     "RegistryApplicationTarget": ("miner", "application__miner_id"),
     "PoolApplication": ("pool", "application__pool_id"),
     "PoolCertificate": ("pool", "pool_id"),
+    "IncomeReport": ("pool", "pool_id"),
 }
 # Kinds whose rows belong to a miner or to a pool (an application is filed by either): the path
 # to the owning pool, used for a pool's applicant in place of the miner path above.

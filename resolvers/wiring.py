@@ -16,7 +16,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from resolvers import applications, complaints, licensing, pool_change, pools, registry
+from resolvers import (
+    applications,
+    complaints,
+    income_reports,
+    licensing,
+    pool_change,
+    pools,
+    registry,
+)
 from resolvers.procedures import ProcedureHooks
 from rules.calendar import WorkCalendar
 from rules.workflow import ProcedureCode
@@ -39,6 +47,7 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "complaints": complaints.flag_overdue_complaints,
     "pool_change": pool_change.flag_overdue_obligations,
     "pool_certificates": pools.expire_certificates,
+    "income_reports": income_reports.flag_overdue_income_reports,
 }
 
 OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}

@@ -131,6 +131,15 @@ for _reads in READS.values():
     _reads["PoolCertificate"] = Reach.ALL
 
 
+# The pools' monthly income reports (003 pool item 8) go to the ministry and to the tax authority:
+# officers, administrators and partner systems (the tax authority) read all of them, a pool's
+# applicant its own pool's (OWN through OWNERSHIP), a miner's applicant none (the reports are the
+# pool's filing about many miners, not the miner's record), nor inspectors.
+for _role in (Role.ADMIN, Role.OFFICER, Role.PARTNER):
+    READS[_role]["IncomeReport"] = Reach.ALL
+READS[Role.APPLICANT]["IncomeReport"] = Reach.OWN
+
+
 # A miner names the accredited pool it mines through and is told when that pool lapses (001
 # §16, App.11 I(3), II(2)): the register of pools is public to miners' applicants. A pool's
 # applicant still reads only its own pool.

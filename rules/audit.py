@@ -75,6 +75,11 @@ class AuditAction(str, Enum):
     POOL_CERTIFICATE_REISSUED = "pool_certificate.reissued"
     POOL_CERTIFICATE_REPLACED = "pool_certificate.replaced"
     POOL_CERTIFICATE_EXPIRED = "pool_certificate.expired"
+    # the pools' monthly income reports (003 pool item 8)
+    INCOME_REPORT_FILED = "income_report.filed"
+    INCOME_REPORT_CORRECTED = "income_report.corrected"
+    INCOME_REPORT_SUPERSEDED = "income_report.superseded"
+    INCOME_REPORT_OVERDUE = "income_report.overdue"
     # the ASIC registry
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
@@ -113,6 +118,9 @@ class AuditEntityType(str, Enum):
     ASIC_UNIT_EVENT = "AsicUnitEvent"
     POOL_APPLICATION = "PoolApplication"
     POOL_CERTIFICATE = "PoolCertificate"
+    INCOME_REPORT = "IncomeReport"
+    INCOME_REPORT_LINE = "IncomeReportLine"
+    INCOME_REPORT_OVERDUE = "IncomeReportOverdue"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.

@@ -107,6 +107,9 @@ UNIT_HASHRATE_THS = DecimalBound(12, 3, minimum=None)
 UNIT_POWER_KW = DecimalBound(10, 3, minimum=None)
 MRP_TENGE = DecimalBound(12, 2, minimum=Decimal("0.01"))  # mrp_rate.tenge numeric(12, 2), positive
 PAYMENT_TENGE = DecimalBound(14, 2, minimum=Decimal("0.01"))  # license_application.paid_amount numeric(14, 2)
+# income_report_line.quantity numeric(38, 18): a digital asset to 18 places (wei); the rule owns
+# the sign (positive)
+INCOME_QUANTITY = DecimalBound(38, 18)
 
 
 def text_problem(value: str) -> str | None:

@@ -317,8 +317,10 @@ def _unit_ids(values: list[relay.GlobalID]) -> tuple[int, ...]:
     return tuple(pk_of(v, "AsicUnit", f"unitIds[{i}]") for i, v in enumerate(values))
 
 
-async def _read_upload(file: Any) -> uc.UnitListFile:
-    data, filename = await read_upload(file, limit=uc.MAX_UPLOAD_BYTES, field="file")
+async def read_list_upload(file: Any, max_bytes: int = uc.MAX_UPLOAD_BYTES) -> uc.UnitListFile:
+    """An uploaded list (unit lists, the pools' income reports): at most the limit + 1 bytes, so an
+    oversized file is refused, not read; `ClosesUpload` closes the file."""
+    data, filename = await read_upload(file, limit=max_bytes, field="file")
     return uc.UnitListFile(content=data, filename=filename)
 
 
@@ -457,7 +459,7 @@ class RegistryMutation:
             data_center_id=pk_of(input.data_center_id, "DataCenter", "dataCenterId"),
             declared_quantity=input.declared_quantity,
             units=units,
-            file=await _read_upload(input.file) if input.file is not None else None,
+            file=await read_list_upload(input.file) if input.file is not None else None,
             tnved_code=input.tnved_code,
             ownership_document=input.ownership_document,
             personal_data_consent=input.personal_data_consent,

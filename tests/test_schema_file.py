@@ -27,6 +27,10 @@ _FREE_TEXT_CODES = {
     "ApplyForAsicInclusionInput.tnvedCode",
     "AsicUnitLineInput.tnvedCode",
     "AsicRecordChangesInput.tnvedCode",
+    # A digital asset's ticker (BTC, ETH, USDT...) in a pool's income report: an open set the
+    # market defines, not a list the rules hold (003 pool item 8 names no assets).
+    "IncomeReportLine.assetCode",
+    "IncomeReportLineInput.assetCode",
     # The legal ground of a licence's suspension, resumption or revocation, stated by the officer
     # as text: the grounds are in laws outside the seeds (Law on digital assets art. 9, Law on
     # permits art. 45), not a list the rules hold (rules/license_life.py).

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from resolvers.registry.unit_xlsx import xlsx_rows
-from rules.unit_list import ParsedUnitList, UnitListError, find_header, validate_rows
+from rules.unit_list import HeaderRules, ParsedUnitList, UnitListError, find_header, validate_rows
 
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: legacy .xls or an encrypted .xlsx
 
@@ -78,7 +78,7 @@ def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         ) from None
 
 
-def _sniff_delimiter(text: str) -> str:
+def _sniff_delimiter(text: str, rules: HeaderRules | None = None) -> str:
     """The delimiter under which the header maps the most known columns.
 
     Header-driven rather than csv.Sniffer: decimal commas ("13,5") and commas inside the
@@ -91,7 +91,8 @@ def _sniff_delimiter(text: str) -> str:
     best, best_key = _DELIMITERS[0], (-1, -1)
     for delimiter in _DELIMITERS:
         try:
-            header, _ = find_header(_csv_rows(sample, delimiter))
+            header, _ = find_header(_csv_rows(sample, delimiter)) if rules is None else find_header(
+                _csv_rows(sample, delimiter), rules, min_score=1)
         except UnitListError:
             continue
         key = (header.score if header else 0, first_line.count(delimiter))
@@ -99,6 +100,37 @@ def _sniff_delimiter(text: str) -> str:
             best, best_key = delimiter, key
     return best
 
+
+
+def spreadsheet_rows(
+    data: bytes, filename: str, *, max_bytes: int, rules: HeaderRules | None = None
+) -> tuple[str, Iterable[tuple[int, Sequence[object]]]]:
+    """("CSV" or "XLSX", the (row number, cells) of the file), told apart by content: the reading
+    every uploaded list shares (the App.3 unit list, the pools' income reports). A CSV's delimiter
+    is the one under which the header maps most columns of `rules` (default: App.3's).
+    Raises only `UnitListError`."""
+    if not data or not data.strip():
+        raise UnitListError("FILE_EMPTY", "The file is empty")
+    if len(data) > max_bytes:
+        raise UnitListError("FILE_TOO_LARGE", f"The file is larger than {max_bytes} bytes")
+    if data.startswith(_XLS_MAGIC):
+        raise UnitListError(
+            "NOT_A_SPREADSHEET",
+            "Legacy .xls or password-protected workbooks are not supported: save as .xlsx",
+        )
+
+    rows: Iterable[tuple[int, Sequence[object]]]
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        source_format = "XLSX"
+        rows = xlsx_rows(data, max_bytes)
+    else:
+        source_format = "CSV"
+        xlsx_name = filename.lower().endswith((".xlsx", ".xlsm", ".xls"))
+        text = _decode_csv(data, xlsx_name)
+        if not text.strip():
+            raise UnitListError("FILE_EMPTY", "The file is empty")
+        rows = _csv_rows(text, _sniff_delimiter(text, rules))
+    return source_format, rows
 
 
 # --- entry point -----------------------------------------------------------------------------
@@ -120,27 +152,7 @@ def parse_unit_list(
     `max_issues` errors are collected (then TOO_MANY_ERRORS ends the scan) and as many
     warnings (the rest are counted in one WARNINGS_TRUNCATED warning).
     """
-    if not data or not data.strip():
-        raise UnitListError("FILE_EMPTY", "The file is empty")
-    if len(data) > max_bytes:
-        raise UnitListError("FILE_TOO_LARGE", f"The file is larger than {max_bytes} bytes")
-    if data.startswith(_XLS_MAGIC):
-        raise UnitListError(
-            "NOT_A_SPREADSHEET",
-            "Legacy .xls or password-protected workbooks are not supported: save as .xlsx",
-        )
-
-    rows: Iterable[tuple[int, Sequence[object]]]
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        source_format = "XLSX"
-        rows = xlsx_rows(data, max_bytes)
-    else:
-        source_format = "CSV"
-        xlsx_name = filename.lower().endswith((".xlsx", ".xlsm", ".xls"))
-        text = _decode_csv(data, xlsx_name)
-        if not text.strip():
-            raise UnitListError("FILE_EMPTY", "The file is empty")
-        rows = _csv_rows(text, _sniff_delimiter(text))
+    source_format, rows = spreadsheet_rows(data, filename, max_bytes=max_bytes)
     iterator = iter(rows)
     try:
         return validate_rows(

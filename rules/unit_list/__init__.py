@@ -38,7 +38,7 @@ column of words, or the form's two tick columns: any non-empty mark in one of th
 condition; both or neither marked is a line error (CONDITION_MARKED_TWICE / _NOT_MARKED).
 """
 
-from rules.unit_list.cells import Condition, normalize_serial
+from rules.unit_list.cells import Condition, as_number, as_text, normalize_serial
 from rules.unit_list.headers import (
     COL_CONDITION,
     COL_CUSTOMS,
@@ -50,9 +50,11 @@ from rules.unit_list.headers import (
     COL_TNVED,
     DATA_COLUMNS,
     REQUIRED_COLUMNS,
+    HeaderRules,
     UnitListColumn,
     column_for_header,
     find_header,
+    header_rules,
 )
 from rules.unit_list.results import (
     ParsedUnitList,
@@ -88,6 +90,7 @@ __all__ = [
     "EFFICIENCY_MIN_J_PER_TH",
     "REQUIRED_COLUMNS",
     "Condition",
+    "HeaderRules",
     "ParsedUnitList",
     "RowIssue",
     "Severity",
@@ -96,8 +99,11 @@ __all__ = [
     "UnitListFormat",
     "UnitListIssueCode",
     "UnitRow",
+    "as_number",
+    "as_text",
     "column_for_header",
     "find_header",
+    "header_rules",
     "normalize_serial",
     "validate_lines",
     "validate_rows",

@@ -194,3 +194,7 @@ def _as_number(value: object) -> Decimal | None:
     except InvalidOperation:  # pragma: no cover - the regex already excludes this
         return None
 
+
+# The cell readers other lists share (the pools' income reports read through this machinery).
+as_text = _as_text
+as_number = _as_number

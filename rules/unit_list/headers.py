@@ -103,10 +103,18 @@ _HEADER_RULES_RAW: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
         ("порядков", "реттік", "line number", "row number"),
     ),
 )
-_HEADER_RULES = tuple(
-    (key, frozenset(_fold(t) for t in exact), tuple(_fold(k) for k in keywords))
-    for key, exact, keywords in _HEADER_RULES_RAW
-)
+HeaderRules = tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]
+
+
+def header_rules(raw: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> HeaderRules:
+    """(key, exact titles, keywords) folded once: the table `column_for_header` reads. Other
+    lists read through the same machinery (the pools' income reports) build their own."""
+    return tuple(
+        (key, frozenset(_fold(t) for t in exact), tuple(_fold(k) for k in keywords)) for key, exact, keywords in raw
+    )
+
+
+_HEADER_RULES = header_rules(_HEADER_RULES_RAW)
 
 
 def _contains(text: str, needle: str) -> bool:
@@ -120,17 +128,17 @@ def _contains(text: str, needle: str) -> bool:
     return False
 
 
-def column_for_header(title: object) -> str | None:
+def column_for_header(title: object, rules: HeaderRules = _HEADER_RULES) -> str | None:
     """The canonical key for a header cell in kk/ru/en, or None when it is not ours."""
     if title is None:
         return None
     text = _fold(str(title))
     if not text or set(text) == {"?"}:
         return None
-    for key, exact, _ in _HEADER_RULES:
+    for key, exact, _ in rules:
         if text in exact:
             return key
-    for key, _, keywords in _HEADER_RULES:
+    for key, _, keywords in rules:
         if any(_contains(text, k) for k in keywords):
             return key
     return None
@@ -147,11 +155,11 @@ class _Header:
         return len(self.columns)
 
 
-def _map_header(line: int, cells: Sequence[object]) -> _Header:
+def _map_header(line: int, cells: Sequence[object], rules: HeaderRules = _HEADER_RULES) -> _Header:
     columns: dict[str, int] = {}
     duplicates: dict[str, list[int]] = {}
     for idx, cell in enumerate(cells):
-        key = column_for_header(cell)
+        key = column_for_header(cell, rules)
         if key is None:
             continue
         if key in columns:
@@ -162,15 +170,18 @@ def _map_header(line: int, cells: Sequence[object]) -> _Header:
 
 
 
-def find_header(rows: Iterator[tuple[int, Sequence[object]]]) -> tuple[_Header | None, bool]:
-    """Consume rows up to the header. Returns (best candidate, found)."""
+def find_header(
+    rows: Iterator[tuple[int, Sequence[object]]], rules: HeaderRules = _HEADER_RULES, min_score: int = _MIN_HEADER_SCORE
+) -> tuple[_Header | None, bool]:
+    """Consume rows up to the header (the first row naming `min_score` known columns of
+    `rules`, by default the App.3 list's). Returns (best candidate, found)."""
     best: _Header | None = None
     seen = 0
     for line, cells in rows:
         if all(_is_blank(c) for c in cells):
             continue
-        header = _map_header(line, cells)
-        if header.score >= _MIN_HEADER_SCORE:
+        header = _map_header(line, cells, rules)
+        if header.score >= min_score:
             return header, True
         if best is None or header.score > best.score:
             best = header

@@ -82,6 +82,10 @@ expose_enum(
         AuditAction.POOL_CERTIFICATE_REISSUED: "A pool accreditation certificate was re-issued [004 §12].",
         AuditAction.POOL_CERTIFICATE_REPLACED: "A certificate was replaced by its re-issued successor.",
         AuditAction.POOL_CERTIFICATE_EXPIRED: "A certificate passed its last valid day [004 §3].",
+        AuditAction.INCOME_REPORT_FILED: "A pool filed its monthly income report [003 pool item 8].",
+        AuditAction.INCOME_REPORT_CORRECTED: "A pool filed a corrected income report (a new version).",
+        AuditAction.INCOME_REPORT_SUPERSEDED: "An income report was superseded by its correction (kept).",
+        AuditAction.INCOME_REPORT_OVERDUE: "A month's income report was missing after the 25th of the next month.",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
         "about the reader): `after` names the operation and the contact fields selected.",
         AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
@@ -119,6 +123,9 @@ expose_enum(
         AuditEntityType.ASIC_UNIT_EVENT: "An entry of an ASIC unit record's history.",
         AuditEntityType.POOL_APPLICATION: "What a pool accreditation application carries [004 App.1].",
         AuditEntityType.POOL_CERTIFICATE: "A pool accreditation certificate [004 App.3].",
+        AuditEntityType.INCOME_REPORT: "A pool's monthly income report (one version) [003 pool item 8].",
+        AuditEntityType.INCOME_REPORT_LINE: "A line of an income report (audited with its report).",
+        AuditEntityType.INCOME_REPORT_OVERDUE: "A month flagged OVERDUE for a missing income report.",
     },
 )
 

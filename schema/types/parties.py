@@ -18,6 +18,7 @@ from schema.loaders import load_view
 from schema.relay import Connection, RowNode, Rows, Timestamped, connection
 
 if TYPE_CHECKING:
+    from schema.income_reports import IncomeReport, OverdueIncomeReport
     from schema.types.applications import Application
     from schema.types.licenses import License
     from schema.types.obligations import NotificationObligation, PoolMembership
@@ -209,6 +210,29 @@ class Pool(RowNode, relay.Node, Timestamped):
         from schema.types.pools import certificates
 
         return certificates(info, self.id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The pool's monthly income reports of `year`, every version (corrections keep "
+                      "the reports they supersede), the latest month and version first [003 pool item 8]. The pool "
+                      "itself, officers and the tax authority (partners) read them; others get an empty list.")
+    async def income_reports(
+        self, info: strawberry.Info,
+        year: Annotated[int | None, strawberry.argument(description="The year of the months reported (2000-2100); "
+                                                        "default: this year (Almaty).")] = None,
+    ) -> list[Annotated[IncomeReport, strawberry.lazy("schema.income_reports")]]:
+        from schema.income_reports import income_reports
+
+        return await income_reports(info, self.id, year)
+
+    @strawberry.field(description="The months of `year` whose income report was still missing on the 26th of the "
+                      "following month (flagged by the overdue job), for those who read the reports.")
+    async def overdue_income_reports(
+        self, info: strawberry.Info,
+        year: Annotated[int | None, strawberry.argument(description="The year (2000-2100); default: this year "
+                                                        "(Almaty).")] = None,
+    ) -> list[Annotated[OverdueIncomeReport, strawberry.lazy("schema.income_reports")]]:
+        from schema.income_reports import overdue_income_reports
+
+        return await overdue_income_reports(info, self.id, year)
 
     @connection(description="The miners mining through the pool now (current memberships), oldest first.")
     def members(self, info: strawberry.Info) -> Connection[_Membership]:

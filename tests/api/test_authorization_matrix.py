@@ -84,7 +84,9 @@ OWNED: dict[str, tuple[Any, str]] = {
 }
 # Node types no organisation owns: the public pool register and its certificates, the calendar
 # and the audit trail (officers only).
-UNOWNED_NODES = {"Pool", "PoolCertificate", "CalendarOverride", "AuditEvent"}
+# IncomeReport belongs to a pool, not to these miners' organisations: a miner's applicant reads
+# none (tests/api/test_income_reports.py proves a pool reads only its own).
+UNOWNED_NODES = {"Pool", "PoolCertificate", "CalendarOverride", "AuditEvent", "IncomeReport"}
 
 
 @dataclass
@@ -377,6 +379,7 @@ MUTATIONS: dict[str, Any] = {
     "applyForAsicChange": {"changeDate": "2025-06-02", "reason": "X", "serials": [], "changes": {"condition": "FAULTY"}},
     "applyForPoolAccreditation": {"complexes": [], "documentsTrue": True, "personalDataConsent": True},
     "applyForPoolReissue": {"reason": "X"},
+    "fileIncomeReport": {"year": 2025, "month": 3, "nil": True},
     "revokeToken": {},
     "setOrderPublication": {"order": "ORDER_169", "publishedOn": "2023-05-05", "source": "X"},
 }
