@@ -26,7 +26,7 @@ from resolvers.applications import DocumentItem
 from resolvers.changes import emit, record_change, snapshot
 from resolvers.listing import Listing, Order
 from resolvers.procedures import Decision, ProcedureHooks
-from resolvers.scope import get_visible, require_may_act_for
+from resolvers.scope import get_visible, require_may_act_for, visible
 from rules.access import Actor
 from rules.bin_iin import IdKind, kind_of
 from rules.calendar import ALMATY, WorkCalendar
@@ -66,6 +66,7 @@ __all__ = [
     "certificate_periods",
     "certificates_of",
     "expire_certificates",
+    "latest_conditions",
 ]
 
 TEXT_MAX, NUMBER_MAX, COMPLEXES_MAX, PROVIDERS_MAX = 500, 100, 20, 10  # NUMBER_MAX: act and letter numbers
@@ -276,6 +277,16 @@ def assess(d: PoolApplication) -> list[ConditionResult]:
 
 async def _review(app: Application) -> list[Problem]:
     return (await _review_batch([app]))[0]
+
+
+async def latest_conditions(actor: Actor, pool_ids: Sequence[int]) -> list[list[ConditionResult]]:
+    """Each pool's seven conditions judged on its latest accreditation application the caller may
+    see (officers, inspectors, the pool itself); empty otherwise. Two statements."""
+    apps = await visible(Application.filter(pool_id__in=list(pool_ids), procedure=ProcedureCode.POOL_ACCREDITATION),
+                         actor).order_by("id").values_list("pool_id", "id")
+    latest = dict(apps)  # ascending ids: the last one per pool stays
+    details = await _details(list(latest.values()))
+    return [assess(details[latest[pk]]) if pk in latest and latest[pk] in details else [] for pk in pool_ids]
 
 
 # --- approval: the certificate ------------------------------------------------------------------

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from schema.types.applications import Application
     from schema.types.licenses import License
     from schema.types.obligations import NotificationObligation, PoolMembership
-    from schema.types.pools import PoolAccreditation, PoolCertificate
+    from schema.types.pools import PoolAccreditation, PoolCertificate, PoolConditionResult
     from schema.types.registry import AsicUnitConnection
 
 __all__ = ["DataCenter", "Miner", "Pool", "ServerLocation"]
@@ -203,6 +203,14 @@ class Pool(RowNode, relay.Node, Timestamped):
         from schema.types.pools import accreditation
 
         return accreditation(info, self.id, on)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The seven conditions of 004 §4 judged on the data of the pool's latest "
+                      "accreditation application; empty when there is none or the caller may not see it (officers, "
+                      "inspectors and the pool itself may).")
+    def conditions(self, info: strawberry.Info) -> list[Annotated[PoolConditionResult, strawberry.lazy("schema.types.pools")]]:
+        from schema.types.pools import pool_conditions
+
+        return pool_conditions(info, self.id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="The pool's accreditation certificates, newest first (re-issued and expired "
                       "ones kept) [004 App.3].")

@@ -27,7 +27,8 @@ from schema.enums import expose_enum
 from schema.loaders import load_view, load_views, pending, ready
 from schema.relay import RowNode, Timestamped
 
-__all__ = ["PoolAccreditation", "PoolApplicationDetails", "PoolCertificate", "PoolConditionResult", "pool_details"]
+__all__ = ["PoolAccreditation", "PoolApplicationDetails", "PoolCertificate", "PoolConditionResult", "pool_conditions",
+           "pool_details"]
 
 expose_enum(
     PoolCondition,
@@ -176,6 +177,22 @@ def accreditation(info: strawberry.Info, pool_id: int, on: date | None = None) -
 
         return later()
     return view(certs)
+
+
+def pool_conditions(info: strawberry.Info, pool_id: int) -> Any:
+    actor = info.context.user
+    loader = info.context.loaders.custom(("pool-conditions", actor), lambda keys: uc.latest_conditions(actor, keys))
+    found = ready(loader, pool_id)
+
+    def view(results: list[ConditionResult]) -> list[PoolConditionResult]:
+        return [PoolConditionResult.from_rule(r) for r in results]
+
+    if pending(found):
+        async def later() -> list[PoolConditionResult]:
+            return view(await found)
+
+        return later()
+    return view(found)
 
 
 def certificates(info: strawberry.Info, pool_id: int) -> Any:

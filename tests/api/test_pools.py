@@ -264,3 +264,17 @@ async def test_001_s16_miners_record_only_a_pool_accredited_on_the_day(client, o
     shown = await applicant.gql("query($id: ID!) { node(id: $id) { ... on Miner { pool { accreditation { accredited } } } } }",
                                 {"id": gid("Miner", miner.id)})
     assert shown["data"]["node"]["pool"] == {"accreditation": {"accredited": False}}  # lapsed today: flagged
+
+
+async def test_004_s4_pool_conditions_for_those_who_may_see_its_application(client, officer):
+    pool = await make_pool(accredited=None)
+    own = await make_caller(client, Role.APPLICANT, pool=pool)
+    await filed(own, accreditation_input(pool, complexes=COMPLEXES[:1]))  # no backup: condition 3 not shown
+    q = "query($id: ID!) { node(id: $id) { ... on Pool { conditions { item status } } } }"
+    for caller in (officer, own):
+        seen = (await caller.gql(q, {"id": gid("Pool", pool.id)}))["data"]["node"]["conditions"]
+        assert [(c["item"], c["status"]) for c in seen] == [(i, "NOT_SHOWN" if i == 3 else "MET") for i in range(1, 8)]
+    miner_applicant = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    partner = await make_caller(client, Role.PARTNER)
+    for caller in (miner_applicant, partner):  # they read the register's pool, not its case file
+        assert (await caller.gql(q, {"id": gid("Pool", pool.id)}))["data"]["node"] == {"conditions": []}
