@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from resolvers import applications, complaints, licensing, pool_change, pools, registry
+from resolvers import applications, complaints, inspections, licensing, pool_change, pools, registry
 from resolvers.procedures import ProcedureHooks
 from rules.calendar import WorkCalendar
 from rules.workflow import ProcedureCode
@@ -39,6 +39,7 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "complaints": complaints.flag_overdue_complaints,
     "pool_change": pool_change.flag_overdue_obligations,
     "pool_certificates": pools.expire_certificates,
+    "violations": inspections.flag_violations,
 }
 
 OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}

@@ -82,6 +82,13 @@ expose_enum(
         AuditAction.POOL_CERTIFICATE_REISSUED: "A pool accreditation certificate was re-issued [004 §12].",
         AuditAction.POOL_CERTIFICATE_REPLACED: "A certificate was replaced by its re-issued successor.",
         AuditAction.POOL_CERTIFICATE_EXPIRED: "A certificate passed its last valid day [004 §3].",
+        AuditAction.INSPECTION_APPOINTED: "An inspection was appointed by an act [003].",
+        AuditAction.INSPECTION_OPENED: "An inspection was opened and its checklist prefilled from the registry.",
+        AuditAction.INSPECTION_ITEM_RECORDED: "An inspector recorded a finding on a checklist item (with the device's "
+        "time).",
+        AuditAction.INSPECTION_RECONCILED: "The serial numbers seen in a data center were reconciled with the registry.",
+        AuditAction.INSPECTION_COMPLETED: "An inspection was completed with the representative and officials recorded.",
+        AuditAction.VIOLATION_DEADLINE_SET: "An officer set the remedy deadline of a violation (working days).",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
         "about the reader): `after` names the operation and the contact fields selected.",
         AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
@@ -119,6 +126,10 @@ expose_enum(
         AuditEntityType.ASIC_UNIT_EVENT: "An entry of an ASIC unit record's history.",
         AuditEntityType.POOL_APPLICATION: "What a pool accreditation application carries [004 App.1].",
         AuditEntityType.POOL_CERTIFICATE: "A pool accreditation certificate [004 App.3].",
+        AuditEntityType.INSPECTION: "An inspection [003].",
+        AuditEntityType.INSPECTION_ITEM: "A checklist item of an inspection [003].",
+        AuditEntityType.INSPECTION_RECONCILIATION: "The on-site serial reconciliation of a data center.",
+        AuditEntityType.VIOLATION: "A violation found by an inspection, with its remedy deadline.",
     },
 )
 
