@@ -76,9 +76,9 @@ __all__ = [
     "appoint",
     "complete",
     "flag_violations",
-    "lookup_units",
     "list_assigned",
     "list_inspections",
+    "lookup_units",
     "open_inspection",
     "reconcile_serials",
     "record_finding",
@@ -490,26 +490,26 @@ async def set_remedy_deadline(actor: Actor, cmd: SetRemedyDeadline) -> Inspectio
 async def flag_violations(now: datetime, calendar: WorkCalendar | None = None) -> int:
     """The overdue job's checker: an outbox event on the remedy deadline's last working day
     (`violation.due`) and one once it has passed (`violation.overdue`), each once (dedup keys)."""
-    calendar = calendar or await load_calendar()
     today = now.astimezone(ALMATY).date()
     count = 0
     open_ = Violation.filter(status=ViolationStatus.OPEN, remedy_due_at__isnull=False)
     for v in await open_.filter(overdue=False, remedy_due_at__lt=now):
-        async with in_transaction() as conn:
-            v.overdue = v.due_notified = True
-            await v.save(using_db=conn, update_fields=["overdue", "due_notified", "updated_at"])
-            await emit(conn, "violation.overdue", _event(v), dedup_key=f"violation.overdue:{v.id}")
-        count += 1
+        count += await _notify(v, "violation.overdue", overdue=True, due_notified=True)
     for v in await open_.filter(due_notified=False, remedy_due_at__gte=now):
         assert v.remedy_due_at is not None
-        if v.remedy_due_at.astimezone(ALMATY).date() != today:
-            continue
-        async with in_transaction() as conn:
-            v.due_notified = True
-            await v.save(using_db=conn, update_fields=["due_notified", "updated_at"])
-            await emit(conn, "violation.due", _event(v), dedup_key=f"violation.due:{v.id}")
-        count += 1
+        if v.remedy_due_at.astimezone(ALMATY).date() == today:
+            count += await _notify(v, "violation.due", due_notified=True)
     return count
+
+
+async def _notify(v: Violation, topic: str, **flags: bool) -> int:
+    """Set the violation's flags and queue its event in one transaction; the dedup key makes a re-run harmless."""
+    async with in_transaction() as conn:
+        for name, value in flags.items():
+            setattr(v, name, value)
+        await v.save(using_db=conn, update_fields=[*flags, "updated_at"])
+        await emit(conn, topic, _event(v), dedup_key=f"{topic}:{v.id}")
+    return 1
 
 
 def _event(v: Violation) -> dict[str, Any]:

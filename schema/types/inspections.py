@@ -16,7 +16,13 @@ from models import parties as pm
 from resolvers import inspections as uc
 from rules.checklists import SubjectKind, checklist_for
 from rules.errors import LANGUAGES, DomainError, ErrorCode
-from rules.inspections import Finding, InspectionKind, InspectionStatus, Unregistered, ViolationStatus
+from rules.inspections import (
+    Finding,
+    InspectionKind,
+    InspectionStatus,
+    Unregistered,
+    ViolationStatus,
+)
 from schema.enums import expose_enum
 from schema.loaders import load_view, load_views, pending, ready
 from schema.relay import RowNode, Timestamped
