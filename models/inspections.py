@@ -156,3 +156,29 @@ class Violation(TimestampedModel):
 
     class Meta:
         table = "violation"
+
+
+class InspectionPhoto(Model):
+    """A photo attached to a checklist item as evidence: stored without its metadata (resolvers/
+    storage.py, content-addressed), its GPS position and time taken kept here."""
+
+    id = fields.IntField(primary_key=True)
+    inspection: fields.ForeignKeyRelation[Inspection] = fields.ForeignKeyField(
+        "models.Inspection", related_name="photos", on_delete=fields.CASCADE
+    )
+    item_code = fields.CharField(max_length=32)
+    storage_key = fields.CharField(max_length=200)
+    sha256 = fields.CharField(max_length=64)
+    size = fields.IntField()
+    content_type = fields.CharField(max_length=32)
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    taken_at = fields.DatetimeField(null=True)  # EXIF DateTimeOriginal read as Almaty time
+    observed_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField()
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, on_delete=fields.RESTRICT
+    )
+
+    class Meta:
+        table = "inspection_photo"

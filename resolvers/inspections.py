@@ -9,6 +9,7 @@ them, the subject its own once completed; anything else is NOT_FOUND exactly lik
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -27,6 +28,7 @@ from models.inspections import (
     InspectionInspector,
     InspectionItem,
     InspectionItemEntry,
+    InspectionPhoto,
     InspectionReconciliation,
     Violation,
 )
@@ -39,6 +41,7 @@ from resolvers.calendar import load_calendar
 from resolvers.changes import connection, emit, record_change, snapshot
 from resolvers.listing import Listing
 from resolvers.scope import get_visible, visible
+from resolvers.storage import Storage
 from rules.access import Actor, Permission
 from rules.calendar import ALMATY, WorkCalendar
 from rules.checklists import ChecklistItemCode, SubjectKind, checklist_for
@@ -62,24 +65,29 @@ from rules.inspections import (
     reconcile,
 )
 from rules.limits import check_text
+from rules.photos import MAX_PHOTO_BYTES, PhotoRefused, strip
 from rules.qualification import DataCenterFacts, DocumentKind
 from rules.registry import UnitStatus
 from rules.unit_list.cells import normalize_serial
 
 __all__ = [
+    "MAX_PHOTO_BYTES",
     "Appoint",
+    "AttachPhoto",
     "Complete",
     "Official",
     "Reconcile",
     "RecordFinding",
     "SetRemedyDeadline",
     "appoint",
+    "attach_photo",
     "complete",
     "flag_violations",
     "list_assigned",
     "list_inspections",
     "lookup_units",
     "open_inspection",
+    "photos_of",
     "reconcile_serials",
     "record_finding",
     "set_remedy_deadline",
@@ -404,6 +412,42 @@ async def reconcile_serials(actor: Actor, cmd: Reconcile) -> tuple[Inspection, R
     return inspection, result
 
 
+# --- photos as evidence ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachPhoto:
+    inspection_id: int
+    code: str
+    content: bytes
+    observed_at: datetime | None
+
+
+async def attach_photo(actor: Actor, cmd: AttachPhoto, storage: Storage) -> Inspection:
+    """A photo of an item: JPEG or PNG by its content, at most MAX_PHOTO_BYTES, stored without its
+    metadata; its GPS position and the time taken are kept as data. Access first: an inspector
+    not assigned gets NOT_FOUND whatever the file."""
+    observed = _observed(cmd.observed_at)
+    inspection = await _assigned(actor, cmd.inspection_id)
+    _require_status(inspection, InspectionStatus.IN_PROGRESS)
+    if not await InspectionItem.filter(inspection_id=inspection.id, code=cmd.code).exists():
+        raise DomainError(ErrorCode.VALIDATION, field="code", detail="not an item of this inspection's checklist")
+    try:
+        photo = await asyncio.to_thread(strip, cmd.content)
+    except PhotoRefused as refused:
+        raise DomainError(ErrorCode.VALIDATION, field="file", detail=refused.reason) from None
+    stored = await storage.put(photo.data, prefix="inspection-photos")
+    async with in_transaction() as conn:
+        row = await InspectionPhoto.create(
+            using_db=conn, inspection=inspection, item_code=cmd.code, storage_key=stored.key, sha256=stored.sha256,
+            size=stored.size, content_type=photo.kind.value, latitude=photo.latitude, longitude=photo.longitude,
+            taken_at=None if photo.taken_at is None else photo.taken_at.replace(tzinfo=ALMATY),
+            observed_at=observed, recorded_at=_now(), user_id=actor.user_id,
+        )
+        await record_change(conn, actor, "inspection.photo_attached", row, None)
+    return inspection
+
+
 # --- completion and violations --------------------------------------------------------------------
 
 
@@ -545,6 +589,10 @@ async def entries_of(item_ids: Sequence[int]) -> list[list[InspectionItemEntry]]
 
 async def reconciliations_of(inspection_ids: Sequence[int]) -> list[list[InspectionReconciliation]]:
     return await _grouped(InspectionReconciliation, "inspection_id", inspection_ids)
+
+
+async def photos_of(inspection_ids: Sequence[int]) -> list[list[InspectionPhoto]]:
+    return await _grouped(InspectionPhoto, "inspection_id", inspection_ids)
 
 
 async def violations_of(inspection_ids: Sequence[int]) -> list[list[Violation]]:

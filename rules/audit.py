@@ -84,6 +84,7 @@ class AuditAction(str, Enum):
     INSPECTION_OPENED = "inspection.opened"
     INSPECTION_ITEM_RECORDED = "inspection.item_recorded"
     INSPECTION_RECONCILED = "inspection.reconciled"
+    INSPECTION_PHOTO_ATTACHED = "inspection.photo_attached"
     INSPECTION_COMPLETED = "inspection.completed"
     VIOLATION_DEADLINE_SET = "violation.deadline_set"
     # reads of personal data in bulk (one event per request; the entity is the reader)
@@ -122,7 +123,11 @@ class AuditEntityType(str, Enum):
     POOL_CERTIFICATE = "PoolCertificate"
     INSPECTION = "Inspection"
     INSPECTION_ITEM = "InspectionItem"
+    INSPECTION_ITEM_ENTRY = "InspectionItemEntry"
+    INSPECTION_DATA_CENTER = "InspectionDataCenter"
+    INSPECTION_INSPECTOR = "InspectionInspector"
     INSPECTION_RECONCILIATION = "InspectionReconciliation"
+    INSPECTION_PHOTO = "InspectionPhoto"
     VIOLATION = "Violation"
 
 

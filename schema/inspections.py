@@ -5,15 +5,21 @@ completion and the remedy deadlines. Types: schema/types/inspections.py."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from resolvers import inspections as uc
+from resolvers.storage import storage_for
+from rules.checklists import ChecklistItemCode
+from rules.errors import DomainError, ErrorCode
 from rules.inspections import Finding, InspectionKind
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
+from schema.registry import ClosesUpload
 from schema.relay import Connection, Rows, connection
 from schema.types.inspections import Inspection
 
@@ -50,7 +56,7 @@ class OpenInspectionInput:
 @strawberry.input(description="The inspector's finding on one checklist item.")
 class RecordChecklistFindingInput:
     inspection_id: relay.GlobalID = strawberry.field(description="The inspection (in progress).")
-    code: str = strawberry.field(description="The item's code, e.g. `M3_UNITS_IN_REGISTRY`.")
+    code: ChecklistItemCode = strawberry.field(description="The item.")
     finding: Finding = strawberry.field(description="COMPLIES, DOES_NOT_COMPLY or NOT_APPLICABLE.")
     comment: str = strawberry.field(default="", description="Needed when overriding the system's finding (up to "
                                     "2,000 characters).")
@@ -87,15 +93,40 @@ class CompleteInspectionInput:
 @strawberry.input(description="An officer sets a violation's remedy term in working days.")
 class SetRemedyDeadlineInput:
     inspection_id: relay.GlobalID = strawberry.field(description="The completed inspection.")
-    code: str = strawberry.field(description="The item that does not comply.")
+    code: ChecklistItemCode = strawberry.field(description="The item that does not comply.")
     working_days: int = strawberry.field(description="The term in working days (1 to 250), counted from the "
                                          "completion day on the engine's calendar.")
     client_mutation_id: str | None = client_mutation_id()
 
 
+@strawberry.input(description="A photo of a checklist item as evidence (multipart upload): JPEG or PNG by content, at "
+                  "most 10 MB; EXIF GPS and time kept as data, all metadata stripped before storage.")
+class AttachInspectionPhotoInput:
+    inspection_id: relay.GlobalID = strawberry.field(description="The inspection (in progress).")
+    code: ChecklistItemCode = strawberry.field(description="The checklist item.")
+    file: Upload | None = strawberry.field(default=None, description="The image (multipart upload, GraphQL multipart "
+                                           "request spec); required.")
+    observed_at: datetime | None = strawberry.field(default=None, description=_OBSERVED)
+    client_mutation_id: str | None = client_mutation_id()
+
+
+async def _read_photo(file: Any) -> bytes:
+    read = getattr(file, "read", None)
+    if read is None:
+        raise DomainError(ErrorCode.VALIDATION, field="file", detail="a file upload is needed")
+    return bytes(await read(uc.MAX_PHOTO_BYTES + 1))  # one more: an oversized file is refused, not read
+
+
 @payload(description="The inspection after the step, or why not.")
 class InspectionPayload:
     inspection: Inspection | None = strawberry.field(default=None, description="The inspection; null on errors.")
+
+
+def _photo_mutation(resolver: Any) -> Any:
+    """Idempotent, and the upload closed on every path (schema/registry.ClosesUpload)."""
+    field = mutation(description="Attach a photo to a checklist item [003 evidence].", idempotent=True)
+    field.extensions.append(ClosesUpload())
+    return field(resolver)
 
 
 def _inspection_pk(value: relay.GlobalID) -> int:
@@ -132,7 +163,7 @@ class InspectionsMutation:
 
     @mutation(description="Record the inspector's finding on a checklist item (kept in its history).", idempotent=True)
     async def record_checklist_finding(self, info: strawberry.Info, input: RecordChecklistFindingInput) -> InspectionPayload:
-        cmd = uc.RecordFinding(inspection_id=_inspection_pk(input.inspection_id), code=input.code,
+        cmd = uc.RecordFinding(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
                                finding=input.finding, comment=input.comment, observed_at=input.observed_at)
         return InspectionPayload(inspection=Inspection.from_row(await uc.record_finding(info.context.user, cmd)))
 
@@ -143,6 +174,14 @@ class InspectionsMutation:
                            data_center_id=pk_of(input.data_center_id, "DataCenter", "dataCenterId"),
                            serials=tuple(input.serials), observed_at=input.observed_at)
         row, _ = await uc.reconcile_serials(info.context.user, cmd)
+        return InspectionPayload(inspection=Inspection.from_row(row))
+
+    @_photo_mutation
+    async def attach_inspection_photo(self, info: strawberry.Info, input: AttachInspectionPhotoInput) -> InspectionPayload:
+        actor = info.context.user  # authenticated before the upload is read
+        cmd = uc.AttachPhoto(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
+                             content=await _read_photo(input.file), observed_at=input.observed_at)
+        row = await uc.attach_photo(actor, cmd, storage_for(info.context.settings))
         return InspectionPayload(inspection=Inspection.from_row(row))
 
     @mutation(description="Complete the inspection with the signatures recorded [003].", idempotent=True)
@@ -157,6 +196,6 @@ class InspectionsMutation:
 
     @mutation(description="Set a violation's remedy deadline in working days: officers.", idempotent=True)
     async def set_remedy_deadline(self, info: strawberry.Info, input: SetRemedyDeadlineInput) -> InspectionPayload:
-        cmd = uc.SetRemedyDeadline(inspection_id=_inspection_pk(input.inspection_id), code=input.code,
+        cmd = uc.SetRemedyDeadline(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
                                    working_days=input.working_days)
         return InspectionPayload(inspection=Inspection.from_row(await uc.set_remedy_deadline(info.context.user, cmd)))

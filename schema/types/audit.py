@@ -87,6 +87,7 @@ expose_enum(
         AuditAction.INSPECTION_ITEM_RECORDED: "An inspector recorded a finding on a checklist item (with the device's "
         "time).",
         AuditAction.INSPECTION_RECONCILED: "The serial numbers seen in a data center were reconciled with the registry.",
+        AuditAction.INSPECTION_PHOTO_ATTACHED: "A photo was attached to a checklist item (stored without its metadata).",
         AuditAction.INSPECTION_COMPLETED: "An inspection was completed with the representative and officials recorded.",
         AuditAction.VIOLATION_DEADLINE_SET: "An officer set the remedy deadline of a violation (working days).",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
@@ -128,7 +129,11 @@ expose_enum(
         AuditEntityType.POOL_CERTIFICATE: "A pool accreditation certificate [004 App.3].",
         AuditEntityType.INSPECTION: "An inspection [003].",
         AuditEntityType.INSPECTION_ITEM: "A checklist item of an inspection [003].",
+        AuditEntityType.INSPECTION_ITEM_ENTRY: "One submission on a checklist item (its history).",
+        AuditEntityType.INSPECTION_DATA_CENTER: "A data center an inspection visits.",
+        AuditEntityType.INSPECTION_INSPECTOR: "An inspector assigned to an inspection.",
         AuditEntityType.INSPECTION_RECONCILIATION: "The on-site serial reconciliation of a data center.",
+        AuditEntityType.INSPECTION_PHOTO: "A photo attached to a checklist item as evidence.",
         AuditEntityType.VIOLATION: "A violation found by an inspection, with its remedy deadline.",
     },
 )

@@ -4,6 +4,7 @@ Children come batched through the request's loaders."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
@@ -14,7 +15,7 @@ from strawberry.scalars import JSON
 from models import inspections as im
 from models import parties as pm
 from resolvers import inspections as uc
-from rules.checklists import SubjectKind, checklist_for
+from rules.checklists import CHECKLISTS, ChecklistItemCode, SubjectKind, checklist_for
 from rules.errors import LANGUAGES, DomainError, ErrorCode
 from rules.inspections import (
     Finding,
@@ -23,6 +24,7 @@ from rules.inspections import (
     Unregistered,
     ViolationStatus,
 )
+from rules.photos import ImageKind
 from schema.enums import expose_enum
 from schema.loaders import load_view, load_views, pending, ready
 from schema.relay import RowNode, Timestamped
@@ -56,6 +58,11 @@ expose_enum(Unregistered, "UnregisteredReason", "Why a serial seen on site is no
                 Unregistered.EXCLUDED: "Excluded from the registry.",
                 Unregistered.ANOTHER_DATA_CENTER: "The subject's unit, registered in another data center.",
             })
+expose_enum(ChecklistItemCode, "ChecklistItemCode", "A requirement of a 003 checklist: M miner, P pool, then its "
+            "number.", {i.code: i.text_en for c in CHECKLISTS for i in c.items})
+expose_enum(ImageKind, "PhotoContentType", "An evidence photo's kind, by its content.", {
+    ImageKind.JPEG: "image/jpeg", ImageKind.PNG: "image/png", ImageKind.HEIC: "image/heic (refused for now: its "
+    "metadata cannot be stripped on this server)."})
 expose_enum(ViolationStatus, "ViolationStatus", "Where a violation stands.", {
     ViolationStatus.OPEN: "To be remedied.",
     ViolationStatus.REMEDIED: "Remedied.",
@@ -80,12 +87,37 @@ class ChecklistSubmission:
         return cls(finding=row.finding, comment=row.comment, observed_at=row.observed_at, recorded_at=row.recorded_at)
 
 
+@strawberry.type(description="A photo attached to a checklist item: stored without its metadata; its position and "
+                 "time taken kept as data. Read only by those who may read the inspection.")
+class InspectionPhoto:
+    storage_key: strawberry.Private[str]
+    sha256: str = strawberry.field(description="SHA-256 of the stored bytes (hex).")
+    size: int = strawberry.field(description="Bytes stored.")
+    content_type: ImageKind = strawberry.field(description="image/jpeg or image/png, by content.")
+    latitude: float | None = strawberry.field(description="EXIF GPS latitude (degrees), if the photo had one.")
+    longitude: float | None = strawberry.field(description="EXIF GPS longitude (degrees).")
+    taken_at: datetime | None = strawberry.field(description="EXIF time taken, read as Almaty time.")
+    observed_at: datetime = strawberry.field(description="The device's time of the submission.")
+
+    @classmethod
+    def from_row(cls, row: im.InspectionPhoto) -> InspectionPhoto:
+        return cls(storage_key=row.storage_key, sha256=row.sha256, size=row.size, content_type=ImageKind(row.content_type),
+                   latitude=row.latitude, longitude=row.longitude, taken_at=row.taken_at, observed_at=row.observed_at)
+
+    @strawberry.field(description="The image itself, base64-encoded.")
+    async def content_base64(self, info: strawberry.Info) -> str:
+        from resolvers.storage import storage_for
+
+        return base64.b64encode(await storage_for(info.context.settings).get(self.storage_key)).decode("ascii")
+
+
 @strawberry.type(description="A requirement of the checklist with the system's finding and the inspector's word.")
 class ChecklistItem:
     id: strawberry.Private[int]
+    inspection_id: strawberry.Private[int]
     act_date: strawberry.Private[date]
     subject_kind: strawberry.Private[SubjectKind]
-    code: str = strawberry.field(description="The requirement's code, e.g. `M5_GRID_CONDITIONS` (M miner, P pool).")
+    code: ChecklistItemCode = strawberry.field(description="The requirement's code (M miner, P pool).")
     number: int = strawberry.field(description="Its number in the checklist [003].")
     system_finding: Finding = strawberry.field(description="The system's finding from the registry on the opening day.")
     system_reason: str = strawberry.field(description="Why, in English.")
@@ -98,8 +130,8 @@ class ChecklistItem:
 
     @classmethod
     def from_row(cls, row: im.InspectionItem, inspection: im.Inspection) -> ChecklistItem:
-        return cls(id=row.id, act_date=inspection.act_date, subject_kind=SubjectKind(inspection.subject_kind),
-                   code=row.code, number=row.number, system_finding=row.system_finding, system_reason=row.system_reason,
+        return cls(id=row.id, inspection_id=inspection.id, act_date=inspection.act_date, subject_kind=SubjectKind(inspection.subject_kind),
+                   code=ChecklistItemCode(row.code), number=row.number, system_finding=row.system_finding, system_reason=row.system_reason,
                    evidence=row.evidence, inspector_finding=row.inspector_finding, comment=row.comment,
                    observed_at=row.observed_at, recorded_at=row.recorded_at)
 
@@ -119,6 +151,11 @@ class ChecklistItem:
     @property
     def _item(self) -> Any:
         return checklist_for(self.subject_kind, self.act_date).item(self.code)
+
+    @strawberry.field(description="The photos attached to the item, in submission order.")
+    async def photos(self, info: strawberry.Info) -> list[InspectionPhoto]:
+        rows = await info.context.loaders.custom("inspection-photos", uc.photos_of).load(self.inspection_id)
+        return [InspectionPhoto.from_row(r) for r in rows if r.item_code == self.code]
 
     @strawberry.field(description="Every submission on the item, by device time.")
     def history(self, info: strawberry.Info) -> list[ChecklistSubmission]:
@@ -163,7 +200,7 @@ class DataCenterReconciliation:
 
 @strawberry.type(description="A requirement found not complied with, and its remedy deadline.")
 class Violation:
-    item_code: str = strawberry.field(description="The checklist item.")
+    item_code: ChecklistItemCode = strawberry.field(description="The checklist item.")
     remedy_working_days: int | None = strawberry.field(description="The remedy term in working days, set by an "
                                                        "officer; null until set.")
     remedy_due_at: datetime | None = strawberry.field(description="When the term ends: the close of its last "
@@ -173,7 +210,7 @@ class Violation:
 
     @classmethod
     def from_row(cls, row: im.Violation) -> Violation:
-        return cls(item_code=row.item_code, remedy_working_days=row.remedy_working_days,
+        return cls(item_code=ChecklistItemCode(row.item_code), remedy_working_days=row.remedy_working_days,
                    remedy_due_at=row.remedy_due_at, status=row.status, overdue=row.overdue)
 
 

@@ -394,6 +394,7 @@ MUTATIONS: dict[str, Any] = {
     "reconcileSerials": {"serials": ["MATRIX-SN-1"]},
     "completeInspection": {"representative": {"position": "X", "name": "X"}, "officials": [{"position": "X", "name": "X"}]},
     "setRemedyDeadline": {"code": "M1_LICENSE", "workingDays": 5},
+    "attachInspectionPhoto": {"code": "M1_LICENSE", "file": None},  # JSON: no upload, refused before any read
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",

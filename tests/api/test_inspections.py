@@ -4,13 +4,17 @@ offline-safe submissions; object-level visibility for inspectors and subjects.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import io
+import json
 from datetime import UTC, date, datetime
 from itertools import count
 
 import pytest
 
 from models.applications import Application, ApplicationDocument
-from models.inspections import InspectionItemEntry, Violation
+from models.inspections import InspectionItemEntry, InspectionPhoto, Violation
 from models.licensing import License, PoolMembership
 from models.outbox import OutboxEvent
 from models.registry import AsicUnit
@@ -299,3 +303,73 @@ async def test_003_appointment_before_the_checklist_edition_is_no_rules_in_force
     assert errors_of(not_an_inspector) == ["NOT_FOUND"]
     assert errors_of(await inspector.gql(APPOINT, {"i": in_force})) == ["FORBIDDEN"]
     assert errors_of(await officer.gql(APPOINT, {"i": {**in_force, "poolId": gid("Pool", 1)}})) == ["VALIDATION"]
+
+
+PHOTO = """mutation($i: AttachInspectionPhotoInput!) { attachInspectionPhoto(input: $i) {
+  inspection { checklist { items { code photos { sha256 size contentType latitude longitude takenAt contentBase64 } } } }
+  errors { __typename ... on UserError { code message path } } } }"""
+
+
+def _jpeg_with_exif() -> bytes:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "ACME phone"  # Make: not kept
+    exif[0x0132] = "2025:03:19 09:58:00"
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "E", 4: (71.0, 15.0, 36.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (16, 8), (10, 120, 200)).save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+async def _attach(caller, inspection_id: str, content: bytes, filename: str = "photo.jpg", **over) -> dict:
+    data = {"inspectionId": inspection_id, "code": "M4_DC_OUTSIDE_RESIDENTIAL", "file": None, **over}
+    response = await caller.client.post(
+        "/graphql",
+        data={"operations": json.dumps({"query": PHOTO, "variables": {"i": data}}),
+              "map": json.dumps({"0": ["variables.i.file"]})},
+        files={"0": (filename, content, "image/jpeg")},
+        headers={"Authorization": f"Bearer {caller.token}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_photo_evidence_stored_without_metadata_gps_and_time_kept(scenario):
+    from PIL import Image
+
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    done = await _attach(inspector, inspection["id"], _jpeg_with_exif())
+    assert errors_of(done) == [], done
+    items = {i["code"]: i for i in done["data"]["attachInspectionPhoto"]["inspection"]["checklist"]["items"]}
+    (photo,) = items["M4_DC_OUTSIDE_RESIDENTIAL"]["photos"]
+    assert photo["contentType"] == "JPEG" and photo["latitude"] == 51.5 and round(photo["longitude"], 2) == 71.26
+    assert photo["takenAt"] == "2025-03-19T04:58:00+00:00"  # the camera's time read as Almaty's
+    stored = base64.b64decode(photo["contentBase64"])
+    assert hashlib.sha256(stored).hexdigest() == photo["sha256"] and len(stored) == photo["size"]
+    assert dict(Image.open(io.BytesIO(stored)).getexif()) == {}  # no EXIF at all, GPS included
+    assert b"ACME phone" not in stored
+
+
+async def test_a_photo_that_is_an_html_file_renamed_jpg_is_refused(scenario):
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    html = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+    refused = await _attach(inspector, inspection["id"], html, filename="photo.jpg")
+    (error,) = refused["data"]["attachInspectionPhoto"]["errors"]
+    assert error["code"] == "VALIDATION" and error["path"] == ["file"]
+    assert await InspectionPhoto.all().count() == 0
+
+
+async def test_an_inspector_not_assigned_gets_not_found_for_the_photos(client, scenario):
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    assert errors_of(await _attach(inspector, inspection["id"], _jpeg_with_exif())) == []
+    stranger = await make_caller(client, Role.INSPECTOR)
+    query = ("query($id: ID!) { node(id: $id) { ... on Inspection { checklist { items { photos { contentBase64 } } } } } }")
+    assert (await stranger.gql(query, {"id": inspection["id"]}))["data"]["node"] is None
+    theirs = await _attach(stranger, inspection["id"], _jpeg_with_exif())
+    missing = await _attach(stranger, gid("Inspection", 987654), _jpeg_with_exif())
+    assert errors_of(theirs) == errors_of(missing) == ["NOT_FOUND"]
+    assert await InspectionPhoto.all().count() == 1
