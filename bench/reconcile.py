@@ -51,6 +51,7 @@ async def main(units: int, seen_count: int, in_dc: int) -> None:
         power_source="GRID", substation_kv="110", permitted_capacity_kw="500000",
     ))
     moved = await AsicUnit.filter(record_number__gt=in_dc).update(data_center_id=other_dc.id)
+    await Tortoise.get_connection("default").execute_script("ANALYZE asic_unit")  # the planner sees the move
     print(f"seeded {units:,} units in {seeded:.1f} s ({units - moved:,} in the inspected DC)")
     user = await auth.create_user(SYSTEM, auth.CreateUser(login="inspector", full_name="I", role=Role.INSPECTOR))
     token = (await auth.issue_token(SYSTEM, auth.IssueToken(user.id, "bench"))).secret

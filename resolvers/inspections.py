@@ -355,9 +355,14 @@ class Reconcile:
     observed_at: datetime | None
 
 
+# Two index scans in one statement (serial_key, and data_center_id): an OR of the two conditions
+# makes PostgreSQL read the whole table (measured: 0.70 s against 1,000,000 units). A unit met by
+# both branches comes twice; `reconcile` groups by key, so that is harmless.
 _LOOKUP_PG = (
+    "SELECT serial_key, serial, miner_id, data_center_id, status FROM asic_unit WHERE serial_key = ANY($1::text[]) "
+    "UNION ALL "
     "SELECT serial_key, serial, miner_id, data_center_id, status FROM asic_unit "
-    "WHERE serial_key = ANY($1::text[]) OR (miner_id = $2 AND data_center_id = $3 AND status = $4)"
+    "WHERE data_center_id = $3 AND miner_id = $2 AND status = $4"
 )
 
 
