@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.income_reports",
     "models.idempotency",
     "models.rule_sets",
+    "models.inspections",
 ]

@@ -40,10 +40,23 @@ OWNERSHIP: dict[str, tuple[str, str]] = {
     "PoolApplication": ("pool", "application__pool_id"),
     "PoolCertificate": ("pool", "pool_id"),
     "IncomeReport": ("pool", "pool_id"),
+    "Inspection": ("miner", "miner_id"),
 }
 # Kinds whose rows belong to a miner or to a pool (an application is filed by either): the path
 # to the owning pool, used for a pool's applicant in place of the miner path above.
-POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id"}
+POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id", "Inspection": "pool_id"}
+# Kinds an owner reads only in some states: an inspection's subject reads it once completed (003).
+OWN_ONCE: dict[str, dict[str, str]] = {"Inspection": {"status": "COMPLETED"}}
+
+
+def _assigned_inspections(user_id: int) -> Q:
+    from models.inspections import InspectionInspector
+
+    return Q(id__in=Subquery(InspectionInspector.filter(user_id=user_id).values("inspection_id")))
+
+
+# Object-level reads (Reach.ASSIGNED): kind -> the rows a user is assigned to.
+ASSIGNED_TO = {"Inspection": _assigned_inspections}
 
 
 def owner_of(instance: Model) -> OwnerRef:
@@ -70,6 +83,10 @@ def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
     how = reach(actor, name)
     if how is Reach.ALL:
         return queryset
+    if how is Reach.ASSIGNED and name in ASSIGNED_TO and actor.user_id is not None:
+        return queryset.filter(ASSIGNED_TO[name](actor.user_id))
+    if how is Reach.OWN and name in OWN_ONCE:
+        queryset = queryset.filter(**OWN_ONCE[name])
     if how is Reach.OWN and name in OWNERSHIP:
         kind, field = OWNERSHIP[name]
         if actor.pool_id is not None and name in POOL_OWNERSHIP:

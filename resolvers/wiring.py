@@ -20,6 +20,7 @@ from resolvers import (
     applications,
     complaints,
     income_reports,
+    inspections,
     licensing,
     pool_change,
     pools,
@@ -48,6 +49,7 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "pool_change": pool_change.flag_overdue_obligations,
     "pool_certificates": pools.expire_certificates,
     "income_reports": income_reports.flag_overdue_income_reports,
+    "violations": inspections.flag_violations,
 }
 
 OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}

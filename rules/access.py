@@ -85,6 +85,7 @@ class Reach(str, Enum):
 
     ALL = "ALL"  # every organisation's records
     OWN = "OWN"  # only the records of the caller's own organisation
+    ASSIGNED = "ASSIGNED"  # only the records the caller is assigned to (an inspector's inspections)
     NONE = "NONE"
 
 
@@ -105,6 +106,13 @@ READS: dict[Role, dict[str, Reach]] = {
     Role.PARTNER: {kind: Reach.ALL for kind in _PUBLIC_REGISTRY},
     Role.APPLICANT: {kind: Reach.OWN for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES)},
 }
+
+# Inspections (003): officers and admins read all; an inspector only those assigned to them; the
+# subject (its applicant) its own once completed (resolvers/scope.py: ASSIGNED_TO, OWN_ONCE).
+READS[Role.ADMIN]["Inspection"] = Reach.ALL
+READS[Role.OFFICER]["Inspection"] = Reach.ALL
+READS[Role.INSPECTOR]["Inspection"] = Reach.ASSIGNED
+READS[Role.APPLICANT]["Inspection"] = Reach.OWN
 
 # Personal contact data, readable only by these roles (and by the organisation itself). Partner
 # systems get the registry without people's phones and e-mails.

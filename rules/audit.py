@@ -84,6 +84,14 @@ class AuditAction(str, Enum):
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
     REGISTRY_UNITS_CHANGED = "registry.units_changed"
+    # inspections (003)
+    INSPECTION_APPOINTED = "inspection.appointed"
+    INSPECTION_OPENED = "inspection.opened"
+    INSPECTION_ITEM_RECORDED = "inspection.item_recorded"
+    INSPECTION_RECONCILED = "inspection.reconciled"
+    INSPECTION_PHOTO_ATTACHED = "inspection.photo_attached"
+    INSPECTION_COMPLETED = "inspection.completed"
+    VIOLATION_DEADLINE_SET = "violation.deadline_set"
     # reads of personal data in bulk (one event per request; the entity is the reader)
     PERSONAL_DATA_LISTED = "personal_data.listed"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"
@@ -121,6 +129,14 @@ class AuditEntityType(str, Enum):
     INCOME_REPORT = "IncomeReport"
     INCOME_REPORT_LINE = "IncomeReportLine"
     INCOME_REPORT_OVERDUE = "IncomeReportOverdue"
+    INSPECTION = "Inspection"
+    INSPECTION_ITEM = "InspectionItem"
+    INSPECTION_ITEM_ENTRY = "InspectionItemEntry"
+    INSPECTION_DATA_CENTER = "InspectionDataCenter"
+    INSPECTION_INSPECTOR = "InspectionInspector"
+    INSPECTION_RECONCILIATION = "InspectionReconciliation"
+    INSPECTION_PHOTO = "InspectionPhoto"
+    VIOLATION = "Violation"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.

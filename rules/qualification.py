@@ -34,12 +34,15 @@ __all__ = [
     "DataCenterFacts",
     "DocumentKind",
     "DocumentRequirement",
+    "GridRule",
     "LicenseApplicationFacts",
     "Problem",
     "QualificationDocument",
     "RequirementCondition",
     "completeness_problems",
     "confirmation_problems",
+    "grid_rule",
+    "grid_threshold_problems",
     "kinds_for",
     "qualification_findings",
     "requirements_for",
@@ -373,11 +376,10 @@ def _data_center_problems(
                     f"data center powered {source.value}, application buys via {method.value}",
                 )
             )
-    if source is PowerSource.OFF_GRID:
+    rule = grid_rule(dc)
+    if rule is GridRule.OFF_GRID_EXEMPT:
         return problems  # App.11 note *: item 1.5 does not apply to off-grid power
-
-    connected = dc.connected_on
-    if connected is not None and connected < BUILDING_CONDITIONS_CUTOFF:
+    if rule is GridRule.CONNECTED_BEFORE_CUTOFF:
         # Connected before 2023-04-01: building technical conditions suffice, and the
         # 35 kV / 1 MW thresholds (which belong to the new grid conditions) do not apply.
         if not _present(
@@ -395,6 +397,29 @@ def _data_center_problems(
         problems.append(
             _missing(DocumentKind.GRID_TECH_CONDITIONS, f"{where} is on the grid (App.11 1.5)")
         )
+    return problems + grid_threshold_problems(dc, where)
+
+
+class GridRule(str, Enum):
+    """Which branch of App.11 item 1.5 (and 003 miner checklist item 5) a data center falls under."""
+
+    OFF_GRID_EXEMPT = "OFF_GRID_EXEMPT"  # note *: power from generators outside the unified system
+    CONNECTED_BEFORE_CUTOFF = "CONNECTED_BEFORE_CUTOFF"  # para 2: connected before 2023-04-01
+    THRESHOLDS = "THRESHOLDS"  # para 1: a substation of 35 kV or more, at least 1 MW permitted
+
+
+def grid_rule(dc: DataCenterFacts) -> GridRule:
+    if PowerSource(dc.power_source) is PowerSource.OFF_GRID:
+        return GridRule.OFF_GRID_EXEMPT
+    if dc.connected_on is not None and dc.connected_on < BUILDING_CONDITIONS_CUTOFF:
+        return GridRule.CONNECTED_BEFORE_CUTOFF
+    return GridRule.THRESHOLDS
+
+
+def grid_threshold_problems(dc: DataCenterFacts, where: str) -> list[Problem]:
+    """App.11 item 1.5 para 1 on the DC's facts: 35 kV or more, at least 1 MW (facts missing:
+    MISSING_GRID_FACTS). Only for `GridRule.THRESHOLDS`."""
+    problems: list[Problem] = []
     if dc.substation_kv is None or dc.permitted_mw is None:
         problems.append(
             Problem(

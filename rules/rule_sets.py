@@ -13,6 +13,8 @@ rule set enters into force comes from its order's own final clause, read in the 
 | LICENSE_LIFE | 95/НҚ | 001 §18-1 footnote | 2024-02-13 (the footnote's own date) |
 | REGISTRY | 331/НҚ of 11.08.2023 (002 edition, 000 §4) | order §4 | 10 calendar days after the day of first publication |
 | POOLS | 404/НҚ of 13.09.2023 (004) | order §4 | on the day of first publication |
+| INSPECTION_POOL | joint 662/НҚ of 25.12.2023 + 184 of 27.12.2023 (003: adds the pool checklist) | its own clause, quoted in 003's footnotes | 10 calendar days after the day of first publication |
+| INSPECTION_MINER | joint 373/НҚ of 26.06.2024 + 49 of 28.06.2024 (003: the miner checklist's current edition) | its own clause, quoted in 003's footnotes | 10 calendar days after the day of first publication |
 
 "по истечении N календарных дней после дня его первого официального опубликования": the N
 days run from the day after publication and expire at the end of the N-th, so the order is in
@@ -24,7 +26,9 @@ with the Ministry of Justice (in the seeds' headers: 169/НҚ 04.05.2023, 331/Н
 404/НҚ 14.09.2023; a normative order is published only after it is registered, so this is the
 earliest possible publication) and, for 95/НҚ, whose registration is not in the seeds, its
 signing date 27.02.2024. Default in-force dates: LICENSING 2023-07-04, REGISTRY 2023-08-28,
-POOLS 2023-09-14, LICENSING_S21 2024-03-09.
+POOLS 2023-09-14, LICENSING_S21 2024-03-09. The joint orders amending 003 are not registered in
+the seeds either: their default is the later of the two signatures (662/НҚ + 184: 27.12.2023 ->
+in force 2024-01-07; 373/НҚ + 49: 28.06.2024 -> 2024-07-09).
 
 Pure: the table in use is passed in, or the process-wide one `activate`d by the resolver that
 loads the publication dates (the default table until then).
@@ -63,6 +67,8 @@ class LegalOrder(str, Enum):
     ORDER_95 = "ORDER_95"  # 95/НҚ of 27.02.2024: amends 001 (§1, §18-1, §21, ...)
     ORDER_331 = "ORDER_331"  # 331/НҚ of 11.08.2023: the registry rules' edition (002 / 000)
     ORDER_404 = "ORDER_404"  # 404/НҚ of 13.09.2023: pool accreditation rules (004)
+    ORDER_662 = "ORDER_662"  # joint 662/НҚ + 184 of 25/27.12.2023: 003 amended, pool checklist added
+    ORDER_373 = "ORDER_373"  # joint 373/НҚ + 49 of 26/28.06.2024: 003's miner checklist amended
 
 
 class RuleSet(str, Enum):
@@ -72,6 +78,8 @@ class RuleSet(str, Enum):
     LICENSE_LIFE = "LICENSE_LIFE"
     REGISTRY = "REGISTRY"
     POOLS = "POOLS"
+    INSPECTION_POOL = "INSPECTION_POOL"
+    INSPECTION_MINER = "INSPECTION_MINER"
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,8 @@ ORDERS: Mapping[LegalOrder, OrderFacts] = MappingProxyType({
     LegalOrder.ORDER_95: OrderFacts("95/НҚ", date(2024, 2, 27), None, 10, "001, footnotes to §1, §21"),
     LegalOrder.ORDER_331: OrderFacts("331/НҚ", date(2023, 8, 11), date(2023, 8, 17), 10, "000, order §4; 002 footnote"),
     LegalOrder.ORDER_404: OrderFacts("404/НҚ", date(2023, 9, 13), date(2023, 9, 14), 0, "004, order §4"),
+    LegalOrder.ORDER_662: OrderFacts("662/НҚ", date(2023, 12, 27), None, 10, "003, footnotes to the title, §1"),
+    LegalOrder.ORDER_373: OrderFacts("373/НҚ", date(2024, 6, 28), None, 10, "003, footnote to the miner checklist"),
 })
 
 DEFAULT_PUBLICATIONS: Mapping[LegalOrder, date] = MappingProxyType(
@@ -133,6 +143,10 @@ RULE_SETS: tuple[RuleSetClause, ...] = (
                   fixed_on=date(2024, 2, 13)),
     RuleSetClause(RuleSet.REGISTRY, LegalOrder.ORDER_331, "331/НҚ §4: 10 calendar days after first publication"),
     RuleSetClause(RuleSet.POOLS, LegalOrder.ORDER_404, "404/НҚ §4: from the day of first publication"),
+    RuleSetClause(RuleSet.INSPECTION_POOL, LegalOrder.ORDER_662,
+                  "003 pool checklist, added by 662/НҚ + 184: 10 calendar days after first publication"),
+    RuleSetClause(RuleSet.INSPECTION_MINER, LegalOrder.ORDER_373,
+                  "003 miner checklist in the edition of 373/НҚ + 49: 10 calendar days after first publication"),
 )
 _CLAUSES: Mapping[RuleSet, RuleSetClause] = MappingProxyType({c.rule_set: c for c in RULE_SETS})
 

@@ -27,6 +27,10 @@ expose_enum(
         "force 10 calendar days after its first publication [000, order §4; 002].",
         LegalOrder.ORDER_404: "Order 404/НҚ of 13.09.2023: the pool accreditation rules; in force from the day "
         "of its first publication [004, order §4].",
+        LegalOrder.ORDER_662: "Joint order 662/НҚ of 25.12.2023 and 184 of 27.12.2023: amends the inspection "
+        "checklists and adds the pool checklist; in force 10 calendar days after its first publication [003].",
+        LegalOrder.ORDER_373: "Joint order 373/НҚ of 26.06.2024 and 49 of 28.06.2024: the current edition of the "
+        "miner checklist; in force 10 calendar days after its first publication [003].",
     },
 )
 expose_enum(
@@ -42,6 +46,9 @@ expose_enum(
         RuleSet.LICENSE_LIFE: "001 §18-1: suspension, resumption and revocation of a licence, from 13.02.2024.",
         RuleSet.REGISTRY: "The ASIC registry rules in the edition of order 331/НҚ [002, 000].",
         RuleSet.POOLS: "The pool accreditation rules in the edition of order 404/НҚ [004].",
+        RuleSet.INSPECTION_POOL: "The pool inspection checklist (8 requirements), added by order 662/НҚ [003].",
+        RuleSet.INSPECTION_MINER: "The miner inspection checklist (8 requirements) in the edition of order "
+        "373/НҚ [003].",
     },
 )
 

@@ -86,6 +86,14 @@ expose_enum(
         AuditAction.INCOME_REPORT_CORRECTED: "A pool filed a corrected income report (a new version).",
         AuditAction.INCOME_REPORT_SUPERSEDED: "An income report was superseded by its correction (kept).",
         AuditAction.INCOME_REPORT_OVERDUE: "A month's income report was missing after the 25th of the next month.",
+        AuditAction.INSPECTION_APPOINTED: "An inspection was appointed by an act [003].",
+        AuditAction.INSPECTION_OPENED: "An inspection was opened and its checklist prefilled from the registry.",
+        AuditAction.INSPECTION_ITEM_RECORDED: "An inspector recorded a finding on a checklist item (with the device's "
+        "time).",
+        AuditAction.INSPECTION_RECONCILED: "The serial numbers seen in a data center were reconciled with the registry.",
+        AuditAction.INSPECTION_PHOTO_ATTACHED: "A photo was attached to a checklist item (stored without its metadata).",
+        AuditAction.INSPECTION_COMPLETED: "An inspection was completed with the representative and officials recorded.",
+        AuditAction.VIOLATION_DEADLINE_SET: "An officer set the remedy deadline of a violation (working days).",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
         "about the reader): `after` names the operation and the contact fields selected.",
         AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
@@ -126,6 +134,14 @@ expose_enum(
         AuditEntityType.INCOME_REPORT: "A pool's monthly income report (one version) [003 pool item 8].",
         AuditEntityType.INCOME_REPORT_LINE: "A line of an income report (audited with its report).",
         AuditEntityType.INCOME_REPORT_OVERDUE: "A month flagged OVERDUE for a missing income report.",
+        AuditEntityType.INSPECTION: "An inspection [003].",
+        AuditEntityType.INSPECTION_ITEM: "A checklist item of an inspection [003].",
+        AuditEntityType.INSPECTION_ITEM_ENTRY: "One submission on a checklist item (its history).",
+        AuditEntityType.INSPECTION_DATA_CENTER: "A data center an inspection visits.",
+        AuditEntityType.INSPECTION_INSPECTOR: "An inspector assigned to an inspection.",
+        AuditEntityType.INSPECTION_RECONCILIATION: "The on-site serial reconciliation of a data center.",
+        AuditEntityType.INSPECTION_PHOTO: "A photo attached to a checklist item as evidence.",
+        AuditEntityType.VIOLATION: "A violation found by an inspection, with its remedy deadline.",
     },
 )
 

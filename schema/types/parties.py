@@ -20,6 +20,7 @@ from schema.relay import Connection, RowNode, Rows, Timestamped, connection
 if TYPE_CHECKING:
     from schema.income_reports import IncomeReport, OverdueIncomeReport
     from schema.types.applications import Application
+    from schema.types.inspections import Inspection
     from schema.types.licenses import License
     from schema.types.obligations import NotificationObligation, PoolMembership
     from schema.types.pools import PoolAccreditation, PoolCertificate, PoolConditionResult
@@ -33,6 +34,15 @@ _Application = Annotated["Application", strawberry.lazy("schema.types.applicatio
 _AsicUnitConnection = Annotated["AsicUnitConnection", strawberry.lazy("schema.types.registry")]
 _Obligation = Annotated["NotificationObligation", strawberry.lazy("schema.types.obligations")]
 _Membership = Annotated["PoolMembership", strawberry.lazy("schema.types.obligations")]
+_Inspection = Annotated["Inspection", strawberry.lazy("schema.types.inspections")]
+
+
+def _inspections(info: strawberry.Info, column: str, parent_id: int) -> Any:
+    from resolvers.inspections import list_inspections
+    from schema.types.inspections import Inspection
+
+    actor = info.context.user
+    return Rows(lambda: list_inspections(actor), Inspection.from_row, parent=(column, parent_id))
 
 
 def _current_pools(info: strawberry.Info) -> Any:
@@ -85,6 +95,11 @@ class Miner(RowNode, relay.Node, Timestamped):
     def data_centers(self, info: strawberry.Info) -> Connection[DataCenter]:
         actor = info.context.user
         return Rows(lambda: uc.list_data_centers(actor), DataCenter.from_row, parent=("miner_id", self.id))  # type: ignore[return-value]
+
+    @connection(description="The miner's inspections [003]: officers all; assigned inspectors theirs; the miner "
+                "its own once completed.")
+    def inspections(self, info: strawberry.Info) -> Connection[_Inspection]:
+        return _inspections(info, "miner_id", self.id)
 
     @connection(description="The miner's licences (all statuses), in issue order.")
     def licenses(self, info: strawberry.Info) -> Connection[_License]:
@@ -241,6 +256,11 @@ class Pool(RowNode, relay.Node, Timestamped):
         from schema.income_reports import overdue_income_reports
 
         return await overdue_income_reports(info, self.id, year)
+
+    @connection(description="The pool's inspections [003]: officers all; assigned inspectors theirs; the pool "
+                "its own once completed.")
+    def inspections(self, info: strawberry.Info) -> Connection[_Inspection]:
+        return _inspections(info, "pool_id", self.id)
 
     @connection(description="The miners mining through the pool now (current memberships), oldest first.")
     def members(self, info: strawberry.Info) -> Connection[_Membership]:

@@ -21,6 +21,7 @@ from tortoise import Tortoise
 
 from models.access import ApiToken, User
 from models.applications import Application
+from models.inspections import Inspection, InspectionDataCenter
 from models.licensing import (
     Complaint,
     License,
@@ -81,6 +82,7 @@ OWNED: dict[str, tuple[Any, str]] = {
     "NotificationObligation": (NotificationObligation, "miner_id"),
     "User": (User, "miner_id"),
     "ApiToken": (ApiToken, "user__miner_id"),
+    "Inspection": (Inspection, "miner_id"),  # its subject reads it once completed (003)
 }
 # Node types no organisation owns: the public pool register and its certificates, the calendar
 # and the audit trail (officers only).
@@ -139,6 +141,12 @@ async def _organisation(client, officer: Caller, tag: str, phone: str, pools) ->
             {"i": {"minerId": gid("Miner", miner.id), "poolId": gid("Pool", pool.id), "since": since}},
         )
         assert moved["data"]["setMinerPool"]["errors"] == [], moved
+    inspection = await Inspection.create(
+        act_number=f"{tag}-ACT-1", act_date="2025-03-10", kind="SCHEDULED", subject_kind="MINER", miner=miner,
+        planned_from="2025-03-18", planned_to="2025-03-18", status="COMPLETED", representative_position="Director",
+        representative_name=f"{tag} director", officials=[{"position": "Inspector", "name": "X"}],
+    )
+    await InspectionDataCenter.create(inspection=inspection, data_center=licensed)
     for type_name, (model, column) in OWNED.items():
         org.rows[type_name] = sorted(await model.filter(**{column: miner.id}).values_list("id", flat=True))
         assert org.rows[type_name], f"the world has no {type_name} of {tag}"
@@ -302,7 +310,7 @@ async def _node_lookups(alfa: Org, bravo: Org, partner: Caller) -> int:
                 mixed = await me.caller.gql(qn, {"ids": [theirs, missing, me.ids(type_name)[0]]})
                 assert mixed["data"]["nodes"][:2] == [None, None] and mixed["data"]["nodes"][2], (me.tag, type_name)
                 checks += 2
-    for type_name in ("Application", "Complaint", "NotificationObligation", "User"):  # not the partner's to read
+    for type_name in ("Application", "Complaint", "NotificationObligation", "User", "Inspection"):  # not the partner's
         for org in (alfa, bravo):
             assert await partner.gql(q1, {"id": org.ids(type_name)[0]}) == {"data": {"node": None}}
             checks += 1
@@ -314,7 +322,7 @@ async def _reads_of_other_roles(alfa: Org, bravo: Org, roles: dict[str, Caller])
     applications, complaints or obligations; no token reads nothing."""
     checks = 0
     private_to_partner = [alfa.phone, bravo.phone, "office@alfa.kz", "office@bravo.kz"] + [
-        i for org in (alfa, bravo) for t in ("Application", "Complaint", "NotificationObligation", "User")
+        i for org in (alfa, bravo) for t in ("Application", "Complaint", "NotificationObligation", "User", "Inspection")
         for i in org.ids(t)
     ]
     inspector_saw, partner_saw = set(), set()
@@ -382,13 +390,21 @@ MUTATIONS: dict[str, Any] = {
     "fileIncomeReport": {"year": 2025, "month": 3, "nil": True},
     "revokeToken": {},
     "setOrderPublication": {"order": "ORDER_169", "publishedOn": "2023-05-05", "source": "X"},
+    "appointInspection": {"actNumber": "X", "actDate": "2025-03-10", "kind": "SCHEDULED", "plannedFrom": "2025-03-18",
+                          "plannedTo": "2025-03-18"},
+    "openInspection": {},
+    "recordChecklistFinding": {"code": "M1_LICENSE", "finding": "COMPLIES"},
+    "reconcileSerials": {"serials": ["MATRIX-SN-1"]},
+    "completeInspection": {"representative": {"position": "X", "name": "X"}, "officials": [{"position": "X", "name": "X"}]},
+    "setRemedyDeadline": {"code": "M1_LICENSE", "workingDays": 5},
+    "attachInspectionPhoto": {"code": "M1_LICENSE", "file": None},  # JSON: no upload, refused before any read
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",
                   "applicationId": "Application", "licenseId": "License", "poolId": "Pool", "userId": "User",
                   "assigneeId": "User", "unitIds": "AsicUnit", "obligationId": "NotificationObligation",
                   "changes.dataCenterId": "DataCenter", "certificateId": "PoolCertificate",
-                  "appendixId": "LicenseAppendix"}
+                  "appendixId": "LicenseAppendix", "inspectionId": "Inspection", "inspectorIds": "User"}
 ID_OF_MUTATION = {"revokeToken": "ApiToken", "updateMiner": "Miner", "updateDataCenter": "DataCenter", "updatePool": "Pool",
                   "suspendLicense": "License", "resumeLicense": "License", "revokeLicense": "License",
                   "grantComplaintInFull": "Complaint", "forwardComplaint": "Complaint", "decideComplaint": "Complaint"}

@@ -67,10 +67,12 @@ def test_documented_defaults_are_the_ministry_of_justice_registration_dates():
     assert {
         O.ORDER_169: date(2023, 5, 4), O.ORDER_331: date(2023, 8, 17), O.ORDER_404: date(2023, 9, 14),
         O.ORDER_95: date(2024, 2, 27),  # registration not in the seeds: the signing date
+        O.ORDER_662: date(2023, 12, 27), O.ORDER_373: date(2024, 6, 28),  # 003's joint orders: the later signature
     } == DEFAULT_PUBLICATIONS
     assert dict(DEFAULT_TABLE.starts) == {
         R.LICENSING: date(2023, 7, 4), R.LICENSING_2024: date(2024, 1, 1), R.LICENSING_S21: date(2024, 3, 9),
         R.LICENSE_LIFE: date(2024, 2, 13), R.REGISTRY: date(2023, 8, 28), R.POOLS: date(2023, 9, 14),
+        R.INSPECTION_POOL: date(2024, 1, 7), R.INSPECTION_MINER: date(2024, 7, 9),
     }
 
 
