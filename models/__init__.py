@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "models.pools",
     "models.idempotency",
     "models.rule_sets",
+    "models.documents",
 ]

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from resolvers import applications, complaints, licensing, pool_change, pools, registry
+from resolvers.documents.events import DOCUMENT_HANDLERS
 from resolvers.procedures import ProcedureHooks
 from rules.calendar import WorkCalendar
 from rules.workflow import ProcedureCode
@@ -41,4 +42,5 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "pool_certificates": pools.expire_certificates,
 }
 
-OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}
+# Signed documents (resolvers/documents): the events that issue one record it PENDING.
+OUTBOX_HANDLERS: dict[str, OutboxHandler] = {**DOCUMENT_HANDLERS}

@@ -1,0 +1,95 @@
+"""What each document prints, read from its entity: `(number, date, holder, fields)` per kind.
+The fields are the template's variables (templates/<document>.<kk|ru>.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from models.applications import Application
+from models.licensing import License
+from models.pools import PoolCertificate
+from rules.documents import DocumentKind
+from rules.grounds import ground_of
+from settings import Licensor
+
+__all__ = ["CONTENTS", "Contents"]
+
+
+@dataclass(frozen=True)
+class Contents:
+    number: str
+    issued_on: date
+    holder: str
+    fields: dict[str, Any]
+
+
+def _authority() -> dict[str, str]:
+    licensor = Licensor.from_env()
+    return {"authority_ru": licensor.name_ru, "authority_kk": licensor.name_kk,
+            "signer_position": licensor.signer_position, "signer_name": licensor.signer_name}
+
+
+def _roman(subtype: Any) -> str:
+    return "ІІ" if str(getattr(subtype, "value", subtype)).endswith("2") else "І"
+
+
+async def _licence(license_id: int) -> Contents:
+    lic = await License.get(id=license_id).prefetch_related("holder")
+    holder = f"{lic.holder.name}, {lic.holder.legal_address}, БСН/ЖСН (БИН/ИИН) {lic.holder.bin_iin}"
+    return Contents(lic.number, lic.issued_on, lic.holder.name, {
+        **_authority(), "holder": holder, "subtype_roman": _roman(lic.subtype),
+        "issued_on": lic.issued_on.isoformat(), "first_issued_on": lic.first_issued_on.isoformat(),
+        "valid_until": lic.valid_until.isoformat(), "place_of_issue": lic.place_of_issue,
+        "special_conditions": lic.special_conditions, "licensor_ru": lic.licensor_ru,
+        "licensor_kk": lic.licensor_kk, "signer_position": lic.signer_position, "signer_name": lic.signer_name,
+    })
+
+
+async def _application(application_id: int) -> tuple[Application, str, dict[str, Any]]:
+    app = await Application.get(id=application_id).prefetch_related("miner", "pool")
+    party = app.miner or app.pool  # type: ignore[attr-defined]
+    holder = party.name if party else ""
+    fields = {**_authority(), "holder": holder, "incoming_number": app.incoming_number or "",
+              "applied_on": (app.registered_on or app.received_at.date()).isoformat()}
+    return app, holder, fields
+
+
+async def _refusal(application_id: int) -> Contents:
+    app, holder, fields = await _application(application_id)
+    if not app.refusal_number or not app.refused_on:
+        raise ValueError(f"application {application_id} has no motivated refusal")
+    grounds = [g for code in app.refusal_grounds if (g := ground_of(app.procedure, code)) is not None]
+    return Contents(app.refusal_number, app.refused_on, holder,
+                    {**fields, "grounds": grounds, "reasons": app.refusal_text or ""})
+
+
+async def _hearing_notice(application_id: int) -> Contents:
+    app, holder, fields = await _application(application_id)
+    if not app.hearing_on or not app.hearing_notice_sent_on:
+        raise ValueError(f"application {application_id} has no hearing scheduled")
+    number = f"{app.incoming_number or app.id}-H"
+    return Contents(number, app.hearing_notice_sent_on, holder, {
+        **fields, "hearing_on": app.hearing_on.isoformat(), "hearing_time": "", "place": app.hearing_place or "",
+        # Objections are heard up to the hearing itself (001 §10).
+        "objections_until": app.hearing_on.isoformat(),
+    })
+
+
+async def _pool_certificate(certificate_id: int) -> Contents:
+    cert = await PoolCertificate.get(id=certificate_id).prefetch_related("pool")
+    return Contents(cert.number, cert.issued_on, cert.pool_name, {
+        **_authority(), "holder": cert.pool_name, "holder_address": cert.pool.legal_address,
+        "server_locations": cert.server_locations, "valid_until": cert.valid_until.isoformat(),
+    })
+
+
+# kind -> (entity type, reader of its contents)
+CONTENTS: dict[DocumentKind, tuple[str, Callable[[int], Awaitable[Contents]]]] = {
+    DocumentKind.LICENCE: ("License", _licence),
+    DocumentKind.REFUSAL: ("Application", _refusal),
+    DocumentKind.HEARING_NOTICE: ("Application", _hearing_notice),
+    DocumentKind.POOL_CERTIFICATE: ("PoolCertificate", _pool_certificate),
+}

@@ -1,0 +1,52 @@
+"""Outbox handlers (resolvers/wiring.OUTBOX_HANDLERS): the events that issue a document record it
+PENDING; the documents job renders and signs it. A redelivered event finds its rows (unique key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.documents import Document
+from rules.documents import DocumentKind, DocumentStatus
+from rules.workflow import Stage
+
+__all__ = ["DOCUMENT_HANDLERS"]
+
+
+async def _licence(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    await _request(DocumentKind.LICENCE, payload["id"])
+
+
+async def _licence_revoked(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    """A revoked licence: its documents say so on the public page."""
+    await Document.filter(entity_type="License", entity_id=payload["license_id"], status=DocumentStatus.ISSUED) \
+        .update(status=DocumentStatus.REVOKED)
+
+
+async def _stage(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    if payload.get("to") == Stage.REFUSED.value:
+        await _request(DocumentKind.REFUSAL, payload["application"])
+
+
+async def _hearing(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    await _request(DocumentKind.HEARING_NOTICE, payload["application"])
+
+
+async def _pool_certificate(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    await _request(DocumentKind.POOL_CERTIFICATE, payload["id"])
+
+
+async def _request(kind: DocumentKind, entity_id: int) -> None:
+    from resolvers.documents.issue import request_documents  # rendering libraries load with the job
+
+    await request_documents(kind, entity_id)
+
+
+DOCUMENT_HANDLERS = {
+    "license.issued": _licence,
+    "license.reissued": _licence,
+    "license.revoked": _licence_revoked,
+    "application.stage": _stage,
+    "notice.hearing": _hearing,
+    "pool_certificate.issued": _pool_certificate,
+    "pool_certificate.reissued": _pool_certificate,
+}
