@@ -42,6 +42,7 @@ from web.bad_request import error_response
 from web.headers import html_csp
 from web.rate_limit import LimitStore
 from web.stack import edge_middleware
+from web.verify import verify_endpoint
 
 log = logging.getLogger("registry")
 
@@ -181,6 +182,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/healthz", healthz),
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
+            # Public: a signed document's status by the code printed under its QR code.
+            Route("/verify/{code}", verify_endpoint, methods=["GET", "POST"]),
         ],
         # Body size, time and rate limits, security headers and CORS (web/stack.py).
         middleware=edge_middleware(settings, limit_store),

@@ -75,6 +75,8 @@ class AuditAction(str, Enum):
     POOL_CERTIFICATE_REISSUED = "pool_certificate.reissued"
     POOL_CERTIFICATE_REPLACED = "pool_certificate.replaced"
     POOL_CERTIFICATE_EXPIRED = "pool_certificate.expired"
+    # signed documents (resolvers/documents)
+    DOCUMENT_REGENERATED = "document.regenerated"
     # the ASIC registry
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
@@ -113,6 +115,7 @@ class AuditEntityType(str, Enum):
     ASIC_UNIT_EVENT = "AsicUnitEvent"
     POOL_APPLICATION = "PoolApplication"
     POOL_CERTIFICATE = "PoolCertificate"
+    DOCUMENT = "Document"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from rules.documents import DocumentKind, Language, template_name
 
-__all__ = ["TEMPLATES_DIR", "html_of", "pdf_of_html", "qr_data_uri", "render_pdf"]
+__all__ = ["TEMPLATES_DIR", "html_of", "page_html", "pdf_of_html", "qr_data_uri", "render_pdf"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 
@@ -41,6 +41,11 @@ def qr_data_uri(url: str) -> str:
 
 def html_of(kind: DocumentKind, language: Language, context: dict[str, Any]) -> str:
     return _env().get_template(template_name(kind, language)).render(lang=language.value, **context)
+
+
+def page_html(template: str, **context: Any) -> str:
+    """A page that is not a document (the public verification page)."""
+    return _env().get_template(template).render(**context)
 
 
 def pdf_of_html(html: str) -> bytes:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import functools
 import secrets
 import threading
@@ -105,10 +106,12 @@ _dev_lock = threading.Lock()
 def development_signer(directory: str | Path) -> Pkcs12Signer:
     """The development chain under `directory`, generated the first time."""
     directory = Path(directory)
-    with _dev_lock:
-        secret = directory / "passphrase"
+    directory.mkdir(parents=True, exist_ok=True)
+    secret = directory / "passphrase"
+    # One generator across threads and processes (API and workers starting together).
+    with _dev_lock, open(directory / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if not (directory / "signer.p12").exists():
-            directory.mkdir(parents=True, exist_ok=True)
             secret.write_text(secrets.token_urlsafe(24))
             secret.chmod(0o600)
             _write_dev_chain(directory, secret.read_text().encode())

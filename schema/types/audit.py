@@ -82,6 +82,7 @@ expose_enum(
         AuditAction.POOL_CERTIFICATE_REISSUED: "A pool accreditation certificate was re-issued [004 §12].",
         AuditAction.POOL_CERTIFICATE_REPLACED: "A certificate was replaced by its re-issued successor.",
         AuditAction.POOL_CERTIFICATE_EXPIRED: "A certificate passed its last valid day [004 §3].",
+        AuditAction.DOCUMENT_REGENERATED: "An officer had a signed document produced again; the old one is superseded.",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
         "about the reader): `after` names the operation and the contact fields selected.",
         AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
@@ -119,6 +120,7 @@ expose_enum(
         AuditEntityType.ASIC_UNIT_EVENT: "An entry of an ASIC unit record's history.",
         AuditEntityType.POOL_APPLICATION: "What a pool accreditation application carries [004 App.1].",
         AuditEntityType.POOL_CERTIFICATE: "A pool accreditation certificate [004 App.3].",
+        AuditEntityType.DOCUMENT: "A signed outgoing document (PDF) of the authority [DOMAIN §6].",
     },
 )
 
