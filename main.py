@@ -39,10 +39,10 @@ from schema.schema import build_schema
 from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
 from web.bad_request import error_response
+from web.documents import download_endpoint, verify_endpoint
 from web.headers import html_csp
 from web.rate_limit import LimitStore
 from web.stack import edge_middleware
-from web.verify import verify_endpoint
 
 log = logging.getLogger("registry")
 
@@ -184,12 +184,15 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/exports/asic-units", registry_files.export_endpoint),
             # Public: a signed document's status by the code printed under its QR code.
             Route("/verify/{code}", verify_endpoint, methods=["GET", "POST"]),
+            # A signed document through the short-lived link of its GraphQL `downloadUrl`.
+            Route("/documents/{token}", download_endpoint),
         ],
         # Body size, time and rate limits, security headers and CORS (web/stack.py).
         middleware=edge_middleware(settings, limit_store),
         lifespan=lifespan,
     )
     app.state.limit_store = limit_store
+    app.state.settings = settings
     return app
 
 

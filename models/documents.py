@@ -19,6 +19,9 @@ class Document(TimestampedModel):
     version = fields.IntField(default=1)
     entity_type = fields.CharField(max_length=40)
     entity_id = fields.IntField()
+    # The organisation the entity belongs to (resolvers/scope.OWNERSHIP): who may read the document.
+    owner_miner_id = fields.IntField(null=True, db_index=True)
+    owner_pool_id = fields.IntField(null=True, db_index=True)
     number = fields.CharField(max_length=64)
     issued_on = fields.DateField()
     holder = fields.CharField(max_length=500)  # as printed on the document

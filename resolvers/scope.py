@@ -39,10 +39,11 @@ OWNERSHIP: dict[str, tuple[str, str]] = {
     "RegistryApplicationTarget": ("miner", "application__miner_id"),
     "PoolApplication": ("pool", "application__pool_id"),
     "PoolCertificate": ("pool", "pool_id"),
+    "Document": ("miner", "owner_miner_id"),
 }
 # Kinds whose rows belong to a miner or to a pool (an application is filed by either): the path
 # to the owning pool, used for a pool's applicant in place of the miner path above.
-POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id"}
+POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id", "Document": "owner_pool_id"}
 
 
 def owner_of(instance: Model) -> OwnerRef:

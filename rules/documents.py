@@ -3,15 +3,21 @@ key that makes issuing one idempotent (DOMAIN.md §6; templates/README.md)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import secrets
 from enum import Enum
 
 __all__ = [
+    "DOWNLOAD_TTL_SECONDS",
     "DocumentKind",
     "DocumentState",
     "DocumentStatus",
     "Language",
+    "document_of_token",
+    "download_token",
     "is_verification_code",
     "new_verification_code",
     "template_name",
@@ -83,3 +89,31 @@ def new_verification_code() -> str:
 
 def is_verification_code(text: str) -> bool:
     return bool(_CODE.match(text))
+
+
+# --- download links -----------------------------------------------------------------------------
+
+DOWNLOAD_TTL_SECONDS = 300
+
+
+def _signature(document_id: int, expires: int, key: bytes) -> str:
+    mac = hmac.new(key, f"document-download:{document_id}:{expires}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def download_token(document_id: int, now: int, key: bytes, ttl: int = DOWNLOAD_TTL_SECONDS) -> str:
+    """A short-lived link token for one document (the GraphQL `downloadUrl`, given only to those
+    who may read the document): `<id>.<expiry>.<HMAC>`."""
+    expires = now + ttl
+    return f"{document_id}.{expires}.{_signature(document_id, expires, key)}"
+
+
+def document_of_token(token: str, now: int, key: bytes) -> int | None:
+    """The document a token opens, or None when it is malformed, forged or expired."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(token) > 80:
+        return None
+    document_id, expires = int(parts[0]), int(parts[1])
+    if expires < now or not hmac.compare_digest(parts[2], _signature(document_id, expires, key)):
+        return None
+    return document_id

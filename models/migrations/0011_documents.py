@@ -55,6 +55,8 @@ class Migration(migrations.Migration):
                 ('version', fields.IntField(default=1)),
                 ('entity_type', fields.CharField(max_length=40)),
                 ('entity_id', fields.IntField()),
+                ('owner_miner_id', fields.IntField(null=True, db_index=True)),
+                ('owner_pool_id', fields.IntField(null=True, db_index=True)),
                 ('number', fields.CharField(max_length=64)),
                 ('issued_on', fields.DateField()),
                 ('holder', fields.CharField(max_length=500)),

@@ -24,6 +24,8 @@ class Contents:
     issued_on: date
     holder: str
     fields: dict[str, Any]
+    owner_miner_id: int | None = None
+    owner_pool_id: int | None = None
 
 
 def _authority() -> dict[str, str]:
@@ -45,7 +47,11 @@ async def _licence(license_id: int) -> Contents:
         "valid_until": lic.valid_until.isoformat(), "place_of_issue": lic.place_of_issue,
         "special_conditions": lic.special_conditions, "licensor_ru": lic.licensor_ru,
         "licensor_kk": lic.licensor_kk, "signer_position": lic.signer_position, "signer_name": lic.signer_name,
-    })
+    }, owner_miner_id=lic.holder_id)  # type: ignore[attr-defined]
+
+
+def _owners(app: Application) -> dict[str, int | None]:
+    return {"owner_miner_id": app.miner_id, "owner_pool_id": app.pool_id}  # type: ignore[attr-defined]
 
 
 async def _application(application_id: int) -> tuple[Application, str, dict[str, Any]]:
@@ -63,7 +69,7 @@ async def _refusal(application_id: int) -> Contents:
         raise ValueError(f"application {application_id} has no motivated refusal")
     grounds = [g for code in app.refusal_grounds if (g := ground_of(app.procedure, code)) is not None]
     return Contents(app.refusal_number, app.refused_on, holder,
-                    {**fields, "grounds": grounds, "reasons": app.refusal_text or ""})
+                    {**fields, "grounds": grounds, "reasons": app.refusal_text or ""}, **_owners(app))
 
 
 async def _hearing_notice(application_id: int) -> Contents:
@@ -75,7 +81,7 @@ async def _hearing_notice(application_id: int) -> Contents:
         **fields, "hearing_on": app.hearing_on.isoformat(), "hearing_time": "", "place": app.hearing_place or "",
         # Objections are heard up to the hearing itself (001 §10).
         "objections_until": app.hearing_on.isoformat(),
-    })
+    }, **_owners(app))
 
 
 async def _pool_certificate(certificate_id: int) -> Contents:
@@ -83,7 +89,7 @@ async def _pool_certificate(certificate_id: int) -> Contents:
     return Contents(cert.number, cert.issued_on, cert.pool_name, {
         **_authority(), "holder": cert.pool_name, "holder_address": cert.pool.legal_address,
         "server_locations": cert.server_locations, "valid_until": cert.valid_until.isoformat(),
-    })
+    }, owner_pool_id=cert.pool_id)  # type: ignore[attr-defined]
 
 
 # kind -> (entity type, reader of its contents)

@@ -6,28 +6,41 @@ most an unreferenced file (content-addressed, so a retry never duplicates anythi
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.documents import Document
+from resolvers.audit_key import key_of
+from resolvers.changes import record_change, snapshot
 from resolvers.documents.contents import CONTENTS
 from resolvers.documents.render import qr_data_uri, render_pdf
 from resolvers.documents.signing import signer_for
+from resolvers.scope import get_visible
 from resolvers.storage import storage_for
+from rules.access import Actor, Permission
+from rules.audit import AuditAction
 from rules.documents import (
     DocumentKind,
     DocumentState,
     DocumentStatus,
     Language,
+    download_token,
     new_verification_code,
     unique_key,
 )
+from rules.errors import DomainError, ErrorCode
 from settings import Settings
 
-__all__ = ["MAX_ATTEMPTS", "produce", "produce_pending", "regenerate", "request_documents", "verify_url"]
+__all__ = [
+    "MAX_ATTEMPTS", "download_url", "produce", "produce_pending", "regenerate", "regenerate_document",
+    "request_documents", "verify_url",
+]
 
 log = logging.getLogger("registry.documents")
 MAX_ATTEMPTS = 5
@@ -36,6 +49,17 @@ STORAGE_PREFIX = "documents"
 
 def verify_url(settings: Settings, code: str) -> str:
     return f"{settings.public_base_url.rstrip('/')}/verify/{code}"
+
+
+def download_key(settings: Settings) -> bytes:
+    """The download links' HMAC key, derived from the service's secret (AUDIT_HMAC_KEY)."""
+    return hmac.new(key_of(settings), b"document-download-links", hashlib.sha256).digest()
+
+
+def download_url(settings: Settings, document_id: int, now: datetime | None = None) -> str:
+    moment = int((now or datetime.now(UTC)).timestamp())
+    token = download_token(document_id, moment, download_key(settings))
+    return f"{settings.public_base_url.rstrip('/')}/documents/{token}"
 
 
 async def request_documents(kind: DocumentKind, entity_id: int, version: int = 1) -> list[Document]:
@@ -52,6 +76,7 @@ async def request_documents(kind: DocumentKind, entity_id: int, version: int = 1
                     unique_key=key, kind=kind, language=language, version=version, entity_type=entity_type,
                     entity_id=entity_id, number=contents.number, issued_on=contents.issued_on,
                     holder=contents.holder[:500], verification_code=new_verification_code(),
+                    owner_miner_id=contents.owner_miner_id, owner_pool_id=contents.owner_pool_id,
                 )
             except IntegrityError:  # a concurrent delivery of the same event won the race
                 doc = await Document.get(unique_key=key)
@@ -88,6 +113,20 @@ async def produce(doc: Document, settings: Settings) -> Document:
     return doc
 
 
+async def regenerate_document(actor: Actor, document_id: int) -> list[Document]:
+    """Officers: the document produced again as a new version (kk and ru), the old SUPERSEDED;
+    audited."""
+    if not actor.can(Permission.DECIDE):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    doc = await get_visible(Document, actor, document_id, "Document", field="id")
+    async with in_transaction() as conn:
+        before = snapshot(doc)
+        documents = await regenerate(doc)
+        await doc.refresh_from_db(using_db=conn)
+        await record_change(conn, actor, AuditAction.DOCUMENT_REGENERATED.value, doc, before)
+    return documents
+
+
 async def _claim_next(after: int) -> Document | None:
     """The next PENDING document after id `after`, locked for this worker (PostgreSQL)."""
     async with in_transaction() as conn:
@@ -111,7 +150,7 @@ async def produce_pending(settings: Settings, limit: int = 50) -> int:
 
 async def regenerate(doc: Document) -> list[Document]:
     """A new version of the document's kind for its entity (kk and ru); the current ones
-    SUPERSEDED."""
+    SUPERSEDED (the caller's transaction, or its own)."""
     async with in_transaction():
         latest = await Document.filter(entity_type=doc.entity_type, entity_id=doc.entity_id, kind=doc.kind) \
             .order_by("-version").first()
