@@ -11,6 +11,8 @@ from typing import Any
 from models.applications import Application
 from models.licensing import License
 from models.pools import PoolCertificate
+from models.registry import AsicUnit
+from rules.calendar import ALMATY
 from rules.documents import DocumentKind
 from rules.grounds import ground_of
 from settings import Licensor
@@ -92,10 +94,37 @@ async def _pool_certificate(certificate_id: int) -> Contents:
     }, owner_pool_id=cert.pool_id)  # type: ignore[attr-defined]
 
 
+UNITS_PRINTED = 500  # a notice lists at most this many units; the registry holds them all
+
+
+async def _registry_notice(application_id: int, link: str, suffix: str) -> Contents:
+    app, holder, fields = await _application(application_id)
+    if app.decided_at is None:
+        raise ValueError(f"application {application_id} is not decided")
+    units = AsicUnit.filter(**{link: application_id}).order_by("record_number")
+    total = await units.count()
+    rows = await units.limit(UNITS_PRINTED).values("model", "serial", "tnved_code")
+    miner = app.miner  # type: ignore[attr-defined]
+    return Contents(f"{app.incoming_number or app.id}-{suffix}", app.decided_at.astimezone(ALMATY).date(), holder, {
+        **fields, "holder_bin": miner.bin_iin if miner else "", "units_total": total,
+        "units": [{"model": r["model"], "serial": r["serial"], "hs_code": r["tnved_code"]} for r in rows],
+    }, **_owners(app))
+
+
+async def _inclusion_notice(application_id: int) -> Contents:
+    return await _registry_notice(application_id, "inclusion_application_id", "INC")
+
+
+async def _exclusion_notice(application_id: int) -> Contents:
+    return await _registry_notice(application_id, "exclusion_application_id", "EXC")
+
+
 # kind -> (entity type, reader of its contents)
 CONTENTS: dict[DocumentKind, tuple[str, Callable[[int], Awaitable[Contents]]]] = {
     DocumentKind.LICENCE: ("License", _licence),
     DocumentKind.REFUSAL: ("Application", _refusal),
     DocumentKind.HEARING_NOTICE: ("Application", _hearing_notice),
     DocumentKind.POOL_CERTIFICATE: ("PoolCertificate", _pool_certificate),
+    DocumentKind.INCLUSION_NOTICE: ("Application", _inclusion_notice),
+    DocumentKind.EXCLUSION_NOTICE: ("Application", _exclusion_notice),
 }

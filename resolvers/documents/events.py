@@ -35,6 +35,14 @@ async def _pool_certificate(payload: dict[str, Any], ctx: dict[str, Any]) -> Non
     await _request(DocumentKind.POOL_CERTIFICATE, payload["id"])
 
 
+async def _included(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    await _request(DocumentKind.INCLUSION_NOTICE, payload["application"])
+
+
+async def _excluded(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    await _request(DocumentKind.EXCLUSION_NOTICE, payload["application"])
+
+
 async def _request(kind: DocumentKind, entity_id: int) -> None:
     from resolvers.documents.issue import request_documents  # rendering libraries load with the job
 
@@ -49,4 +57,6 @@ DOCUMENT_HANDLERS = {
     "notice.hearing": _hearing,
     "pool_certificate.issued": _pool_certificate,
     "pool_certificate.reissued": _pool_certificate,
+    "registry.units_included": _included,
+    "registry.units_excluded": _excluded,
 }

@@ -68,7 +68,7 @@ async def test_issue13_a_forged_or_expired_download_link_is_a_404(client, settin
 
 async def test_issue13_an_officer_regenerates_a_document_and_the_old_is_superseded(client, settings):
     officer = await make_caller(client, Role.OFFICER)
-    lic, gid = await _licence(settings)
+    lic, _ = await _licence(settings)
     doc = await Document.filter(entity_id=lic.id).first()
     holder = await make_caller(client, Role.APPLICANT, miner=await lic.holder)
     refused = await holder.gql(REGENERATE, {"i": {"id": str(to_global_id("Document", doc.id))}})
