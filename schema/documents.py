@@ -50,7 +50,7 @@ expose_enum(DocumentState, "DocumentState", "Where the document's production sta
     DocumentState.FAILED: "Gave up after repeated failures (`failureReason`); an officer regenerates it.",
 })
 
-_ENTITIES = ("License", "Application", "PoolCertificate")
+_ENTITIES = ("License", "LicenseAppendix", "Application", "PoolCertificate")
 
 
 @strawberry.type(description="A signed outgoing document (PDF, PAdES) of the authority, in one language.")
@@ -102,12 +102,12 @@ class RegenerateDocumentPayload:
 
 @strawberry.type
 class DocumentsQuery:
-    @strawberry.field(description="The documents of a licence, an application or a pool certificate, newest "
+    @strawberry.field(description="The documents of a licence, an appendix, an application or a pool certificate, newest "
                       "version first; empty for a record the caller may not see.")
     async def documents(
         self, info: strawberry.Info,
-        entity: Annotated[relay.GlobalID, strawberry.argument(description="A License, Application or "
-                                                              "PoolCertificate id.")],
+        entity: Annotated[relay.GlobalID, strawberry.argument(description="A License, LicenseAppendix, "
+                                                              "Application or PoolCertificate id.")],
     ) -> list[Document]:
         entity_type, pk = typed_pk(entity, _ENTITIES, "entity")
         rows = await visible(dm.Document.filter(entity_type=entity_type, entity_id=pk), info.context.user) \

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from models.applications import Application
-from models.licensing import License
+from models.licensing import License, LicenseAppendix
 from models.pools import PoolCertificate
 from models.registry import AsicUnit
 from rules.calendar import ALMATY
@@ -37,7 +37,21 @@ def _authority() -> dict[str, str]:
 
 
 def _roman(subtype: Any) -> str:
-    return "ІІ" if str(getattr(subtype, "value", subtype)).endswith("2") else "І"
+    """The subtype as the forms write it, in Cyrillic numerals (І, ІІ)."""
+    return "ІІ" if str(getattr(subtype, "value", subtype)) == "II" else "І"
+
+
+_SUBTYPE_RU = {
+    "І": "І подвид – осуществление деятельности по цифровому майнингу цифровым майнером, имеющим на праве "
+         "собственности или других законных основаниях центр обработки данных цифрового майнинга",
+    "ІІ": "ІІ подвид – осуществление деятельности по цифровому майнингу цифровым майнером, не имеющим на праве "
+          "собственности или других законных основаниях центр обработки данных цифрового майнинга",
+}
+_ELECTRICITY_RU = {
+    "SINGLE_BUYER": "у единого закупщика на централизованных торгах электрической энергией",
+    "OFF_GRID_GENERATOR": "у энергопроизводящих организаций, генерирующие установки которых не подключены к единой "
+                          "электроэнергетической системе Республики Казахстан",
+}
 
 
 async def _licence(license_id: int) -> Contents:
@@ -54,6 +68,26 @@ async def _licence(license_id: int) -> Contents:
 
 def _owners(app: Application) -> dict[str, int | None]:
     return {"owner_miner_id": app.miner_id, "owner_pool_id": app.pool_id}  # type: ignore[attr-defined]
+
+
+async def _appendix(appendix_id: int) -> Contents:
+    appendix = await LicenseAppendix.get(id=appendix_id).prefetch_related("license", "data_center")
+    lic, dc = appendix.license, appendix.data_center
+    roman = _roman(appendix.subtype)
+    electricity = appendix.electricity_purchase
+    return Contents(appendix.number, appendix.issued_on, await _holder_name(lic), {
+        "subtype_roman": roman, "subtype_text_ru": _SUBTYPE_RU[roman], "license_number": lic.number,
+        "license_issued_on": lic.issued_on.isoformat(), "licensor_ru": appendix.licensor_ru,
+        "licensor_kk": appendix.licensor_kk, "data_center": dc.address if dc else "",
+        "electricity_ru": _ELECTRICITY_RU.get(getattr(electricity, "value", electricity) or "", ""),
+        "special_conditions": appendix.special_conditions, "valid_until": appendix.valid_until.isoformat(),
+        "issued_on": appendix.issued_on.isoformat(), "signer_position": appendix.signer_position,
+        "signer_name": appendix.signer_name,
+    }, owner_miner_id=lic.holder_id)  # type: ignore[attr-defined]
+
+
+async def _holder_name(lic: License) -> str:
+    return (await lic.holder).name
 
 
 async def _application(application_id: int) -> tuple[Application, str, dict[str, Any]]:
@@ -122,6 +156,7 @@ async def _exclusion_notice(application_id: int) -> Contents:
 # kind -> (entity type, reader of its contents)
 CONTENTS: dict[DocumentKind, tuple[str, Callable[[int], Awaitable[Contents]]]] = {
     DocumentKind.LICENCE: ("License", _licence),
+    DocumentKind.APPENDIX: ("LicenseAppendix", _appendix),
     DocumentKind.REFUSAL: ("Application", _refusal),
     DocumentKind.HEARING_NOTICE: ("Application", _hearing_notice),
     DocumentKind.POOL_CERTIFICATE: ("PoolCertificate", _pool_certificate),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.documents import Document
+from models.licensing import LicenseAppendix
 from rules.documents import DocumentKind, DocumentStatus
 from rules.workflow import Stage
 
@@ -13,12 +14,22 @@ __all__ = ["DOCUMENT_HANDLERS"]
 
 
 async def _licence(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    """The licence and each of its appendices (001 App.4-7)."""
     await _request(DocumentKind.LICENCE, payload["id"])
+    for appendix_id in await LicenseAppendix.filter(license_id=payload["id"]).order_by("id").values_list("id", flat=True):
+        await _request(DocumentKind.APPENDIX, appendix_id)
 
 
 async def _licence_revoked(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
-    """A revoked licence: its documents say so on the public page."""
-    await Document.filter(entity_type="License", entity_id=payload["license_id"], status=DocumentStatus.ISSUED) \
+    """A revoked licence (or one appendix): its documents say so on the public page."""
+    if payload.get("appendix") is None:
+        await Document.filter(entity_type="License", entity_id=payload["license_id"], status=DocumentStatus.ISSUED) \
+            .update(status=DocumentStatus.REVOKED)
+    appendices = LicenseAppendix.filter(license_id=payload["license_id"])
+    if payload.get("appendix") is not None:
+        appendices = appendices.filter(number=payload["appendix"])
+    ids = await appendices.values_list("id", flat=True)
+    await Document.filter(entity_type="LicenseAppendix", entity_id__in=list(ids), status=DocumentStatus.ISSUED) \
         .update(status=DocumentStatus.REVOKED)
 
 

@@ -114,3 +114,17 @@ async def test_issue13_a_revoked_licence_revokes_its_documents_and_a_regenerated
     await _event("license.revoked", {"license_id": lic.id})
     assert {d.status for d in await Document.filter(entity_id=lic.id, version=2)} == {DocumentStatus.REVOKED}
     assert {d.status for d in await Document.filter(entity_id=lic.id, version=1)} == {DocumentStatus.SUPERSEDED}
+
+
+async def test_issue13_a_licence_with_an_appendix_issues_both_and_a_revocation_revokes_both(settings):
+    miner = await make_miner(name="ТОО «Ұлытау Һаб»")
+    lic = await make_license(miner, appendices=1, subtype="II")
+    await _event("license.issued", {"entity": "License", "id": lic.id})
+    await produce_pending(settings)
+    appendix = await Document.get(entity_type="LicenseAppendix", language=Language.RU)
+    assert appendix.kind == DocumentKind.APPENDIX and appendix.state == DocumentState.READY
+    assert appendix.owner_miner_id == miner.id and appendix.number.startswith(lic.number)
+    text = " ".join(text_of(await storage_for(settings).get(appendix.storage_key)).split())
+    assert lic.number in text and "ІІ подвид" in text
+    await _event("license.revoked", {"license_id": lic.id, "appendix": None})
+    assert {d.status for d in await Document.all()} == {DocumentStatus.REVOKED}
