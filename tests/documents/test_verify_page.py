@@ -65,3 +65,9 @@ async def test_issue13_a_broken_upload_is_a_clean_answer_not_a_crash(client, set
         response = await client.post(f"/verify/{doc.verification_code}", headers=headers, content=body)
         assert response.status_code in (200, 400), response.status_code
         assert 'data-match="yes"' not in response.text
+
+
+async def test_issue13_the_page_may_post_its_form_to_itself_and_load_nothing(client, settings):
+    doc = await _ready(settings)
+    csp = (await client.get(f"/verify/{doc.verification_code}")).headers["content-security-policy"]
+    assert "form-action 'self'" in csp and "default-src 'none'" in csp
