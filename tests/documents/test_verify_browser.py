@@ -7,21 +7,17 @@ Skips, saying so, where no Chromium is installed (`apt-get install chromium`).""
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from settings import ROOT
-from tests.web.test_server import _free_port
+from tests.live_server import migrated_env, serve
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium installed (apt-get install chromium): "
@@ -67,38 +63,12 @@ asyncio.run(main())
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict, Path]]:
     data = tmp_path_factory.mktemp("verify-site")
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'registry.sqlite3'}", "APP_ENV": "development",
-           "DATA_DIR": str(data), "STORAGE_DIR": str(data / "objects")}
-    for name in ("REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True,
-                   timeout=120)
+    env = migrated_env(data, DATA_DIR=str(data), STORAGE_DIR=str(data / "objects"))
     seeded = subprocess.run([sys.executable, "-W", "ignore", "-c", SEED], cwd=ROOT, env=env, check=True,
                             capture_output=True, text=True, timeout=180)
     docs = json.loads(seeded.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    log = (data / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "main:create_app", "--factory", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {(data / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    with serve(env, data) as (port, _):
         yield f"http://127.0.0.1:{port}", docs, data
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def test_issue13_the_verification_page_in_a_browser_valid_tampered_and_revoked(site, tmp_path):
