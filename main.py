@@ -39,6 +39,7 @@ from schema.schema import build_schema
 from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
 from web.bad_request import error_response
+from web.documents import download_endpoint, verify_endpoint
 from web.headers import html_csp
 from web.rate_limit import LimitStore
 from web.stack import edge_middleware
@@ -183,12 +184,17 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
             Route("/application-documents/{id}/file", document_files.document_file_endpoint),
+            # Public: a signed document's status by the code printed under its QR code.
+            Route("/verify/{code}", verify_endpoint, methods=["GET", "POST"]),
+            # A signed document through the short-lived link of its GraphQL `downloadUrl`.
+            Route("/documents/{token}", download_endpoint),
         ],
         # Body size, time and rate limits, security headers and CORS (web/stack.py).
         middleware=edge_middleware(settings, limit_store),
         lifespan=lifespan,
     )
     app.state.limit_store = limit_store
+    app.state.settings = settings
     return app
 
 

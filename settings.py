@@ -53,6 +53,13 @@ class Settings:
     audit_checkpoint_file: str = field(default_factory=_default_checkpoint_file)
     # Files (photos, signed documents): a local directory (resolvers/storage.py).
     storage_dir: str = field(default_factory=_default_storage_dir)
+    # Signed documents (resolvers/documents): a PKCS#12 file and its passphrase; without one, a
+    # development chain generated at first use under the data dir (never in production).
+    signing_pkcs12: str | None = None
+    signing_passphrase: str | None = None
+    dev_signing_dir: str = field(default_factory=lambda: str(Path(os.environ.get("DATA_DIR", ROOT / "data")) / "dev-signing"))
+    # Where the public verification page lives (printed on every document and in its QR code).
+    public_base_url: str = "http://127.0.0.1:8000"
     # -- the HTTP edge (web/, README "Security model") ----------------------------------------
     # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
     # go as a file (multipart).
@@ -84,6 +91,10 @@ class Settings:
             kwargs["audit_key"] = key
         if path := os.environ.get("AUDIT_CHECKPOINT_FILE"):
             kwargs["audit_checkpoint_file"] = path
+        for name, env_name in (("signing_pkcs12", "SIGNING_PKCS12"), ("signing_passphrase", "SIGNING_PASSPHRASE"),
+                               ("public_base_url", "PUBLIC_BASE_URL")):
+            if value := os.environ.get(env_name):
+                kwargs[name] = value
         for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS")):
             if value := os.environ.get(env_name):
                 kwargs[name] = int(value)

@@ -82,6 +82,13 @@ async def outbox_backlog(now: datetime | None = None) -> dict[str, Any]:
     }
 
 
+async def produce_documents(ctx: dict[str, Any]) -> int:
+    """Render, sign and store the PENDING documents (resolvers/documents/issue.py)."""
+    from resolvers.documents.issue import produce_pending  # WeasyPrint loads with the first run
+
+    return await produce_pending(ctx.get("settings") or Settings.from_env())
+
+
 async def recompute_overdue(ctx: dict[str, Any], now: datetime | None = None) -> dict[str, int]:
     """Flag what went past its term; every checker writes its own outbox events."""
     now = now or datetime.now(UTC)

@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.idempotency",
     "models.rule_sets",
     "models.inspections",
+    "models.documents",
 ]

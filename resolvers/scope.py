@@ -41,10 +41,11 @@ OWNERSHIP: dict[str, tuple[str, str]] = {
     "PoolCertificate": ("pool", "pool_id"),
     "IncomeReport": ("pool", "pool_id"),
     "Inspection": ("miner", "miner_id"),
+    "Document": ("miner", "owner_miner_id"),
 }
 # Kinds whose rows belong to a miner or to a pool (an application is filed by either): the path
 # to the owning pool, used for a pool's applicant in place of the miner path above.
-POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id", "Inspection": "pool_id"}
+POOL_OWNERSHIP: dict[str, str] = {"Application": "pool_id", "Inspection": "pool_id", "Document": "owner_pool_id"}
 # Kinds an owner reads only in some states: an inspection's subject reads it once completed (003).
 OWN_ONCE: dict[str, dict[str, str]] = {"Inspection": {"status": "COMPLETED"}}
 

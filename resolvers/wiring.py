@@ -26,6 +26,7 @@ from resolvers import (
     pools,
     registry,
 )
+from resolvers.documents.events import DOCUMENT_HANDLERS
 from resolvers.procedures import ProcedureHooks
 from rules.calendar import WorkCalendar
 from rules.workflow import ProcedureCode
@@ -52,4 +53,5 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "violations": inspections.flag_violations,
 }
 
-OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}
+# Signed documents (resolvers/documents): the events that issue one record it PENDING.
+OUTBOX_HANDLERS: dict[str, OutboxHandler] = {**DOCUMENT_HANDLERS}

@@ -94,7 +94,7 @@ class Reach(str, Enum):
 _PUBLIC_REGISTRY = {"Miner", "DataCenter", "Pool", "License", "LicenseAppendix", "AsicUnit", "AsicUnitEvent",
                     "PoolMembership"}
 _CASE_FILES = {"Application", "Complaint", "NotificationObligation", "RegistryApplication",
-               "RegistryApplicationLine", "RegistryApplicationTarget", "PoolApplication"}
+               "RegistryApplicationLine", "RegistryApplicationTarget", "PoolApplication", "Document"}
 READS: dict[Role, dict[str, Reach]] = {
     Role.ADMIN: {kind: Reach.ALL for kind in (*_PUBLIC_REGISTRY, *_CASE_FILES, "AuditEvent", "User", "ApiToken")},
     # Officers read their colleagues' accounts (not tokens): who an application is assigned to,

@@ -80,6 +80,8 @@ class AuditAction(str, Enum):
     INCOME_REPORT_CORRECTED = "income_report.corrected"
     INCOME_REPORT_SUPERSEDED = "income_report.superseded"
     INCOME_REPORT_OVERDUE = "income_report.overdue"
+    # signed documents (resolvers/documents)
+    DOCUMENT_REGENERATED = "document.regenerated"
     # the ASIC registry
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
@@ -137,6 +139,7 @@ class AuditEntityType(str, Enum):
     INSPECTION_RECONCILIATION = "InspectionReconciliation"
     INSPECTION_PHOTO = "InspectionPhoto"
     VIOLATION = "Violation"
+    DOCUMENT = "Document"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.

@@ -18,6 +18,7 @@ from schema.bin_iin import BinIinQuery
 from schema.bounds import bound_fields
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.complaints import ComplaintsMutation, ComplaintsQuery
+from schema.documents import DocumentsMutation, DocumentsQuery
 from schema.execution import FastLeafExecutionContext, lean_resolvers
 from schema.income_reports import IncomeReportsMutation
 from schema.inspections import InspectionsMutation, InspectionsQuery
@@ -40,8 +41,8 @@ from settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, InspectionsQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, IncomeReportsMutation, RuleSetMutation, InspectionsMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, InspectionsQuery, DocumentsQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, IncomeReportsMutation, RuleSetMutation, InspectionsMutation, DocumentsMutation)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 

@@ -296,6 +296,7 @@ def settings(database_url: str) -> Settings:
     # of the limits build their own app (tests/web/).
     return Settings(database_url=database_url, environment="development", audit_checkpoint_file=str(checkpoints),
                     storage_dir=tempfile.mkdtemp(prefix="registry-objects-"),
+                    dev_signing_dir=tempfile.mkdtemp(prefix="registry-signing-"),
                     rate_limit_per_ip="", rate_limit_per_token="", auth_failure_limit="")
 
 

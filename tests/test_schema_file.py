@@ -21,6 +21,7 @@ _BUILT_IN_SCALARS = {"String", "Int", "Float", "Boolean", "ID"}
 # A String field named like a code must be an enum. Exceptions are real free-form or external codes.
 _CODE_LIKE = re.compile(r"(Code|Kind|Status|Action|Severity|Format|Grounds?|Role|Stage|Procedure|Channel|Type)$", re.I)
 _FREE_TEXT_CODES = {
+    "Document.verificationCode",  # a random token printed under a document's QR code, not an enumeration
     "AsicUnit.tnvedCode",  # a customs commodity code (10 digits of the TN VED EAEU), not ours
     "AsicApplicationLine.tnvedCode",
     "RegistryApplicationDetails.tnvedCode",

@@ -94,6 +94,7 @@ expose_enum(
         AuditAction.INSPECTION_PHOTO_ATTACHED: "A photo was attached to a checklist item (stored without its metadata).",
         AuditAction.INSPECTION_COMPLETED: "An inspection was completed with the representative and officials recorded.",
         AuditAction.VIOLATION_DEADLINE_SET: "An officer set the remedy deadline of a violation (working days).",
+        AuditAction.DOCUMENT_REGENERATED: "An officer had a signed document produced again; the old one is superseded.",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
         "about the reader): `after` names the operation and the contact fields selected.",
         AuditAction.PERSONAL_DATA_EXPORTED: "A user exported the registry with personal contacts (about the "
@@ -142,6 +143,7 @@ expose_enum(
         AuditEntityType.INSPECTION_RECONCILIATION: "The on-site serial reconciliation of a data center.",
         AuditEntityType.INSPECTION_PHOTO: "A photo attached to a checklist item as evidence.",
         AuditEntityType.VIOLATION: "A violation found by an inspection, with its remedy deadline.",
+        AuditEntityType.DOCUMENT: "A signed outgoing document (PDF) of the authority [DOMAIN §6].",
     },
 )
 

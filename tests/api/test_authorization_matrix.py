@@ -19,8 +19,10 @@ import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType, GraphQLUnionType, get_named_type
 from tortoise import Tortoise
 
+from jobs.tasks import dispatch_outbox
 from models.access import ApiToken, User
 from models.applications import Application
+from models.documents import Document
 from models.inspections import Inspection, InspectionDataCenter
 from models.licensing import (
     Complaint,
@@ -83,6 +85,7 @@ OWNED: dict[str, tuple[Any, str]] = {
     "User": (User, "miner_id"),
     "ApiToken": (ApiToken, "user__miner_id"),
     "Inspection": (Inspection, "miner_id"),  # its subject reads it once completed (003)
+    "Document": (Document, "owner_miner_id"),
 }
 # Node types no organisation owns: the public pool register and its certificates, the calendar
 # and the audit trail (officers only).
@@ -127,6 +130,7 @@ async def _organisation(client, officer: Caller, tag: str, phone: str, pools) ->
     assert lf.ok(approved), approved
     org.incoming_number = app["incomingNumber"]
     org.license_number = approved["data"]["approveApplication"]["license"]["number"]
+    await dispatch_outbox({})  # the licence's signed documents, recorded PENDING
     pending = await lf.filed(caller, lf.license_input(miner, [private]))  # its own, still under review
     complaint = await caller.gql(
         "mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { complaint { id } errors { ... on UserError { code } } } }",
@@ -193,6 +197,7 @@ ROOT_ARGS: dict[str, Any] = {
     "asicTotals": lambda org: {"groupBy": "MINER"},
     "accreditedPools": lambda org: {"on": "2025-06-02"},
     "poolCertificate": lambda org: {"number": "KZ-PL-2025-99999"},
+    "documents": lambda org: {"entity": org.ids("License")[0]},
 }
 # Root arguments that name one organisation's record without an ID type -> the record's value.
 NAMING_ARGS = {
@@ -398,6 +403,7 @@ MUTATIONS: dict[str, Any] = {
     "completeInspection": {"representative": {"position": "X", "name": "X"}, "officials": [{"position": "X", "name": "X"}]},
     "setRemedyDeadline": {"code": "M1_LICENSE", "workingDays": 5},
     "attachInspectionPhoto": {"code": "M1_LICENSE", "file": None},  # JSON: no upload, refused before any read
+    "regenerateDocument": {},
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",
@@ -407,7 +413,8 @@ ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterI
                   "appendixId": "LicenseAppendix", "inspectionId": "Inspection", "inspectorIds": "User"}
 ID_OF_MUTATION = {"revokeToken": "ApiToken", "updateMiner": "Miner", "updateDataCenter": "DataCenter", "updatePool": "Pool",
                   "suspendLicense": "License", "resumeLicense": "License", "revokeLicense": "License",
-                  "grantComplaintInFull": "Complaint", "forwardComplaint": "Complaint", "decideComplaint": "Complaint"}
+                  "grantComplaintInFull": "Complaint", "forwardComplaint": "Complaint", "decideComplaint": "Complaint",
+                  "regenerateDocument": "Document"}
 # What a reference of each type may point to in another organisation: its records, except a data
 # center, where the other's PRIVATE one (a licensed one may be named as a subtype-II host).
 PUBLIC_REFERENCES = {"Pool", "PoolCertificate"}

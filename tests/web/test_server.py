@@ -13,10 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,18 +20,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from settings import ROOT
+from tests.live_server import migrated_env, serve
 
 MB = 1024 * 1024
 BODY = 50 * MB
 CHUNK = 64 * 1024
 MEMORY_CEILING = 300 * MB
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _peak_rss(pid: int) -> int:
@@ -49,36 +39,8 @@ def _peak_rss(pid: int) -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, int]]:
     """(port, pid) of `uvicorn main:create_app` on a fresh, migrated SQLite database."""
     data = tmp_path_factory.mktemp("edge-server")
-    env = {**os.environ, "DATABASE_URL": f"sqlite://{data / 'registry.sqlite3'}", "APP_ENV": "development"}
-    for name in ("REDIS_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "manage.py", "migrate"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
-    port = _free_port()
-    log = (data / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start: {(data / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+    with serve(migrated_env(data), data) as running:
+        yield running
 
 
 def _body_chunks(chunked: bool) -> Iterator[bytes]:

@@ -1,0 +1,1 @@
+"""Outgoing documents: rendered (render.py), signed (signing.py), issued and recorded (issue.py)."""

@@ -1,0 +1,165 @@
+"""What each document prints, read from its entity: `(number, date, holder, fields)` per kind.
+The fields are the template's variables (templates/<document>.<kk|ru>.html)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from models.applications import Application
+from models.licensing import License, LicenseAppendix
+from models.pools import PoolCertificate
+from models.registry import AsicUnit
+from rules.calendar import ALMATY
+from rules.documents import DocumentKind
+from rules.grounds import ground_of
+from settings import Licensor
+
+__all__ = ["CONTENTS", "Contents"]
+
+
+@dataclass(frozen=True)
+class Contents:
+    number: str
+    issued_on: date
+    holder: str
+    fields: dict[str, Any]
+    owner_miner_id: int | None = None
+    owner_pool_id: int | None = None
+
+
+def _authority() -> dict[str, str]:
+    licensor = Licensor.from_env()
+    return {"authority_ru": licensor.name_ru, "authority_kk": licensor.name_kk,
+            "signer_position": licensor.signer_position, "signer_name": licensor.signer_name}
+
+
+def _roman(subtype: Any) -> str:
+    """The subtype as the forms write it, in Cyrillic numerals (І, ІІ)."""
+    return "ІІ" if str(getattr(subtype, "value", subtype)) == "II" else "І"
+
+
+_SUBTYPE_RU = {
+    "І": "І подвид – осуществление деятельности по цифровому майнингу цифровым майнером, имеющим на праве "
+         "собственности или других законных основаниях центр обработки данных цифрового майнинга",
+    "ІІ": "ІІ подвид – осуществление деятельности по цифровому майнингу цифровым майнером, не имеющим на праве "
+          "собственности или других законных основаниях центр обработки данных цифрового майнинга",
+}
+_ELECTRICITY_RU = {
+    "SINGLE_BUYER": "у единого закупщика на централизованных торгах электрической энергией",
+    "OFF_GRID_GENERATOR": "у энергопроизводящих организаций, генерирующие установки которых не подключены к единой "
+                          "электроэнергетической системе Республики Казахстан",
+}
+
+
+async def _licence(license_id: int) -> Contents:
+    lic = await License.get(id=license_id).prefetch_related("holder")
+    holder = f"{lic.holder.name}, {lic.holder.legal_address}, БСН/ЖСН (БИН/ИИН) {lic.holder.bin_iin}"
+    return Contents(lic.number, lic.issued_on, lic.holder.name, {
+        **_authority(), "holder": holder, "subtype_roman": _roman(lic.subtype),
+        "issued_on": lic.issued_on.isoformat(), "first_issued_on": lic.first_issued_on.isoformat(),
+        "valid_until": lic.valid_until.isoformat(), "place_of_issue": lic.place_of_issue,
+        "special_conditions": lic.special_conditions, "licensor_ru": lic.licensor_ru,
+        "licensor_kk": lic.licensor_kk, "signer_position": lic.signer_position, "signer_name": lic.signer_name,
+    }, owner_miner_id=lic.holder_id)  # type: ignore[attr-defined]
+
+
+def _owners(app: Application) -> dict[str, int | None]:
+    return {"owner_miner_id": app.miner_id, "owner_pool_id": app.pool_id}  # type: ignore[attr-defined]
+
+
+async def _appendix(appendix_id: int) -> Contents:
+    appendix = await LicenseAppendix.get(id=appendix_id).prefetch_related("license", "data_center")
+    lic, dc = appendix.license, appendix.data_center
+    roman = _roman(appendix.subtype)
+    electricity = appendix.electricity_purchase
+    return Contents(appendix.number, appendix.issued_on, await _holder_name(lic), {
+        "subtype_roman": roman, "subtype_text_ru": _SUBTYPE_RU[roman], "license_number": lic.number,
+        "license_issued_on": lic.issued_on.isoformat(), "licensor_ru": appendix.licensor_ru,
+        "licensor_kk": appendix.licensor_kk, "data_center": dc.address if dc else "",
+        "electricity_ru": _ELECTRICITY_RU.get(getattr(electricity, "value", electricity) or "", ""),
+        "special_conditions": appendix.special_conditions, "valid_until": appendix.valid_until.isoformat(),
+        "issued_on": appendix.issued_on.isoformat(), "signer_position": appendix.signer_position,
+        "signer_name": appendix.signer_name,
+    }, owner_miner_id=lic.holder_id)  # type: ignore[attr-defined]
+
+
+async def _holder_name(lic: License) -> str:
+    return (await lic.holder).name
+
+
+async def _application(application_id: int) -> tuple[Application, str, dict[str, Any]]:
+    app = await Application.get(id=application_id).prefetch_related("miner", "pool")
+    party = app.miner or app.pool  # type: ignore[attr-defined]
+    holder = party.name if party else ""
+    fields = {**_authority(), "holder": holder, "incoming_number": app.incoming_number or "",
+              "applied_on": (app.registered_on or app.received_at.date()).isoformat()}
+    return app, holder, fields
+
+
+async def _refusal(application_id: int) -> Contents:
+    app, holder, fields = await _application(application_id)
+    if not app.refusal_number or not app.refused_on:
+        raise ValueError(f"application {application_id} has no motivated refusal")
+    grounds = [g for code in app.refusal_grounds if (g := ground_of(app.procedure, code)) is not None]
+    return Contents(app.refusal_number, app.refused_on, holder,
+                    {**fields, "grounds": grounds, "reasons": app.refusal_text or ""}, **_owners(app))
+
+
+async def _hearing_notice(application_id: int) -> Contents:
+    app, holder, fields = await _application(application_id)
+    if not app.hearing_on or not app.hearing_notice_sent_on:
+        raise ValueError(f"application {application_id} has no hearing scheduled")
+    number = f"{app.incoming_number or app.id}-H"
+    return Contents(number, app.hearing_notice_sent_on, holder, {
+        **fields, "hearing_on": app.hearing_on.isoformat(), "hearing_time": "", "place": app.hearing_place or "",
+        # Objections are heard up to the hearing itself (001 §10).
+        "objections_until": app.hearing_on.isoformat(),
+    }, **_owners(app))
+
+
+async def _pool_certificate(certificate_id: int) -> Contents:
+    cert = await PoolCertificate.get(id=certificate_id).prefetch_related("pool")
+    return Contents(cert.number, cert.issued_on, cert.pool_name, {
+        **_authority(), "holder": cert.pool_name, "holder_address": cert.pool.legal_address,
+        "server_locations": cert.server_locations, "valid_until": cert.valid_until.isoformat(),
+    }, owner_pool_id=cert.pool_id)  # type: ignore[attr-defined]
+
+
+UNITS_PRINTED = 500  # a notice lists at most this many units; the registry holds them all
+
+
+async def _registry_notice(application_id: int, link: str, suffix: str) -> Contents:
+    app, holder, fields = await _application(application_id)
+    if app.decided_at is None:
+        raise ValueError(f"application {application_id} is not decided")
+    units = AsicUnit.filter(**{link: application_id}).order_by("record_number")
+    total = await units.count()
+    rows = await units.limit(UNITS_PRINTED).values("model", "serial", "tnved_code")
+    miner = app.miner  # type: ignore[attr-defined]
+    return Contents(f"{app.incoming_number or app.id}-{suffix}", app.decided_at.astimezone(ALMATY).date(), holder, {
+        **fields, "holder_bin": miner.bin_iin if miner else "", "units_total": total,
+        "units": [{"model": r["model"], "serial": r["serial"], "hs_code": r["tnved_code"]} for r in rows],
+    }, **_owners(app))
+
+
+async def _inclusion_notice(application_id: int) -> Contents:
+    return await _registry_notice(application_id, "inclusion_application_id", "INC")
+
+
+async def _exclusion_notice(application_id: int) -> Contents:
+    return await _registry_notice(application_id, "exclusion_application_id", "EXC")
+
+
+# kind -> (entity type, reader of its contents)
+CONTENTS: dict[DocumentKind, tuple[str, Callable[[int], Awaitable[Contents]]]] = {
+    DocumentKind.LICENCE: ("License", _licence),
+    DocumentKind.APPENDIX: ("LicenseAppendix", _appendix),
+    DocumentKind.REFUSAL: ("Application", _refusal),
+    DocumentKind.HEARING_NOTICE: ("Application", _hearing_notice),
+    DocumentKind.POOL_CERTIFICATE: ("PoolCertificate", _pool_certificate),
+    DocumentKind.INCLUSION_NOTICE: ("Application", _inclusion_notice),
+    DocumentKind.EXCLUSION_NOTICE: ("Application", _exclusion_notice),
+}

@@ -1,0 +1,119 @@
+"""Outgoing documents as data: their kinds, languages, the template each renders from, and the
+key that makes issuing one idempotent (DOMAIN.md §6; templates/README.md)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from enum import Enum
+
+__all__ = [
+    "DOWNLOAD_TTL_SECONDS",
+    "DocumentKind",
+    "DocumentState",
+    "DocumentStatus",
+    "Language",
+    "document_of_token",
+    "download_token",
+    "is_verification_code",
+    "new_verification_code",
+    "template_name",
+    "unique_key",
+]
+
+
+class DocumentKind(str, Enum):
+    LICENCE = "LICENCE"  # 001 App.4/5
+    APPENDIX = "APPENDIX"  # 001 App.6/7
+    REFUSAL = "REFUSAL"  # 001 App.8, 002 App.6, 004 App.4
+    HEARING_NOTICE = "HEARING_NOTICE"  # preliminary refusal and hearing (001 §10)
+    INCLUSION_NOTICE = "INCLUSION_NOTICE"  # 000 App.7
+    EXCLUSION_NOTICE = "EXCLUSION_NOTICE"  # 002 App.8
+    POOL_CERTIFICATE = "POOL_CERTIFICATE"  # 004 App.3
+
+
+class Language(str, Enum):
+    KK = "kk"
+    RU = "ru"
+
+
+class DocumentStatus(str, Enum):
+    """The legal status shown on the public verification page."""
+
+    ISSUED = "ISSUED"
+    REVOKED = "REVOKED"
+    SUPERSEDED = "SUPERSEDED"
+
+
+class DocumentState(str, Enum):
+    """Where its production stands: the decision never waits for the PDF."""
+
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+_TEMPLATES = {
+    DocumentKind.LICENCE: "licence",
+    DocumentKind.APPENDIX: "appendix",
+    DocumentKind.REFUSAL: "refusal",
+    DocumentKind.HEARING_NOTICE: "hearing_notice",
+    DocumentKind.INCLUSION_NOTICE: "inclusion_notice",
+    DocumentKind.EXCLUSION_NOTICE: "exclusion_notice",
+    DocumentKind.POOL_CERTIFICATE: "pool_certificate",
+}
+
+
+def template_name(kind: DocumentKind, language: Language) -> str:
+    """`<document>.<kk|ru>.html` under templates/."""
+    return f"{_TEMPLATES[kind]}.{language.value}.html"
+
+
+def unique_key(entity_type: str, entity_id: int, kind: DocumentKind, language: Language, version: int) -> str:
+    """One document per entity, kind, language and version: a job run twice finds it."""
+    return f"{entity_type}:{entity_id}:{kind.value}:{language.value}:v{version}"
+
+
+_CODE = re.compile(r"^[A-Z2-7]{16}$")
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: no 0/1/8/9 to confuse with O/I/B/g
+
+
+def new_verification_code() -> str:
+    """The short code printed under the QR code (80 random bits): unguessable, so the public page
+    is reachable only from the document itself."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(16))
+
+
+def is_verification_code(text: str) -> bool:
+    return bool(_CODE.match(text))
+
+
+# --- download links -----------------------------------------------------------------------------
+
+DOWNLOAD_TTL_SECONDS = 300
+
+
+def _signature(document_id: int, expires: int, key: bytes) -> str:
+    mac = hmac.new(key, f"document-download:{document_id}:{expires}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:18]).decode()
+
+
+def download_token(document_id: int, now: int, key: bytes, ttl: int = DOWNLOAD_TTL_SECONDS) -> str:
+    """A short-lived link token for one document (the GraphQL `downloadUrl`, given only to those
+    who may read the document): `<id>.<expiry>.<HMAC>`."""
+    expires = now + ttl
+    return f"{document_id}.{expires}.{_signature(document_id, expires, key)}"
+
+
+def document_of_token(token: str, now: int, key: bytes) -> int | None:
+    """The document a token opens, or None when it is malformed, forged or expired."""
+    parts = token.split(".")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(token) > 80:
+        return None
+    document_id, expires = int(parts[0]), int(parts[1])
+    if expires < now or not hmac.compare_digest(parts[2], _signature(document_id, expires, key)):
+        return None
+    return document_id

@@ -1,0 +1,61 @@
+"""Every document kind renders in kk and ru (issue 13 item 1): the shipped font is the one
+embedded (fontconfig would silently substitute a missing family), every Kazakh letter comes
+out as text, the number and the grounds' text are printed, the QR code decodes to the
+verification link, and the signature validates (intact, our signer, not modified)."""
+
+from __future__ import annotations
+
+import pytest
+
+from resolvers.documents.render import render_pdf
+from resolvers.documents.signing import development_signer
+from rules.documents import DocumentKind, Language
+from rules.grounds import LICENSING_GROUNDS
+from tests.documents.demo import CODE, KAZAKH_LETTERS, URL, context_of
+from tests.documents.pdf_tools import fonts_of, qr_codes_of, text_of, validate
+
+CASES = [(kind, language) for kind in DocumentKind for language in Language]
+
+
+@pytest.fixture(scope="module")
+def signer(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("signing")
+    return directory, development_signer(directory)
+
+
+@pytest.mark.parametrize(("kind", "language"), CASES, ids=[f"{k.value}-{lang.value}" for k, lang in CASES])
+def test_issue13_document_renders_with_the_shipped_font_and_every_kazakh_letter(kind, language):
+    pdf = render_pdf(kind, language, context_of(kind))
+    fonts = fonts_of(pdf)
+    assert fonts and all(name.startswith("DejaVu-Sans") for name in fonts), fonts
+    text = text_of(pdf)
+    # The holder (the appendix: its data center) carries the 18 letters, upper and lower case.
+    assert all(letter in text for letter in KAZAKH_LETTERS), [c for c in KAZAKH_LETTERS if c not in text]
+    assert "(әғқңөұүһі)" in text
+    assert "DOC-2026-000042" in text and CODE in text
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_issue13_a_refusal_cites_its_grounds_by_their_text(language):
+    text = " ".join(text_of(render_pdf(DocumentKind.REFUSAL, language, context_of(DocumentKind.REFUSAL))).split())
+    for ground in LICENSING_GROUNDS[:2]:
+        wording = ground.text_kk if language == Language.KK and ground.text_kk else ground.text_ru
+        assert " ".join(wording.split())[:60] in text
+
+
+def test_issue13_the_qr_code_decodes_to_the_verification_page():
+    pdf = render_pdf(DocumentKind.HEARING_NOTICE, Language.KK, context_of(DocumentKind.HEARING_NOTICE))
+    assert qr_codes_of(pdf) == [URL]
+
+
+def test_issue13_a_signed_document_validates_and_a_changed_byte_does_not(signer):
+    directory, dev = signer
+    signed = dev.sign(render_pdf(DocumentKind.REFUSAL, Language.RU, context_of(DocumentKind.REFUSAL)))
+    status = validate(signed, directory / "root.pem")
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE" and status.modification_level.name == "NONE"
+    assert "Registry development document signer" in status.signing_cert.subject.human_friendly
+    assert "DOC-2026-000042" in text_of(signed)
+    at = signed.index(b"/Contents", 0) // 2  # a byte in the signed range (an object's body)
+    tampered = signed[:at] + bytes([signed[at] ^ 0x01]) + signed[at + 1:]
+    assert not validate(tampered, directory / "root.pem").intact
