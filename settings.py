@@ -53,6 +53,8 @@ class Settings:
     audit_checkpoint_file: str = field(default_factory=_default_checkpoint_file)
     # Files (photos, signed documents): a local directory (resolvers/storage.py).
     storage_dir: str = field(default_factory=_default_storage_dir)
+    # The partners' event log (models/events.py): how far back a cursor may resume.
+    event_retention_days: int = 90
     # -- the HTTP edge (web/, README "Security model") ----------------------------------------
     # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
     # go as a file (multipart).
@@ -84,7 +86,8 @@ class Settings:
             kwargs["audit_key"] = key
         if path := os.environ.get("AUDIT_CHECKPOINT_FILE"):
             kwargs["audit_checkpoint_file"] = path
-        for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS")):
+        for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS"),
+                               ("event_retention_days", "EVENT_RETENTION_DAYS")):
             if value := os.environ.get(env_name):
                 kwargs[name] = int(value)
         kwargs.update(_edge_from_env())

@@ -5,6 +5,7 @@ MODEL_MODULES = [
     "models.access",
     "models.audit",
     "models.outbox",
+    "models.events",
     "models.calendar",
     "models.applications",
     "models.licensing",

@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 from models.parties import Miner, Pool
 from models.timestamps import TimestampedModel
+from rules.access import PartnerKind
 from rules.enums import Role
 
 
@@ -23,6 +24,8 @@ class User(TimestampedModel):
         "models.Pool", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     active = fields.BooleanField(default=True)
+    # A PARTNER's kind (rules.access.PartnerKind): which event types its account is granted.
+    partner_kind = fields.CharEnumField(PartnerKind, max_length=16, null=True)
 
     class Meta:
         table = "app_user"

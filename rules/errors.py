@@ -86,6 +86,8 @@ class ErrorCode(str, Enum):
     # -- pools --------------------------------------------------------------------------------
     NOT_A_LEGAL_ENTITY = "NOT_A_LEGAL_ENTITY"
     POOL_NOT_ACCREDITED = "POOL_NOT_ACCREDITED"
+    # -- partner events -----------------------------------------------------------------------
+    EVENT_CURSOR_EXPIRED = "EVENT_CURSOR_EXPIRED"
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,11 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         kk="Пул {on} күні аккредиттелмеген: майнинг тек аккредиттелген пул арқылы жүргізіледі.",
         ru="Пул не аккредитован на {on}: майнинг ведётся только через аккредитованный пул.",
         en="The pool was not accredited on {on}: mining goes through accredited pools only.",
+    ),
+    ErrorCode.EVENT_CURSOR_EXPIRED: Message(
+        kk="Курсор сақтау мерзімінен ({days} күн) ескі: оқиғаларды терезенің басынан оқыңыз (after жоқ).",
+        ru="Курсор старше срока хранения событий ({days} дн.): читайте с начала окна (без after).",
+        en="The cursor is older than the event retention window ({days} days): read from the window's start (no `after`).",
     ),
     ErrorCode.NOT_A_LEGAL_ENTITY: Message(
         kk="Тек заңды тұлға аккредиттеле алады: {bin} — ЖСН, БСН емес.",

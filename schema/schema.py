@@ -18,6 +18,7 @@ from schema.bin_iin import BinIinQuery
 from schema.bounds import bound_fields
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.complaints import ComplaintsMutation, ComplaintsQuery
+from schema.events import EventsQuery
 from schema.execution import FastLeafExecutionContext, lean_resolvers
 from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
@@ -38,7 +39,7 @@ from settings import Settings
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, EventsQuery)
 MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, RuleSetMutation)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)

@@ -1,0 +1,92 @@
+"""The partners' event log, read by cursor: `events(after:, types:, first:)` (rules/events.py is
+the contract, rules/access.event_scope who reads what)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.extensions import FieldExtension
+from strawberry.scalars import JSON
+
+from models import events as m
+from resolvers import events as uc
+from resolvers.listing import Order
+from rules.errors import DomainError, ErrorCode
+from rules.events import EVENT_TYPES
+from schema.ids import to_global_id
+from schema.relay import Connection, Rows, connection, decode_cursor
+
+__all__ = ["EventsQuery", "PartnerEvent"]
+
+MAX_TYPES = len(EVENT_TYPES)
+
+
+@strawberry.type(description="The record an event is about.")
+class EventEntity:
+    type: str = strawberry.field(description="The kind of record: `License`, `Application`, `DataCenter`, "
+                                 "`PoolCertificate`, `PoolMembership`, `NotificationObligation`.")
+    id: strawberry.ID = strawberry.field(description="The record's global id (as `node(id:)` takes it).")
+    key: int = strawberry.field(description="The record's key, as the keys inside `data` (`holderId`, ...).")
+
+
+@strawberry.type(description="One event of the public event log, versioned by `schemaVersion` (a new key in "
+                 "`data` keeps the version; a renamed or removed one bumps it). Types: " + ", ".join(EVENT_TYPES))
+class PartnerEvent:
+    id: strawberry.ID = strawberry.field(description="The event's id: unique, and its sequence number; partners "
+                                         "deduplicate on it (webhooks send it as `webhook-id`).")
+    sequence: str = strawberry.field(description="The strictly increasing sequence number (commit order), as text "
+                                     "(it may exceed 2^53).")
+    type: str = strawberry.field(description="The event type, e.g. `license.suspended`.")
+    occurred_at: datetime = strawberry.field(description="When the change was committed (UTC).")
+    entity: EventEntity = strawberry.field(description="The record the event is about.")
+    data: JSON = strawberry.field(description="What changed: the whitelisted fields of the contract, keys in "
+                                  "camelCase, references as integer keys, dates as ISO text.")
+    schema_version: int = strawberry.field(description="The version of the contract this event follows.")
+
+    @classmethod
+    def from_row(cls, row: m.PartnerEvent) -> PartnerEvent:
+        return cls(
+            id=strawberry.ID(f"evt_{row.id}"), sequence=str(row.id), type=row.type, occurred_at=row.occurred_at,
+            entity=EventEntity(type=row.entity_type, id=strawberry.ID(str(to_global_id(row.entity_type, row.entity_id))),
+                               key=row.entity_id),
+            data=row.data, schema_version=row.schema_version,
+        )
+
+
+class ExpiredCursor(FieldExtension):
+    """Refuses an `after` cursor older than the retention window (EVENT_CURSOR_EXPIRED)."""
+
+    async def resolve_async(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        after = decode_cursor(Order(), kwargs.get("after"), "after")
+        await uc.check_cursor(info.context.user, after[1] if after else None,
+                              info.context.settings.event_retention_days)
+        return await next_(source, info, **kwargs)
+
+
+def _types(types: list[str] | None) -> list[str] | None:
+    if types is None:
+        return None
+    unknown = sorted(set(types) - set(EVENT_TYPES))
+    if unknown or len(types) > MAX_TYPES:
+        raise DomainError(ErrorCode.VALIDATION, field="types", detail=f"unknown event types: {unknown[:5]}")
+    return types
+
+
+@strawberry.type
+class EventsQuery:
+    @connection(
+        description="The public event log, oldest first, from `after` (a cursor of this list; none: the start "
+        "of the retention window). A partner reads the event types its account is granted; admins read all; "
+        "other roles read nothing. A cursor older than the window answers EVENT_CURSOR_EXPIRED.",
+        extensions=[ExpiredCursor()],
+    )
+    async def events(
+        self,
+        info: strawberry.Info,
+        types: Annotated[list[str] | None, strawberry.argument(description="Only events of these types.")] = None,
+    ) -> Connection[PartnerEvent]:
+        listing = uc.list_events(info.context.user, types=_types(types),
+                                 retention_days=info.context.settings.event_retention_days)
+        return Rows(listing, PartnerEvent.from_row)  # type: ignore[return-value]
