@@ -55,6 +55,10 @@ class Settings:
     storage_dir: str = field(default_factory=_default_storage_dir)
     # The partners' event log (models/events.py): how far back a cursor may resume.
     event_retention_days: int = 90
+    # The live feed (resolvers/event_feed.py): how often each process looks for new events when
+    # nothing woke it, and how many undelivered events a subscriber may hold before it is cut off.
+    event_poll_seconds: float = 0.5
+    event_queue_size: int = 1000
     # -- the HTTP edge (web/, README "Security model") ----------------------------------------
     # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
     # go as a file (multipart).

@@ -3,6 +3,7 @@ writing transaction) and reading it back by cursor, within the retention window.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -15,10 +16,27 @@ from rules.access import POOL_SCOPED_EVENTS, Actor, event_scope
 from rules.errors import DomainError, ErrorCode
 from rules.events import SCHEMA_VERSION, PublicEvent
 
+# Per HTTP request: did it append events? (A list: resolvers run in tasks with copies of the
+# context, which share the one list.) The app then wakes the feeds once the request is done.
+_WRITES: ContextVar[list[int] | None] = ContextVar("event_writes", default=None)
+
+
+def track_event_writes() -> list[int]:
+    """Start tracking this request's appended events; the list fills as they are written."""
+    writes: list[int] = []
+    _WRITES.set(writes)
+    return writes
+
+
+def event_written(event_id: int) -> None:
+    writes = _WRITES.get()
+    if writes is not None:
+        writes.append(event_id)
+
 
 async def append_event(conn: BaseDBAsyncClient, event: PublicEvent, outbox_id: int) -> PartnerEvent:
     """Append `event` to the log; the caller holds the log's lock (resolvers.changes.emit)."""
-    return await PartnerEvent.create(
+    row = await PartnerEvent.create(
         using_db=conn,
         type=event.type,
         schema_version=SCHEMA_VERSION,
@@ -30,6 +48,8 @@ async def append_event(conn: BaseDBAsyncClient, event: PublicEvent, outbox_id: i
         data=event.data,
         outbox_id=outbox_id,
     )
+    event_written(row.id)
+    return row
 
 
 def visible_events(queryset: QuerySet[PartnerEvent], actor: Actor) -> QuerySet[PartnerEvent]:

@@ -224,3 +224,13 @@ def event_scope(actor: Actor) -> EventScope:
             return EventScope(types=frozenset())
         return EventScope(types=EVENT_GRANTS[kind], pool_id=actor.pool_id)
     return EventScope(types=EVENT_GRANTS[kind])
+
+
+def event_visible(scope: EventScope, event_type: str, pool_id: int | None) -> bool:
+    """The rule `resolvers.events.visible_events` applies as a query, for one event in memory
+    (the live feed): a granted type, and a pool's own events only for the pool-scoped types."""
+    if scope.types is None:
+        return True
+    if event_type not in scope.types:
+        return False
+    return scope.pool_id is None or event_type not in POOL_SCOPED_EVENTS or pool_id == scope.pool_id

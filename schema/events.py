@@ -3,7 +3,8 @@ the contract, rules/access.event_scope who reads what)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import strawberry
@@ -12,13 +13,15 @@ from strawberry.scalars import JSON
 
 from models import events as m
 from resolvers import events as uc
+from resolvers.event_feed import SlowConsumer, subscribe_events
 from resolvers.listing import Order
 from rules.errors import DomainError, ErrorCode
 from rules.events import EVENT_TYPES
 from schema.ids import to_global_id
-from schema.relay import Connection, Rows, connection, decode_cursor
+from schema.relay import Connection, Rows, connection, decode_cursor, encode_cursor
+from schema.websocket import CLOSE_SLOW_CONSUMER
 
-__all__ = ["EventsQuery", "PartnerEvent"]
+__all__ = ["EventsQuery", "EventsSubscription", "PartnerEvent"]
 
 MAX_TYPES = len(EVENT_TYPES)
 
@@ -44,6 +47,8 @@ class PartnerEvent:
     data: JSON = strawberry.field(description="What changed: the whitelisted fields of the contract, keys in "
                                   "camelCase, references as integer keys, dates as ISO text.")
     schema_version: int = strawberry.field(description="The version of the contract this event follows.")
+    cursor: str = strawberry.field(description="Resume after this event: `events(after:)` of the query or the "
+                                   "subscription.")
 
     @classmethod
     def from_row(cls, row: m.PartnerEvent) -> PartnerEvent:
@@ -51,17 +56,23 @@ class PartnerEvent:
             id=strawberry.ID(f"evt_{row.id}"), sequence=str(row.id), type=row.type, occurred_at=row.occurred_at,
             entity=EventEntity(type=row.entity_type, id=strawberry.ID(str(to_global_id(row.entity_type, row.entity_id))),
                                key=row.entity_id),
-            data=row.data, schema_version=row.schema_version,
+            data=row.data, schema_version=row.schema_version, cursor=encode_cursor(Order(), (row.id, row.id)),
         )
+
+
+async def _checked_after(info: strawberry.Info, after: str | None) -> int | None:
+    """The event id of an `after` cursor; EVENT_CURSOR_EXPIRED when it is older than the window."""
+    key = decode_cursor(Order(), after, "after")
+    pk = key[1] if key else None
+    await uc.check_cursor(info.context.user, pk, info.context.settings.event_retention_days)
+    return pk
 
 
 class ExpiredCursor(FieldExtension):
     """Refuses an `after` cursor older than the retention window (EVENT_CURSOR_EXPIRED)."""
 
     async def resolve_async(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
-        after = decode_cursor(Order(), kwargs.get("after"), "after")
-        await uc.check_cursor(info.context.user, after[1] if after else None,
-                              info.context.settings.event_retention_days)
+        await _checked_after(info, kwargs.get("after"))
         return await next_(source, info, **kwargs)
 
 
@@ -90,3 +101,32 @@ class EventsQuery:
         listing = uc.list_events(info.context.user, types=_types(types),
                                  retention_days=info.context.settings.event_retention_days)
         return Rows(listing, PartnerEvent.from_row)  # type: ignore[return-value]
+
+
+@strawberry.type
+class EventsSubscription:
+    @strawberry.subscription(
+        description="The public event log, live (graphql-transport-ws): the events after `after` (none: from the "
+        "start of the retention window) are replayed, then new ones follow as they are committed, with no gap "
+        "and no duplicate. Resume after a disconnect with the last event's `cursor`. Same grants as `events`. "
+        "A subscriber that falls more than `event_queue_size` events behind is closed with 4429: reconnect "
+        "with the last cursor."
+    )
+    async def events(
+        self,
+        info: strawberry.Info,
+        after: Annotated[str | None, strawberry.argument(description="Resume after this event's `cursor`.")] = None,
+        types: Annotated[list[str] | None, strawberry.argument(description="Only events of these types.")] = None,
+    ) -> AsyncGenerator[PartnerEvent, None]:
+        actor = info.context.user
+        after_id = await _checked_after(info, after)
+        settings = info.context.settings
+        window_start = datetime.now(UTC) - timedelta(days=settings.event_retention_days)
+        stream = subscribe_events(info.context.event_feed, actor, after_id, _types(types), window_start=window_start)
+        try:
+            async for row in stream:
+                yield PartnerEvent.from_row(row)
+        except SlowConsumer:
+            await info.context.request.close(code=CLOSE_SLOW_CONSUMER, reason="Slow consumer: resume from your last cursor")
+        finally:
+            await stream.aclose()

@@ -18,7 +18,7 @@ from schema.bin_iin import BinIinQuery
 from schema.bounds import bound_fields
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.complaints import ComplaintsMutation, ComplaintsQuery
-from schema.events import EventsQuery
+from schema.events import EventsQuery, EventsSubscription
 from schema.execution import FastLeafExecutionContext, lean_resolvers
 from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
@@ -41,6 +41,7 @@ log = logging.getLogger("registry.graphql")
 
 QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, EventsQuery)
 MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, RuleSetMutation)
+SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 
@@ -56,6 +57,12 @@ Mutation = merge_types("Mutation", MUTATIONS)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Changing the registry: each mutation takes one `input` and returns a payload with the "
     "changed objects and typed `errors` (nothing is written when there are errors)."
+)
+
+Subscription = merge_types("Subscription", SUBSCRIPTIONS)
+Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Live feeds over websockets (graphql-transport-ws at /graphql); the token in the handshake's "
+    "Authorization header or in the connection_init payload."
 )
 
 class RegistrySchema(strawberry.Schema):
@@ -74,6 +81,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema = RegistrySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES),
         extensions=[lambda: RequestPipeline(settings, rules)],
         execution_context_class=FastLeafExecutionContext,
