@@ -42,6 +42,7 @@ from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshak
 from settings import Settings
 from web.bad_request import error_response
 from web.headers import html_csp
+from web.metrics import metrics_endpoint
 from web.rate_limit import LimitStore
 from web.stack import edge_middleware
 
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", graphql),  # GET and POST; other methods get a GraphQL-shaped 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),  # Prometheus, admins' token (web/metrics.py)
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
         ],

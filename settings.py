@@ -59,6 +59,16 @@ class Settings:
     # nothing woke it, and how many undelivered events a subscriber may hold before it is cut off.
     event_poll_seconds: float = 0.5
     event_queue_size: int = 1000
+    # Webhooks (resolvers/webhooks.py): seconds to wait after each failed attempt (the Standard
+    # Webhooks schedule), the request timeout, and (tests, development only) whether endpoints
+    # on private or loopback addresses are allowed.
+    webhook_retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_timeout_seconds: float = 10.0
+    webhook_allow_private: bool = False
+    # E-mail of notifications (resolvers/notifications.py): off without SMTP_HOST.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "registry@localhost"
     # -- the HTTP edge (web/, README "Security model") ----------------------------------------
     # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
     # go as a file (multipart).
@@ -88,6 +98,10 @@ class Settings:
             kwargs["environment"] = env
         if key := os.environ.get("AUDIT_HMAC_KEY"):
             kwargs["audit_key"] = key
+        if smtp := os.environ.get("SMTP_HOST"):
+            kwargs["smtp_host"] = smtp
+            kwargs["smtp_port"] = int(os.environ.get("SMTP_PORT", "25"))
+            kwargs["smtp_sender"] = os.environ.get("SMTP_SENDER", "registry@localhost")
         if path := os.environ.get("AUDIT_CHECKPOINT_FILE"):
             kwargs["audit_checkpoint_file"] = path
         for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS"),

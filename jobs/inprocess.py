@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from jobs.tasks import checkpoint_audit, dispatch_outbox, recompute_overdue
+from jobs.tasks import checkpoint_audit, deliver_webhooks, dispatch_outbox, recompute_overdue
 from settings import Settings
 
 log = logging.getLogger("registry.jobs")
@@ -19,6 +19,8 @@ async def _loop(dispatch_every: float, overdue_every: float, settings: Settings 
     while True:
         try:
             await dispatch_outbox(ctx)
+            if settings is not None:  # the app's runner (tests run it without)
+                await deliver_webhooks(ctx)
             if since_overdue >= overdue_every:
                 await recompute_overdue(ctx)
                 if settings is not None:  # the app's runner (tests run it without)

@@ -6,6 +6,7 @@ MODEL_MODULES = [
     "models.audit",
     "models.outbox",
     "models.events",
+    "models.notifications",
     "models.calendar",
     "models.applications",
     "models.licensing",

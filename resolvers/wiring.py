@@ -16,7 +16,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from resolvers import applications, complaints, licensing, pool_change, pools, registry
+from resolvers import (
+    applications,
+    complaints,
+    licensing,
+    notifications,
+    pool_change,
+    pools,
+    registry,
+)
 from resolvers.procedures import ProcedureHooks
 from rules.calendar import WorkCalendar
 from rules.workflow import ProcedureCode
@@ -39,6 +47,17 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "complaints": complaints.flag_overdue_complaints,
     "pool_change": pool_change.flag_overdue_obligations,
     "pool_certificates": pools.expire_certificates,
+    "pool_change_due_tomorrow": notifications.flag_pool_change_due_tomorrow,
 }
 
-OUTBOX_HANDLERS: dict[str, OutboxHandler] = {}
+# Alerts to people (resolvers/notifications.py): in-app, and by e-mail when SMTP is configured.
+OUTBOX_HANDLERS: dict[str, OutboxHandler] = {
+    "alert.pool_change": notifications.pool_change_opened,
+    "alert.pool_change_due_tomorrow": notifications.pool_change_due_tomorrow,
+    "alert.pool_change_overdue": notifications.pool_change_overdue,
+    "application.schedule_hearing": notifications.hearing_scheduled,
+    "application.approve": notifications.decision_approved,
+    "application.refuse": notifications.decision_refused,
+    "alert.application_overdue": notifications.application_overdue,
+    "alert.complaint_overdue": notifications.complaint_overdue,
+}

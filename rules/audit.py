@@ -79,6 +79,9 @@ class AuditAction(str, Enum):
     REGISTRY_UNITS_INCLUDED = "registry.units_included"
     REGISTRY_UNITS_EXCLUDED = "registry.units_excluded"
     REGISTRY_UNITS_CHANGED = "registry.units_changed"
+    # partners' webhook endpoints (the secret is never in the trail)
+    WEBHOOK_ENDPOINT_REGISTERED = "webhook_endpoint.registered"
+    WEBHOOK_ENDPOINT_REMOVED = "webhook_endpoint.removed"
     # reads of personal data in bulk (one event per request; the entity is the reader)
     PERSONAL_DATA_LISTED = "personal_data.listed"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"
@@ -113,10 +116,11 @@ class AuditEntityType(str, Enum):
     ASIC_UNIT_EVENT = "AsicUnitEvent"
     POOL_APPLICATION = "PoolApplication"
     POOL_CERTIFICATE = "PoolCertificate"
+    WEBHOOK_ENDPOINT = "WebhookEndpoint"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.
-REDACTED_KEYS = frozenset({"token_hash"})
+REDACTED_KEYS = frozenset({"token_hash", "secret"})
 
 
 def camel_case(key: str) -> str:

@@ -21,7 +21,7 @@ from schema.ids import to_global_id
 from schema.relay import Connection, Rows, connection, decode_cursor, encode_cursor
 from schema.websocket import CLOSE_SLOW_CONSUMER
 
-__all__ = ["EventsQuery", "EventsSubscription", "PartnerEvent"]
+__all__ = ["EventsQuery", "EventsSubscription", "PartnerEvent", "checked_types"]
 
 MAX_TYPES = len(EVENT_TYPES)
 
@@ -76,12 +76,13 @@ class ExpiredCursor(FieldExtension):
         return await next_(source, info, **kwargs)
 
 
-def _types(types: list[str] | None) -> list[str] | None:
+def checked_types(types: list[str] | None, field: str = "types") -> list[str] | None:
+    """Event types named by a client: each one of the contract's (VALIDATION otherwise)."""
     if types is None:
         return None
     unknown = sorted(set(types) - set(EVENT_TYPES))
     if unknown or len(types) > MAX_TYPES:
-        raise DomainError(ErrorCode.VALIDATION, field="types", detail=f"unknown event types: {unknown[:5]}")
+        raise DomainError(ErrorCode.VALIDATION, field=field, detail="unknown event types")
     return types
 
 
@@ -98,7 +99,7 @@ class EventsQuery:
         info: strawberry.Info,
         types: Annotated[list[str] | None, strawberry.argument(description="Only events of these types.")] = None,
     ) -> Connection[PartnerEvent]:
-        listing = uc.list_events(info.context.user, types=_types(types),
+        listing = uc.list_events(info.context.user, types=checked_types(types),
                                  retention_days=info.context.settings.event_retention_days)
         return Rows(listing, PartnerEvent.from_row)  # type: ignore[return-value]
 
@@ -122,7 +123,7 @@ class EventsSubscription:
         after_id = await _checked_after(info, after)
         settings = info.context.settings
         window_start = datetime.now(UTC) - timedelta(days=settings.event_retention_days)
-        stream = subscribe_events(info.context.event_feed, actor, after_id, _types(types), window_start=window_start)
+        stream = subscribe_events(info.context.event_feed, actor, after_id, checked_types(types), window_start=window_start)
         try:
             async for row in stream:
                 yield PartnerEvent.from_row(row)

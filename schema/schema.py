@@ -23,6 +23,7 @@ from schema.execution import FastLeafExecutionContext, lean_resolvers
 from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
+from schema.notifications import NotificationsMutation, NotificationsQuery
 from schema.parties import PartiesMutation, PartiesQuery
 from schema.pipeline import RequestPipeline, limit_rules
 from schema.pool_change import PoolChangeMutation, PoolChangeQuery
@@ -34,13 +35,14 @@ from schema.types.parties import DataCenter, Miner, Pool
 from schema.types.users import ApiToken, User
 from schema.users import UsersMutation, UsersQuery
 from schema.viewer import ViewerQuery
+from schema.webhooks import WebhooksMutation, WebhooksQuery
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, EventsQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, RuleSetMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, EventsQuery, WebhooksQuery, NotificationsQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, RuleSetMutation, WebhooksMutation, NotificationsMutation)
 SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
