@@ -200,44 +200,38 @@ async def _create_data_center(http, token: str) -> None:
     assert result["data"]["createDataCenter"]["dataCenter"]["id"], result
 
 
-def _two_processes(settings, redis_url: str, poll: float):
+@contextlib.asynccontextmanager
+async def _across_processes(client, settings, redis_url: str, poll: float):
+    """A grid operator subscribed on one API process, and a way to change the registry on another
+    (both share the database and `redis_url`)."""
     overrides = {**settings.__dict__, "redis_url": redis_url, "event_poll_seconds": poll}
-    return create_app(Settings(**overrides), manage_db=False), create_app(Settings(**overrides), manage_db=False)
+    subscriber_app, mutation_app = (create_app(Settings(**overrides), manage_db=False) for _ in range(2))
+    try:
+        grid = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
+        officer = await make_caller(client, Role.OFFICER)
+        async with Subscriber(subscriber_app, grid.token) as ws, \
+                AsyncClient(transport=ASGITransport(app=mutation_app), base_url="http://test") as other:
+            await ws.init()
+            await ws.subscribe({})
+            yield ws, lambda: _create_data_center(other, officer.token)
+    finally:
+        for app in (subscriber_app, mutation_app):
+            await app.state.event_feed.close()
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="needs TEST_REDIS_URL (CI sets it)")
 async def test_a_mutation_on_one_process_reaches_a_subscriber_on_another_through_redis(client, settings):
     # Polling every minute: only the Redis message can bring the event within the test's wait.
-    subscriber_app, mutation_app = _two_processes(settings, os.environ["TEST_REDIS_URL"], 60.0)
-    try:
-        grid = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
-        officer = await make_caller(client, Role.OFFICER)
-        async with Subscriber(subscriber_app, grid.token) as ws:
-            await ws.init()
-            await ws.subscribe({})
-            assert await ws.nothing_more(0.5)  # subscribed to Redis, live
-            async with AsyncClient(transport=ASGITransport(app=mutation_app), base_url="http://test") as other:
-                await _create_data_center(other, officer.token)
-            [event] = await ws.events(1)
-            assert event["type"] == "data_center.registered"
-    finally:
-        for app in (subscriber_app, mutation_app):
-            await app.state.event_feed.close()
+    async with _across_processes(client, settings, os.environ["TEST_REDIS_URL"], 60.0) as (ws, change):
+        assert await ws.nothing_more(0.5)  # subscribed to Redis, live
+        await change()
+        [event] = await ws.events(1)
+        assert event["type"] == "data_center.registered"
 
 
 async def test_with_redis_down_events_are_written_and_delivered_by_the_poll_none_lost(client, settings):
-    subscriber_app, mutation_app = _two_processes(settings, "redis://127.0.0.1:1/0", 0.1)  # nothing listens
-    try:
-        grid = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
-        officer = await make_caller(client, Role.OFFICER)
-        async with Subscriber(subscriber_app, grid.token) as ws:
-            await ws.init()
-            await ws.subscribe({})
-            async with AsyncClient(transport=ASGITransport(app=mutation_app), base_url="http://test") as other:
-                for _ in range(3):
-                    await _create_data_center(other, officer.token)
-            assert [e["type"] for e in await ws.events(3)] == ["data_center.registered"] * 3
-            assert await ws.nothing_more()
-    finally:
-        for app in (subscriber_app, mutation_app):
-            await app.state.event_feed.close()
+    async with _across_processes(client, settings, "redis://127.0.0.1:1/0", 0.1) as (ws, change):  # nobody listens
+        for _ in range(3):
+            await change()
+        assert [e["type"] for e in await ws.events(3)] == ["data_center.registered"] * 3
+        assert await ws.nothing_more()

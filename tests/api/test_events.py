@@ -167,7 +167,7 @@ async def test_unknown_event_types_and_foreign_cursors_are_refused(client):
 
 @pytest.mark.committing
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL: two open write transactions at once")
-async def test_sequence_numbers_follow_commit_order_under_concurrent_writers():
+async def test_sequence_numbers_follow_commit_order_under_concurrent_writers(clean_db):
     """Two writers change one licence: the second cannot take a sequence number until the first
     commits, so a reader that has seen number N never later finds a committed number below N."""
     first_emitted, release = asyncio.Event(), asyncio.Event()

@@ -189,4 +189,5 @@ def test_the_wiring_lists_every_procedure_built_and_every_overdue_checker():
     from rules.workflow import ProcedureCode
 
     assert set(wiring.PROCEDURES) == set(ProcedureCode)
-    assert set(wiring.OVERDUE_CHECKERS) == {"applications", "complaints", "pool_change", "pool_certificates"}
+    assert set(wiring.OVERDUE_CHECKERS) == {"applications", "complaints", "pool_change", "pool_certificates",
+                                          "pool_change_due_tomorrow"}
