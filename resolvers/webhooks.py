@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from tortoise.expressions import Subquery
@@ -193,6 +193,14 @@ def event_body(row: PartnerEvent) -> dict[str, Any]:
     }
 
 
+def pinned_url(url: str, address: str) -> str:
+    """`url` with its host replaced by `address` (an IP literal), port and path kept."""
+    parts = urlsplit(url)
+    ip = f"[{address}]" if ":" in address else address
+    netloc = ip if parts.port is None else f"{ip}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
 @dataclass(frozen=True)
 class Attempt:
     ok: bool
@@ -223,10 +231,15 @@ async def send(
     headers = {"content-type": "application/json", "user-agent": "kz-mining-registry-webhooks/1",
                "webhook-id": msg_id, "webhook-timestamp": str(timestamp),
                "webhook-signature": sign(endpoint.secret, msg_id, timestamp, body)}
+    # Connect to the address just checked, not to whatever the name resolves to a moment later
+    # (DNS rebinding): the URL names the IP, the Host header and TLS (SNI and the certificate
+    # check) keep the host name.
+    pinned = pinned_url(endpoint.url, addresses[0]) if addresses else endpoint.url
     try:
         async with httpx.AsyncClient(transport=transport, timeout=settings.webhook_timeout_seconds,
                                      follow_redirects=False) as client:
-            response = await client.post(endpoint.url, content=body, headers=headers)
+            response = await client.post(pinned, content=body, headers={**headers, "host": parts.netloc},
+                                         extensions={"sni_hostname": host})
     except httpx.HTTPError as exc:
         return Attempt(False, error=f"{type(exc).__name__}: {exc}"[:500])
     if 200 <= response.status_code < 300:

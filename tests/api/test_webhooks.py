@@ -86,6 +86,9 @@ async def test_a_receiver_failing_three_times_gets_the_event_on_the_fourth_attem
                   last.headers["webhook-signature"], now=int(now.timestamp()))
     event = json.loads(body)
     assert (event["type"], event["entity"]["key"], event["schemaVersion"]) == ("license.suspended", 7, 1)
+    # Sent to the address that was checked, under the endpoint's host name (Host header, TLS SNI).
+    assert str(last.url) == f"https://{PUBLIC}/hooks" and last.headers["host"] == "grid.example.kz"
+    assert last.extensions["sni_hostname"] == "grid.example.kz"
     assert last.headers["webhook-id"] == event["id"]
     # Nothing left to send: the event is delivered once.
     assert await wh.deliver_due(settings, now + timedelta(days=1), transport=receiver.transport, resolve=_public) == 0
@@ -135,6 +138,11 @@ async def test_urls_to_loopback_or_private_addresses_are_refused_in_production(c
     # Through the API (development settings): the same checks on literal addresses.
     result = await grid.gql(REGISTER, {"i": {"url": "https://10.0.0.1/h", "eventTypes": []}})
     assert errors_of(result) == ["VALIDATION"]
+
+
+def test_pinned_urls_keep_port_path_and_query():
+    assert wh.pinned_url("https://h.kz:8443/a/b?x=1", "93.184.216.34") == "https://93.184.216.34:8443/a/b?x=1"
+    assert wh.pinned_url("https://h.kz", "2606:4700::1") == "https://[2606:4700::1]/"
 
 
 def grid_actor(caller):
