@@ -30,6 +30,8 @@ from jobs.tasks import outbox_backlog
 from models.db import close_db, init_db
 from resolvers import document_files, registry_files, storage
 from resolvers.auth import authenticate, bearer_token
+from resolvers.event_feed import EventFeed, publish_committed
+from resolvers.events import track_event_writes
 from resolvers.rule_sets import load_rule_sets
 from rules.errors import ErrorCode
 from rules.messages import negotiate_language
@@ -41,6 +43,7 @@ from settings import Settings
 from web.bad_request import error_response
 from web.documents import download_endpoint, verify_endpoint
 from web.headers import html_csp
+from web.metrics import metrics_endpoint
 from web.rate_limit import LimitStore
 from web.stack import edge_middleware
 
@@ -60,6 +63,7 @@ class RegistryGraphQL(GraphQL):
             multipart_uploads_enabled=True,  # App.3 unit lists (GraphQL multipart request spec)
         )
         self.settings = settings
+        self.event_feed = EventFeed(settings.event_poll_seconds, settings.event_queue_size, settings.redis_url)
         self._ide: tuple[str, str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -67,6 +71,7 @@ class RegistryGraphQL(GraphQL):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        written = track_event_writes()
         try:
             response = await self.run(request)
         except (HTTPException, StarletteHTTPException) as exc:
@@ -77,6 +82,9 @@ class RegistryGraphQL(GraphQL):
             response = error_response(exc.status_code, ErrorCode.BAD_REQUEST, language, detail=reason)
         finally:
             await request.close()  # the uploaded parts' temporary files, used or not
+        if written:  # events committed: wake this process's feed and every other one's
+            self.event_feed.notify()
+            await publish_committed(self.settings.redis_url)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -125,6 +133,7 @@ class RegistryGraphQL(GraphQL):
             settings=self.settings,
             actor=await authenticate(bearer_token(request.headers.get("authorization"))),
             language=negotiate_language(request.headers.get("accept-language")),
+            event_feed=self.event_feed,
         )
 
 
@@ -172,6 +181,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 async with in_process_jobs(settings=settings):
                     yield
         finally:
+            await graphql.event_feed.close()
             await limit_store.close()
             if manage_db:
                 await close_db()
@@ -181,6 +191,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", graphql),  # GET and POST; other methods get a GraphQL-shaped 405
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint),  # Prometheus, admins' token (web/metrics.py)
             # App.1 registry export, streamed: GET ?format=csv|xlsx&lang=kk|ru|en&<filters>
             Route("/exports/asic-units", registry_files.export_endpoint),
             Route("/application-documents/{id}/file", document_files.document_file_endpoint),
@@ -195,6 +206,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     )
     app.state.limit_store = limit_store
     app.state.settings = settings
+    app.state.event_feed = graphql.event_feed
     return app
 
 

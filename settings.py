@@ -60,6 +60,22 @@ class Settings:
     dev_signing_dir: str = field(default_factory=lambda: str(Path(os.environ.get("DATA_DIR", ROOT / "data")) / "dev-signing"))
     # Where the public verification page lives (printed on every document and in its QR code).
     public_base_url: str = "http://127.0.0.1:8000"
+    # The partners' event log (models/events.py): how far back a cursor may resume.
+    event_retention_days: int = 90
+    # The live feed (resolvers/event_feed.py): how often each process looks for new events when
+    # nothing woke it, and how many undelivered events a subscriber may hold before it is cut off.
+    event_poll_seconds: float = 0.5
+    event_queue_size: int = 1000
+    # Webhooks (resolvers/webhooks.py): seconds to wait after each failed attempt (the Standard
+    # Webhooks schedule), the request timeout, and (tests, development only) whether endpoints
+    # on private or loopback addresses are allowed.
+    webhook_retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    webhook_timeout_seconds: float = 10.0
+    webhook_allow_private: bool = False
+    # E-mail of notifications (resolvers/notifications.py): off without SMTP_HOST.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "registry@localhost"
     # -- the HTTP edge (web/, README "Security model") ----------------------------------------
     # A GraphQL JSON request (or any non-multipart body). Lists longer than fit (inline `units`)
     # go as a file (multipart).
@@ -89,13 +105,18 @@ class Settings:
             kwargs["environment"] = env
         if key := os.environ.get("AUDIT_HMAC_KEY"):
             kwargs["audit_key"] = key
+        if smtp := os.environ.get("SMTP_HOST"):
+            kwargs["smtp_host"] = smtp
+            kwargs["smtp_port"] = int(os.environ.get("SMTP_PORT", "25"))
+            kwargs["smtp_sender"] = os.environ.get("SMTP_SENDER", "registry@localhost")
         if path := os.environ.get("AUDIT_CHECKPOINT_FILE"):
             kwargs["audit_checkpoint_file"] = path
         for name, env_name in (("signing_pkcs12", "SIGNING_PKCS12"), ("signing_passphrase", "SIGNING_PASSPHRASE"),
                                ("public_base_url", "PUBLIC_BASE_URL")):
             if value := os.environ.get(env_name):
                 kwargs[name] = value
-        for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS")):
+        for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS"),
+                               ("event_retention_days", "EVENT_RETENTION_DAYS")):
             if value := os.environ.get(env_name):
                 kwargs[name] = int(value)
         kwargs.update(_edge_from_env())

@@ -7,7 +7,13 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from jobs.tasks import checkpoint_audit, dispatch_outbox, produce_documents, recompute_overdue
+from jobs.tasks import (
+    checkpoint_audit,
+    deliver_webhooks,
+    dispatch_outbox,
+    produce_documents,
+    recompute_overdue,
+)
 from settings import Settings
 
 log = logging.getLogger("registry.jobs")
@@ -20,6 +26,8 @@ async def _loop(dispatch_every: float, overdue_every: float, settings: Settings 
         try:
             await dispatch_outbox(ctx)
             await produce_documents(ctx)
+            if settings is not None:  # the app's runner (tests run it without)
+                await deliver_webhooks(ctx)
             if since_overdue >= overdue_every:
                 await recompute_overdue(ctx)
                 if settings is not None:  # the app's runner (tests run it without)

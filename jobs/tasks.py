@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models.outbox import OutboxEvent
-from resolvers import wiring
+from resolvers import webhooks, wiring
 from resolvers.audit_checkpoint import write_checkpoint
 from resolvers.calendar import load_calendar
 from settings import Settings
@@ -95,6 +95,14 @@ async def recompute_overdue(ctx: dict[str, Any], now: datetime | None = None) ->
     calendar = await load_calendar()
     results = {name: await checker(now, calendar) for name, checker in wiring.OVERDUE_CHECKERS.items()}
     return results
+
+
+async def deliver_webhooks(ctx: dict[str, Any]) -> int:
+    """Turn new events into webhook deliveries and attempt what is due (resolvers/webhooks.py):
+    the `webhook_delivery` table holds the schedule, so this works the same under arq and the
+    in-process runner. Returns how many were delivered."""
+    await webhooks.schedule_deliveries()
+    return await webhooks.deliver_due(ctx.get("settings") or Settings.from_env())
 
 
 async def checkpoint_audit(ctx: dict[str, Any]) -> int | None:

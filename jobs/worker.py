@@ -21,7 +21,13 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Worker, create_worker
 
-from jobs.tasks import checkpoint_audit, dispatch_outbox, produce_documents, recompute_overdue
+from jobs.tasks import (
+    checkpoint_audit,
+    deliver_webhooks,
+    dispatch_outbox,
+    produce_documents,
+    recompute_overdue,
+)
 from models.db import close_db, init_db
 from resolvers.rule_sets import load_rule_sets
 from settings import Settings
@@ -49,10 +55,11 @@ def redis_settings() -> RedisSettings:
 
 
 class WorkerSettings:
-    functions: ClassVar = [dispatch_outbox, produce_documents, recompute_overdue, checkpoint_audit]
+    functions: ClassVar = [dispatch_outbox, produce_documents, recompute_overdue, checkpoint_audit, deliver_webhooks]
     cron_jobs: ClassVar = [
         cron(dispatch_outbox, second=set(range(0, 60, 5)), unique=True),
         cron(produce_documents, second=set(range(2, 60, 5)), unique=True),
+        cron(deliver_webhooks, second=set(range(3, 60, 5)), unique=True),
         cron(recompute_overdue, minute=set(range(0, 60, 5)), unique=True),
         cron(checkpoint_audit, minute=set(range(0, 60, 10)), second=30, unique=True),
     ]

@@ -5,6 +5,8 @@ MODEL_MODULES = [
     "models.access",
     "models.audit",
     "models.outbox",
+    "models.events",
+    "models.notifications",
     "models.calendar",
     "models.applications",
     "models.licensing",

@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 from models.parties import Miner, Pool
 from models.timestamps import TimestampedModel
+from rules.access import PartnerKind
 from rules.enums import Role
 
 
@@ -23,6 +24,12 @@ class User(TimestampedModel):
         "models.Pool", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     active = fields.BooleanField(default=True)
+    # A PARTNER's kind (rules.access.PartnerKind): which event types its account is granted.
+    partner_kind = fields.CharEnumField(PartnerKind, max_length=16, null=True)
+    # Notifications (rules/notifications.py) are written in this language: kk or ru.
+    language = fields.CharField(max_length=2, default="ru")
+    # The head of the unit: breached terms are escalated to officers with this flag.
+    is_head = fields.BooleanField(default=False)
 
     class Meta:
         table = "app_user"

@@ -19,7 +19,7 @@ from models.parties import Miner, Pool
 from resolvers.changes import connection, record_change
 from resolvers.scope import get_visible
 from resolvers.tokens import record_token_event
-from rules.access import SYSTEM, Actor, Permission
+from rules.access import SYSTEM, Actor, PartnerKind, Permission
 from rules.audit import AuditAction
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
@@ -66,6 +66,7 @@ def actor_for(user: User) -> Actor:
         label=f"{user.login} ({user.role.value})",
         miner_id=user.miner_id,  # type: ignore[attr-defined]
         pool_id=user.pool_id,  # type: ignore[attr-defined]
+        partner_kind=user.partner_kind,
     )
 
 
@@ -73,7 +74,7 @@ def actor_for(user: User) -> Actor:
 # times the round trip here, bench/read_path.py), the token and its user together.
 _AUTH_SQL = (
     "SELECT t.id AS token_id, t.last_used_at, t.created_at, t.expires_at,"
-    " u.id, u.login, u.role, u.miner_id, u.pool_id"
+    " u.id, u.login, u.role, u.miner_id, u.pool_id, u.partner_kind"
     " FROM api_token t JOIN app_user u ON u.id = t.user_id"
     " WHERE t.token_hash = {p} AND t.revoked_at IS NULL AND u.active"
 )
@@ -112,7 +113,7 @@ async def authenticate(token: str | None, now: datetime | None = None) -> Actor 
     role = Role(row["role"])
     return Actor(
         user_id=row["id"], role=role, label=f"{row['login']} ({role.value})",
-        miner_id=row["miner_id"], pool_id=row["pool_id"],
+        miner_id=row["miner_id"], pool_id=row["pool_id"], partner_kind=row["partner_kind"],
     )
 
 
@@ -126,6 +127,7 @@ class CreateUser:
     role: Role
     miner_id: int | None = None  # an applicant acts for exactly one organisation:
     pool_id: int | None = None  # a miner or a pool
+    partner_kind: PartnerKind | None = None  # PARTNER only: its event grants; a POOL's system names its pool
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,14 @@ class IssuedToken:
 
 
 def _check_binding(cmd: CreateUser) -> None:
-    """An applicant is bound to exactly one organisation; nobody else to any."""
-    if cmd.role is Role.APPLICANT:
+    """An applicant is bound to exactly one organisation, a pool's partner system to its pool;
+    nobody else to any. Only partners have a partner kind."""
+    if cmd.partner_kind is not None and cmd.role is not Role.PARTNER:
+        raise DomainError(ErrorCode.VALIDATION, field="partnerKind", detail="only partner systems have a kind")
+    if cmd.partner_kind is PartnerKind.POOL:
+        if cmd.pool_id is None or cmd.miner_id is not None:
+            raise DomainError(ErrorCode.VALIDATION, field="poolId", detail="a pool's system names its pool")
+    elif cmd.role is Role.APPLICANT:
         if cmd.miner_id is None and cmd.pool_id is None:
             raise DomainError(ErrorCode.VALIDATION, field="minerId", detail="an applicant needs one miner or pool")
         if cmd.miner_id is not None and cmd.pool_id is not None:
@@ -170,7 +178,8 @@ async def create_user(actor: Actor, cmd: CreateUser) -> User:
         await get_visible(Miner, actor, cmd.miner_id, "Miner", field="minerId")
     if cmd.pool_id is not None:
         await get_visible(Pool, actor, cmd.pool_id, "Pool", field="poolId")
-    user = User(login=login, full_name=full_name, role=role, miner_id=cmd.miner_id, pool_id=cmd.pool_id)
+    user = User(login=login, full_name=full_name, role=role, miner_id=cmd.miner_id, pool_id=cmd.pool_id,
+                partner_kind=cmd.partner_kind)
     try:
         async with in_transaction() as conn:
             await user.save(using_db=conn)

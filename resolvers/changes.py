@@ -14,8 +14,10 @@ from tortoise.transactions import in_transaction
 from models.audit import AuditEvent
 from models.outbox import OutboxEvent
 from resolvers.audit_key import audit_key
+from resolvers.events import append_event
 from rules.access import Actor
 from rules.audit_chain import GENESIS, ChainedFields, event_hash, to_jsonable
+from rules.events import public_event
 
 # Any constant works: it names the one lock that serialises appends to the chain on PostgreSQL.
 _AUDIT_LOCK_KEY = 727_001
@@ -91,12 +93,18 @@ async def emit(
     *,
     dedup_key: str | None = None,
 ) -> None:
-    """Queue an event for the dispatcher; a repeated dedup_key is a no-op, not an error."""
+    """Queue an event for the dispatcher; a repeated dedup_key is a no-op, not an error. An event of
+    the public contract (rules/events.py) is also appended to the partners' log, in the same
+    transaction (resolvers/events.py)."""
     if dedup_key and await OutboxEvent.filter(dedup_key=dedup_key).using_db(conn).exists():
         return
-    await OutboxEvent.create(
-        using_db=conn, topic=topic, payload=to_jsonable(payload), dedup_key=dedup_key
-    )
+    stored = to_jsonable(payload)
+    row = await OutboxEvent.create(using_db=conn, topic=topic, payload=stored, dedup_key=dedup_key)
+    public = public_event(topic, stored)
+    if public is not None:
+        # Under the chain's lock until commit: sequence numbers are taken in commit order.
+        await lock_audit_chain(conn)
+        await append_event(conn, public, row.pk)
 
 
 async def record_change(

@@ -22,6 +22,7 @@ from resolvers import (
     income_reports,
     inspections,
     licensing,
+    notifications,
     pool_change,
     pools,
     registry,
@@ -51,7 +52,20 @@ OVERDUE_CHECKERS: dict[str, OverdueChecker] = {
     "pool_certificates": pools.expire_certificates,
     "income_reports": income_reports.flag_overdue_income_reports,
     "violations": inspections.flag_violations,
+    "pool_change_due_tomorrow": notifications.flag_pool_change_due_tomorrow,
 }
 
-# Signed documents (resolvers/documents): the events that issue one record it PENDING.
-OUTBOX_HANDLERS: dict[str, OutboxHandler] = {**DOCUMENT_HANDLERS}
+# The outbox handlers: signed documents (resolvers/documents: the events that issue one record it
+# PENDING) and alerts to people (resolvers/notifications.py: in-app, and by e-mail when SMTP is
+# configured). One handler per topic.
+OUTBOX_HANDLERS: dict[str, OutboxHandler] = {
+    **DOCUMENT_HANDLERS,
+    "alert.pool_change": notifications.pool_change_opened,
+    "alert.pool_change_due_tomorrow": notifications.pool_change_due_tomorrow,
+    "alert.pool_change_overdue": notifications.pool_change_overdue,
+    "application.schedule_hearing": notifications.hearing_scheduled,
+    "application.approve": notifications.decision_approved,
+    "application.refuse": notifications.decision_refused,
+    "alert.application_overdue": notifications.application_overdue,
+    "alert.complaint_overdue": notifications.complaint_overdue,
+}

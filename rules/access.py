@@ -58,6 +58,7 @@ class Actor:
     label: str
     miner_id: int | None = None
     pool_id: int | None = None
+    partner_kind: str | None = None  # PartnerKind of a PARTNER's account (its event grants)
 
     def can(self, permission: Permission) -> bool:
         return permission in _ROLE_PERMISSIONS[self.role]
@@ -188,3 +189,65 @@ def reads_others_contacts(actor: Actor) -> bool:
     """May `actor` read the personal contacts of organisations other than its own? Its reads of
     them in bulk are audited (schema/contact_reads.py, the registry export)."""
     return actor.role in _CONTACT_READERS
+
+
+# --- partner events (rules/events.py): who is granted which event types ---------------------------
+
+
+class PartnerKind(str, Enum):
+    """What a partner system is; its account is granted the event types of its kind."""
+
+    GRID_OPERATOR = "GRID_OPERATOR"
+    TAX_AUTHORITY = "TAX_AUTHORITY"
+    POOL = "POOL"  # a mining pool's system: the account names its pool (User.pool)
+
+
+_LICENSE_EVENTS = frozenset({"license.issued", "license.reissued", "license.replaced", "license.suspended",
+                             "license.resumed", "license.revoked"})
+_POOL_EVENTS = frozenset({"pool.accredited", "pool.accreditation_expired"})
+_MEMBER_EVENTS = frozenset({"pool.member_joined", "pool.member_left"})
+EVENT_GRANTS: dict[PartnerKind, frozenset[str]] = {
+    # The grid operator: who may consume electricity for mining, with which units, where.
+    PartnerKind.GRID_OPERATOR: _LICENSE_EVENTS
+    | {"asic.included", "asic.excluded", "asic.changed", "data_center.registered", "data_center.changed"},
+    # The tax authority: the licensed miners and the accredited pools (income reports when they exist).
+    PartnerKind.TAX_AUTHORITY: _LICENSE_EVENTS | _POOL_EVENTS,
+    # A pool: its own accreditation and its members' changes of pool (joined or left it).
+    PartnerKind.POOL: _POOL_EVENTS | _MEMBER_EVENTS,
+}
+# Event types a POOL partner sees only when the event names its own pool.
+POOL_SCOPED_EVENTS = _POOL_EVENTS | _MEMBER_EVENTS
+
+
+@dataclass(frozen=True)
+class EventScope:
+    """Which events an actor reads: `types` None is every type; `pool_id` set limits the
+    pool-scoped types to that pool's events; `types` empty is nothing."""
+
+    types: frozenset[str] | None
+    pool_id: int | None = None
+
+
+def event_scope(actor: Actor) -> EventScope:
+    """Admins read the whole event log; a partner its kind's grants; everyone else nothing (their
+    alerts come as notifications)."""
+    if actor.role is Role.ADMIN:
+        return EventScope(types=None)
+    if actor.role is not Role.PARTNER or actor.partner_kind is None:
+        return EventScope(types=frozenset())
+    kind = PartnerKind(actor.partner_kind)
+    if kind is PartnerKind.POOL:
+        if actor.pool_id is None:
+            return EventScope(types=frozenset())
+        return EventScope(types=EVENT_GRANTS[kind], pool_id=actor.pool_id)
+    return EventScope(types=EVENT_GRANTS[kind])
+
+
+def event_visible(scope: EventScope, event_type: str, pool_id: int | None) -> bool:
+    """The rule `resolvers.events.visible_events` applies as a query, for one event in memory
+    (the live feed): a granted type, and a pool's own events only for the pool-scoped types."""
+    if scope.types is None:
+        return True
+    if event_type not in scope.types:
+        return False
+    return scope.pool_id is None or event_type not in POOL_SCOPED_EVENTS or pool_id == scope.pool_id

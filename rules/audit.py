@@ -94,6 +94,9 @@ class AuditAction(str, Enum):
     INSPECTION_PHOTO_ATTACHED = "inspection.photo_attached"
     INSPECTION_COMPLETED = "inspection.completed"
     VIOLATION_DEADLINE_SET = "violation.deadline_set"
+    # partners' webhook endpoints (the secret is never in the trail)
+    WEBHOOK_ENDPOINT_REGISTERED = "webhook_endpoint.registered"
+    WEBHOOK_ENDPOINT_REMOVED = "webhook_endpoint.removed"
     # reads of personal data in bulk (one event per request; the entity is the reader)
     PERSONAL_DATA_LISTED = "personal_data.listed"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"
@@ -140,10 +143,11 @@ class AuditEntityType(str, Enum):
     INSPECTION_PHOTO = "InspectionPhoto"
     VIOLATION = "Violation"
     DOCUMENT = "Document"
+    WEBHOOK_ENDPOINT = "WebhookEndpoint"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.
-REDACTED_KEYS = frozenset({"token_hash"})
+REDACTED_KEYS = frozenset({"token_hash", "secret"})
 
 
 def camel_case(key: str) -> str:

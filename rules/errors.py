@@ -88,6 +88,8 @@ class ErrorCode(str, Enum):
     # -- attached files -----------------------------------------------------------------------
     FILE_NOT_ACCEPTED = "FILE_NOT_ACCEPTED"
     POOL_NOT_ACCREDITED = "POOL_NOT_ACCREDITED"
+    # -- partner events -----------------------------------------------------------------------
+    EVENT_CURSOR_EXPIRED = "EVENT_CURSOR_EXPIRED"
 
 
 @dataclass(frozen=True)
@@ -225,6 +227,11 @@ CATALOGUE: Mapping[ErrorCode, Message] = {
         kk="Файл қабылданбайды: {detail}.",
         ru="Файл не принят: {detail}.",
         en="The file is not accepted: {detail}.",
+    ),
+    ErrorCode.EVENT_CURSOR_EXPIRED: Message(
+        kk="Курсор сақтау мерзімінен ({days} күн) ескі: оқиғаларды терезенің басынан оқыңыз (after жоқ).",
+        ru="Курсор старше срока хранения событий ({days} дн.): читайте с начала окна (без after).",
+        en="The cursor is older than the event retention window ({days} days): read from the window's start (no `after`).",
     ),
     ErrorCode.NOT_A_LEGAL_ENTITY: Message(
         kk="Тек заңды тұлға аккредиттеле алады: {bin} — ЖСН, БСН емес.",

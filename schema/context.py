@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
@@ -24,6 +25,11 @@ class Context:
     settings: Settings
     actor: Actor | None
     language: str = "ru"
+    # Websockets: the connection_init payload, and the token it carried (when the handshake had none).
+    connection_params: Any = None
+    ws_token: str | None = None
+    # The process's live event feed (resolvers/event_feed.py), for subscriptions.
+    event_feed: Any = None
     loaders: Loaders = field(init=False)
     # The request's one "now": fields and filters of one response judge time alike (a list
     # filtered on `overdue` shows `overdue: true` on every row, whatever the clock did since).

@@ -13,6 +13,7 @@ from typing import TypeVar
 
 import strawberry
 
+from rules.access import PartnerKind
 from rules.enums import (
     Channel,
     ElectricityPurchase,
@@ -24,7 +25,7 @@ from rules.enums import (
 )
 from rules.workflow import Action, LicenseSubtype, ProcedureCode, Stage
 
-__all__ = ["OrderDirection", "expose_enum"]
+__all__ = ["OrderDirection", "PartnerKind", "expose_enum"]
 
 E = TypeVar("E", bound=type[Enum])
 
@@ -125,6 +126,17 @@ expose_enum(
         Role.PARTNER: "Partner system (grid operator, tax authority, pool): reads public registry "
         "data, never personal contacts or applications.",
         Role.ADMIN: "Administrator: users, tokens, calendar decrees, MRP rates, audit.",
+    },
+)
+
+expose_enum(
+    PartnerKind,
+    "PartnerKind",
+    "What a partner system is: it decides which event types its account reads (rules/access.EVENT_GRANTS).",
+    {
+        PartnerKind.GRID_OPERATOR: "The grid operator: licences, ASIC units, data centers.",
+        PartnerKind.TAX_AUTHORITY: "The tax authority: licences and pools' accreditation.",
+        PartnerKind.POOL: "A mining pool's system: its own accreditation and its members joining or leaving it.",
     },
 )
 

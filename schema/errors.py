@@ -95,6 +95,8 @@ expose_enum(
         ErrorCode.UNIT_NOT_IN_REGISTRY: "A named record is not among the applicant's live registry records.",
         ErrorCode.DATA_CENTER_NOT_USABLE: "The miner may not place units in this data center.",
         ErrorCode.INVALID_TNVED: "A customs commodity code (TN VED EAEU) is not 10 digits.",
+        ErrorCode.EVENT_CURSOR_EXPIRED: "The events cursor points before the retention window "
+        "(settings.event_retention_days): events after it may be gone; resume from the window's start.",
     },
 )
 

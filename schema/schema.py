@@ -19,12 +19,14 @@ from schema.bounds import bound_fields
 from schema.calendar import CalendarMutation, CalendarQuery
 from schema.complaints import ComplaintsMutation, ComplaintsQuery
 from schema.documents import DocumentsMutation, DocumentsQuery
+from schema.events import EventsQuery, EventsSubscription
 from schema.execution import FastLeafExecutionContext, lean_resolvers
 from schema.income_reports import IncomeReportsMutation
 from schema.inspections import InspectionsMutation, InspectionsQuery
 from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
+from schema.notifications import NotificationsMutation, NotificationsQuery
 from schema.parties import PartiesMutation, PartiesQuery
 from schema.pipeline import RequestPipeline, limit_rules
 from schema.pool_change import PoolChangeMutation, PoolChangeQuery
@@ -36,13 +38,15 @@ from schema.types.parties import DataCenter, Miner, Pool
 from schema.types.users import ApiToken, User
 from schema.users import UsersMutation, UsersQuery
 from schema.viewer import ViewerQuery
+from schema.webhooks import WebhooksMutation, WebhooksQuery
 from settings import Settings
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema.graphql"
 log = logging.getLogger("registry.graphql")
 
-QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, InspectionsQuery, DocumentsQuery)
-MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, IncomeReportsMutation, RuleSetMutation, InspectionsMutation, DocumentsMutation)
+QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, InspectionsQuery, DocumentsQuery, EventsQuery, WebhooksQuery, NotificationsQuery)
+MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, IncomeReportsMutation, RuleSetMutation, InspectionsMutation, DocumentsMutation, WebhooksMutation, NotificationsMutation)
+SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 
@@ -58,6 +62,12 @@ Mutation = merge_types("Mutation", MUTATIONS)
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Changing the registry: each mutation takes one `input` and returns a payload with the "
     "changed objects and typed `errors` (nothing is written when there are errors)."
+)
+
+Subscription = merge_types("Subscription", SUBSCRIPTIONS)
+Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Live feeds over websockets (graphql-transport-ws at /graphql); the token in the handshake's "
+    "Authorization header or in the connection_init payload."
 )
 
 class RegistrySchema(strawberry.Schema):
@@ -76,6 +86,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     schema = RegistrySchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES),
         extensions=[lambda: RequestPipeline(settings, rules)],
         execution_context_class=FastLeafExecutionContext,

@@ -12,6 +12,7 @@ from strawberry import relay
 from resolvers import auth as uc
 from resolvers import tokens as tokens_uc
 from rules.enums import Role
+from schema.enums import PartnerKind
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
@@ -31,7 +32,12 @@ class CreateUserInput:
         default=None, description="APPLICANT only: the miner it acts for (give this or `poolId`, not both)."
     )
     pool_id: relay.GlobalID | None = strawberry.field(
-        default=None, description="APPLICANT only: the pool it acts for (give this or `minerId`, not both)."
+        default=None, description="APPLICANT: the pool it acts for (give this or `minerId`, not both); PARTNER of "
+        "kind POOL: the pool whose system it is."
+    )
+    partner_kind: PartnerKind | None = strawberry.field(
+        default=None, description="PARTNER only: what the partner system is, which decides the event types its "
+        "account reads (`events`)."
     )
     client_mutation_id: str | None = client_mutation_id()
 
@@ -101,6 +107,7 @@ class UsersMutation:
             login=input.login, full_name=input.full_name, role=input.role,
             miner_id=pk_of(input.miner_id, "Miner", "minerId") if input.miner_id is not None else None,
             pool_id=pk_of(input.pool_id, "Pool", "poolId") if input.pool_id is not None else None,
+            partner_kind=input.partner_kind,
         )
         return CreateUserPayload(user=User.from_row(await uc.create_user(info.context.user, cmd)))
 

@@ -6,12 +6,16 @@ would otherwise outlive the revocation or expiry of its token.
 - Before every operation (`subscribe` / `start`) and every `ws_token_check_seconds` (settings)
   while it is open, the token is checked again: revoked or expired closes the socket with 4401.
 A socket without a token stays open; each of its operations answers UNAUTHENTICATED.
+- Browsers cannot set headers on a websocket: the token may come in the `connection_init`
+  payload instead (`{"Authorization": "Bearer ..."}` or `{"token": "..."}`), checked the same way.
+- A subscriber that cannot keep up with its events is closed with 4429 (CLOSE_SLOW_CONSUMER).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from strawberry.exceptions import ConnectionRejectionError
@@ -19,22 +23,52 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from resolvers.auth import authenticate, bearer_token
 from schema.context import Context
+from schema.errors import localize
+from schema.loaders import Loaders
 
-__all__ = ["CLOSE_TOKEN_NOT_LIVE", "LegacyWSHandler", "TransportWSHandler", "check_handshake"]
+__all__ = ["CLOSE_SLOW_CONSUMER", "CLOSE_TOKEN_NOT_LIVE", "LegacyWSHandler", "TransportWSHandler", "check_handshake"]
 
 CLOSE_TOKEN_NOT_LIVE = 4401
+CLOSE_SLOW_CONSUMER = 4429
 
 
-def _token(context: Context) -> str | None:
+def _header_token(context: Context) -> str | None:
     request = context.request
     return bearer_token(request.headers.get("authorization")) if request is not None else None
 
 
+def _token(context: Context) -> str | None:
+    return _header_token(context) or context.ws_token
+
+
+def _init_token(params: Any) -> str | None:
+    """The token of a connection_init payload: `{"Authorization": "Bearer ..."}` (any case) or
+    `{"token": "..."}`. Browsers cannot set headers on a websocket."""
+    if not isinstance(params, dict):
+        return None
+    for key, value in params.items():
+        if isinstance(key, str) and isinstance(value, str):
+            if key.lower() == "authorization":
+                return bearer_token(value)
+            if key == "token":
+                return value.strip() or None
+    return None
+
+
 async def check_handshake(context: Context) -> None:
-    """A presented token that authenticated nobody (revoked, expired, unknown) rejects the socket."""
+    """A presented token that authenticated nobody (revoked, expired, unknown) rejects the socket.
+    Without a header, the token may come in the connection_init payload."""
+    if _header_token(context) is None and (token := _init_token(context.connection_params)) is not None:
+        actor = await authenticate(token)
+        if actor is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.actor, context.ws_token = actor, token
+        context.loaders = Loaders(actor)
+        return
     if _token(context) is not None and context.actor is None:
         raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
 
@@ -73,6 +107,17 @@ class TransportWSHandler(_TokenWatch, BaseGraphQLTransportWSHandler):
     async def handle_subscribe(self, message: Any) -> None:
         if await self._token_live():
             await super().handle_subscribe(message)
+
+    async def _send_result_stream(self, operation: Any, result_source: Any) -> None:
+        # The results of a subscription's stream skip the schema extensions' error handling:
+        # give their errors the same codes and messages as a query's (schema/errors.localize).
+        async def localized() -> AsyncIterator[Any]:
+            async for result in result_source:
+                if isinstance(result, ExecutionResult) and not isinstance(result, PreExecutionError) and result.errors:
+                    result.errors = [localize(e, self.context.language) for e in result.errors]
+                yield result
+
+        await super()._send_result_stream(operation, localized())
 
 
 class LegacyWSHandler(_TokenWatch, BaseGraphQLWSHandler):

@@ -14,7 +14,7 @@ from models.applications import Application
 from models.parties import DataCenter, Miner, Pool
 from models.pools import PoolCertificate
 from resolvers import auth, parties
-from rules.access import SYSTEM
+from rules.access import SYSTEM, PartnerKind
 from rules.bin_iin import checksum_digit, make_bin_iin
 from rules.enums import MinerKind, Role
 
@@ -127,7 +127,8 @@ async def gql(
 
 
 async def make_caller(
-    client: AsyncClient, role: Role, *, miner: Miner | None = None, pool: Pool | None = None
+    client: AsyncClient, role: Role, *, miner: Miner | None = None, pool: Pool | None = None,
+    partner_kind: PartnerKind | None = None,
 ) -> Caller:
     user = await auth.create_user(
         SYSTEM,
@@ -137,6 +138,7 @@ async def make_caller(
             role=role,
             miner_id=miner.id if miner else None,
             pool_id=pool.id if pool else None,
+            partner_kind=partner_kind,
         ),
     )
     token = (await auth.issue_token(SYSTEM, auth.IssueToken(user.id, "test"))).secret

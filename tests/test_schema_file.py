@@ -36,6 +36,11 @@ _FREE_TEXT_CODES = {
     # as text: the grounds are in laws outside the seeds (Law on digital assets art. 9, Law on
     # permits art. 45), not a list the rules hold (rules/license_life.py).
     "LicenseStatusEvent.ground",
+    # The partners' event contract (rules/events.py): an open, versioned set of dotted names
+    # (`license.suspended`), the same text in the query, the subscription and webhooks; new
+    # types are added without breaking partners, who must ignore the ones they do not know.
+    "PartnerEvent.type",
+    "EventEntity.type",
     "SuspendLicenseInput.ground",
     "ResumeLicenseInput.ground",
     "RevokeLicenseInput.ground",

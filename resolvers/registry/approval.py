@@ -138,7 +138,7 @@ async def _approve_inclusion(conn: BaseDBAsyncClient, app: Application, actor: A
     await _log_units(conn, actor, app, UnitEventAction.INCLUDED, "inclusion_application_id", "")
     summary = {"units": details.line_count, "first_record": numbers[0], "last_record": numbers[-1], "data_center": dc.id}
     await append_audit(conn, actor, "registry.units_included", "Application", app.id, None, summary)
-    await emit(conn, "registry.units_included", {"application": app.id, **summary})
+    await emit(conn, "registry.units_included", {"application": app.id, "miner_id": app.miner_id, **summary})
 
 
 async def _log_units(
@@ -201,7 +201,7 @@ async def _approve_exclusion(conn: BaseDBAsyncClient, app: Application, actor: A
     )
     summary = {"units": len(units), "records": [u.record_number for u in units[:1000]], "reason": reason}
     await append_audit(conn, actor, "registry.units_excluded", "Application", app.id, None, summary)
-    await emit(conn, "registry.units_excluded", {"application": app.id, "units": len(units)})
+    await emit(conn, "registry.units_excluded", {"application": app.id, "miner_id": app.miner_id, "units": len(units)})
 
 
 async def _approve_change(conn: BaseDBAsyncClient, app: Application, actor: Actor, decision: Decision) -> None:
@@ -232,5 +232,6 @@ async def _approve_change(conn: BaseDBAsyncClient, app: Application, actor: Acto
     await AsicUnitEvent.bulk_create(events, batch_size=2000, using_db=conn)
     summary = {"units": len(units), "changed": len(events), "changes": details.changes, "late": details.change_late}
     await append_audit(conn, actor, "registry.units_changed", "Application", app.id, None, summary)
-    await emit(conn, "registry.units_changed", {"application": app.id, "units": len(units)})
+    await emit(conn, "registry.units_changed", {"application": app.id, "miner_id": app.miner_id, "units": len(units),
+                                                  "changed": len(events)})
 

@@ -38,6 +38,9 @@ expose_enum(
         AuditAction.POOL_UPDATED: "A mining pool's data changed.",
         AuditAction.USER_CREATED: "A user of the API was created.",
         AuditAction.TOKEN_ISSUED: "An API token was issued (its secret and hash are never in the trail).",
+        AuditAction.WEBHOOK_ENDPOINT_REGISTERED: "A partner registered a webhook endpoint (its secret is never in "
+        "the trail).",
+        AuditAction.WEBHOOK_ENDPOINT_REMOVED: "A partner's webhook endpoint was switched off.",
         AuditAction.TOKEN_REVOKED: "An API token was revoked by its user or an admin; it is refused from then on.",
         AuditAction.CALENDAR_OVERRIDE_SET: "A decree moving a working day or a day off was recorded or "
         "changed [Labour Code art. 85].",
@@ -112,6 +115,7 @@ expose_enum(
         AuditEntityType.POOL: "A mining pool.",
         AuditEntityType.USER: "A user of the API.",
         AuditEntityType.API_TOKEN: "An API token.",
+        AuditEntityType.WEBHOOK_ENDPOINT: "A partner's webhook endpoint.",
         AuditEntityType.CALENDAR_OVERRIDE: "A decree override of the working-day calendar.",
         AuditEntityType.MRP_RATE: "The MRP value of a year.",
         AuditEntityType.ORDER_PUBLICATION: "The publication date of an order (rule sets' entry into force).",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from jobs.tasks import dispatch_outbox
 from models.access import ApiToken, User
 from models.applications import Application
 from models.documents import Document
+from models.events import PartnerEvent, WebhookDelivery, WebhookEndpoint
 from models.inspections import Inspection, InspectionDataCenter
 from models.licensing import (
     Complaint,
@@ -31,10 +33,13 @@ from models.licensing import (
     NotificationObligation,
     PoolMembership,
 )
+from models.notifications import Notification
 from models.parties import DataCenter, Miner, Pool
 from models.pools import PoolCertificate
 from models.registry import AsicUnit
 from rules.enums import Role
+from rules.notifications import NotificationKind
+from rules.webhooks import DeliveryStatus, new_secret
 from schema.ids import to_global_id
 from tests.api import licensing_flow as lf
 from tests.api import registry_flow as rf
@@ -154,7 +159,24 @@ async def _organisation(client, officer: Caller, tag: str, phone: str, pools) ->
     for type_name, (model, column) in OWNED.items():
         org.rows[type_name] = sorted(await model.filter(**{column: miner.id}).values_list("id", flat=True))
         assert org.rows[type_name], f"the world has no {type_name} of {tag}"
+    await _webhook_rows(org)
     return org
+
+
+async def _webhook_rows(org: Org) -> None:
+    """A webhook endpoint of the organisation's user, with a dead delivery of an event about its
+    licence (not Node types: found by `webhookEndpoints` / `webhookDeliveries` and named in inputs)."""
+    event = await PartnerEvent.create(type="license.issued", schema_version=1, occurred_at=datetime.now(UTC),
+                                      entity_type="License", entity_id=org.rows["License"][0],
+                                      miner_id=org.miner.id, data={}, outbox_id=org.rows["License"][0] * 1000)
+    endpoint = await WebhookEndpoint.create(owner_id=org.caller.user_id, url=f"https://{org.tag.lower()}.example.kz/",
+                                            event_types=[], secret=new_secret())
+    delivery = await WebhookDelivery.create(endpoint=endpoint, event=event, status=DeliveryStatus.DEAD, attempts=8)
+    org.rows["WebhookEndpoint"], org.rows["WebhookDelivery"] = [endpoint.id], [delivery.id]
+    notification = await Notification.create(
+        recipient_id=org.caller.user_id, kind=NotificationKind.DECISION, dedup_key=f"matrix:{org.tag}", language="ru",
+        subject=f"{org.tag} decision", body="X", entity_type="Application", entity_id=1)
+    org.rows["Notification"] = [notification.id]
 
 
 @pytest.fixture
@@ -180,7 +202,7 @@ def _leaks(response: dict, markers: list[str]) -> list[str]:
 # Root field -> its required arguments, for a caller of `org` (its own records).
 ROOT_ARGS: dict[str, Any] = {
     "node": lambda org: {"id": org.ids("Miner")[0]},
-    "nodes": lambda org: {"ids": [i for t in org.rows for i in org.ids(t)]},
+    "nodes": lambda org: {"ids": [i for t in org.rows if t in OWNED for i in org.ids(t)]},  # Node types
     "application": lambda org: {"id": org.ids("Application")[0]},
     "refusalGrounds": lambda org: {"procedure": "LICENSE_ISSUE", "on": "2025-06-02"},
     "licenseRequirements": lambda org: {"subtype": "II", "on": "2025-06-02"},
@@ -404,13 +426,19 @@ MUTATIONS: dict[str, Any] = {
     "setRemedyDeadline": {"code": "M1_LICENSE", "workingDays": 5},
     "attachInspectionPhoto": {"code": "M1_LICENSE", "file": None},  # JSON: no upload, refused before any read
     "regenerateDocument": {},
+    "registerWebhookEndpoint": {"url": "https://hooks.example.kz/", "eventTypes": []},
+    "removeWebhookEndpoint": {},
+    "redeliverWebhook": {},
+    "replayWebhooks": {},
+    "markNotificationsRead": {},
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",
                   "applicationId": "Application", "licenseId": "License", "poolId": "Pool", "userId": "User",
                   "assigneeId": "User", "unitIds": "AsicUnit", "obligationId": "NotificationObligation",
                   "changes.dataCenterId": "DataCenter", "certificateId": "PoolCertificate",
-                  "appendixId": "LicenseAppendix", "inspectionId": "Inspection", "inspectorIds": "User"}
+                  "appendixId": "LicenseAppendix", "inspectionId": "Inspection", "inspectorIds": "User",
+                  "endpointId": "WebhookEndpoint", "deliveryId": "WebhookDelivery", "notificationIds": "Notification"}
 ID_OF_MUTATION = {"revokeToken": "ApiToken", "updateMiner": "Miner", "updateDataCenter": "DataCenter", "updatePool": "Pool",
                   "suspendLicense": "License", "resumeLicense": "License", "revokeLicense": "License",
                   "grantComplaintInFull": "Complaint", "forwardComplaint": "Complaint", "decideComplaint": "Complaint",

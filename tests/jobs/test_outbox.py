@@ -190,4 +190,5 @@ def test_the_wiring_lists_every_procedure_built_and_every_overdue_checker():
 
     assert set(wiring.PROCEDURES) == set(ProcedureCode)
     assert set(wiring.OVERDUE_CHECKERS) == {"applications", "complaints", "pool_change", "pool_certificates",
-                                           "income_reports", "violations"}
+                                           "income_reports", "violations",
+                                           "pool_change_due_tomorrow"}

@@ -1,0 +1,200 @@
+"""The live event feed of one API process: new events are read once (one query per wake-up,
+whatever the number of subscribers) and handed to every subscriber's bounded queue.
+
+Wake-ups: every `event_poll_seconds`; at once after a mutation of this process (`notify`); and,
+with REDIS_URL, after a mutation of any process (a message on `CHANNEL`). A lost wake-up (Redis
+down) only delays events to the next poll: the database is the source, never the message.
+
+A subscription (`subscribe_events`) replays from its cursor, then goes live with no gap and no
+duplicate at the seam: it registers with the feed first (events after the feed's head go to its
+queue), then replays from the database up to the newest event, then drains the queue skipping
+what it already sent. The log's ids follow commit order (models/events.py), so "after the head"
+and "up to the head" partition the events exactly.
+
+A subscriber whose queue is full (it reads slower than events come) is cut off: `SlowConsumer`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from models.events import PartnerEvent
+from resolvers.events import visible_events
+from rules.access import Actor, event_scope, event_visible
+
+log = logging.getLogger("registry.events")
+
+CHANNEL = "registry:events"
+_BATCH = 500
+
+
+class SlowConsumer(Exception):
+    """The subscriber did not keep up: its queue filled up and it was cut off."""
+
+
+@dataclass(eq=False)
+class Subscriber:
+    accepts: Callable[[PartnerEvent], bool]
+    queue: asyncio.Queue[PartnerEvent]
+    overflowed: bool = False
+    woken: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def offer(self, row: PartnerEvent) -> None:
+        if self.overflowed or not self.accepts(row):
+            return
+        try:
+            self.queue.put_nowait(row)
+        except asyncio.QueueFull:
+            self.overflowed = True
+        self.woken.set()
+
+
+class EventFeed:
+    def __init__(self, poll_seconds: float = 0.5, queue_size: int = 1000, redis_url: str | None = None) -> None:
+        self.poll_seconds = poll_seconds
+        self.queue_size = queue_size
+        self.redis_url = redis_url
+        self.head = 0
+        self.subscribers: set[Subscriber] = set()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._starting: asyncio.Lock | None = None
+
+    async def _start(self) -> None:
+        if self._task is not None:
+            return
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:
+            if self._task is not None:
+                return
+            self.head = await _newest_id()
+            self._task = asyncio.create_task(self._run(), name="event-feed")
+            if self.redis_url:
+                self._listener = asyncio.create_task(self._listen(), name="event-feed-redis")
+
+    async def subscribe(self, accepts: Callable[[PartnerEvent], bool]) -> Subscriber:
+        """Register a subscriber: every event after `self.head` (at return) that it accepts."""
+        await self._start()
+        subscriber = Subscriber(accepts=accepts, queue=asyncio.Queue(self.queue_size))
+        self.subscribers.add(subscriber)
+        return subscriber
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        self.subscribers.discard(subscriber)
+
+    def notify(self) -> None:
+        """Something may have been committed: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def read_new(self) -> int:
+        """Read the events after the head and hand them out; how many there were."""
+        count = 0
+        while True:
+            rows = await PartnerEvent.filter(id__gt=self.head).order_by("id").limit(_BATCH)
+            for row in rows:
+                for subscriber in list(self.subscribers):
+                    subscriber.offer(row)
+            if rows:
+                self.head = rows[-1].id
+            count += len(rows)
+            if len(rows) < _BATCH:
+                return count
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            self._wake.clear()
+            try:
+                await self.read_new()
+            except Exception:  # the database is away for a moment: try again at the next wake
+                log.exception("event feed read failed")
+
+    async def _listen(self) -> None:
+        """Wake on any process's mutations (Redis pub/sub); reconnect after an outage."""
+        from redis.asyncio import Redis
+
+        while True:
+            try:
+                async with Redis.from_url(self.redis_url) as redis, redis.pubsub() as pubsub:  # type: ignore[arg-type]
+                    await pubsub.subscribe(CHANNEL)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self.notify()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("event feed: Redis unavailable (%s); polling until it returns", exc)
+                await asyncio.sleep(1.0)
+
+    async def close(self) -> None:
+        for task in (self._task, self._listener):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        self._task = self._listener = None
+
+
+async def _newest_id() -> int:
+    row = await PartnerEvent.all().order_by("-id").only("id").first()
+    return row.id if row else 0
+
+
+async def publish_committed(redis_url: str | None) -> None:
+    """Tell every process's feed that events may have been committed (best effort)."""
+    if not redis_url:
+        return
+    from redis.asyncio import Redis
+
+    try:
+        async with Redis.from_url(redis_url) as redis:
+            await redis.publish(CHANNEL, b"1")
+    except Exception as exc:  # the next poll catches up
+        log.warning("event feed: could not publish to Redis (%s)", exc)
+
+
+async def subscribe_events(
+    feed: EventFeed, actor: Actor, after: int | None, types: list[str] | None, *, window_start: datetime
+) -> AsyncIterator[PartnerEvent]:
+    """The events `actor` reads after `after` (None: from the start of the retention window,
+    `window_start`), replayed then live."""
+    scope = event_scope(actor)
+    wanted = frozenset(types) if types is not None else None
+
+    def accepts(row: PartnerEvent) -> bool:
+        return event_visible(scope, row.type, row.pool_id) and (wanted is None or row.type in wanted)
+
+    subscriber = await feed.subscribe(accepts)
+    try:
+        last = after or 0
+        while True:  # the replay, page by page, up to the newest committed event
+            query = visible_events(PartnerEvent.filter(id__gt=last, occurred_at__gte=window_start), actor)
+            if wanted is not None:
+                query = query.filter(type__in=sorted(wanted))
+            rows = await query.order_by("id").limit(100)
+            for row in rows:
+                yield row
+                last = row.id
+            if len(rows) < 100:
+                break
+        while True:  # live: the queue, skipping what the replay already sent
+            if subscriber.overflowed:
+                raise SlowConsumer
+            if subscriber.queue.empty():
+                subscriber.woken.clear()
+                await subscriber.woken.wait()
+                continue
+            row = subscriber.queue.get_nowait()
+            if row.id > last:
+                yield row
+                last = row.id
+    finally:
+        feed.unsubscribe(subscriber)

@@ -1,0 +1,90 @@
+"""The partners' event log: appending a public event (from `resolvers.changes.emit`, in the
+writing transaction) and reading it back by cursor, within the retention window."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models.events import PartnerEvent
+from resolvers.listing import Listing, Order
+from rules.access import POOL_SCOPED_EVENTS, Actor, event_scope
+from rules.errors import DomainError, ErrorCode
+from rules.events import SCHEMA_VERSION, PublicEvent
+
+# Per HTTP request: did it append events? (A list: resolvers run in tasks with copies of the
+# context, which share the one list.) The app then wakes the feeds once the request is done.
+_WRITES: ContextVar[list[int] | None] = ContextVar("event_writes", default=None)
+
+
+def track_event_writes() -> list[int]:
+    """Start tracking this request's appended events; the list fills as they are written."""
+    writes: list[int] = []
+    _WRITES.set(writes)
+    return writes
+
+
+def event_written(event_id: int) -> None:
+    writes = _WRITES.get()
+    if writes is not None:
+        writes.append(event_id)
+
+
+async def append_event(conn: BaseDBAsyncClient, event: PublicEvent, outbox_id: int) -> PartnerEvent:
+    """Append `event` to the log; the caller holds the log's lock (resolvers.changes.emit)."""
+    row = await PartnerEvent.create(
+        using_db=conn,
+        type=event.type,
+        schema_version=SCHEMA_VERSION,
+        occurred_at=datetime.now(UTC),
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        miner_id=event.miner_id,
+        pool_id=event.pool_id,
+        data=event.data,
+        outbox_id=outbox_id,
+    )
+    event_written(row.id)
+    return row
+
+
+def visible_events(queryset: QuerySet[PartnerEvent], actor: Actor) -> QuerySet[PartnerEvent]:
+    """The events `actor` reads (rules.access.event_scope): its granted types, and for a pool's
+    system only its own pool's events of the pool-scoped types."""
+    scope = event_scope(actor)
+    if scope.types is None:
+        return queryset
+    if not scope.types:
+        return queryset.filter(id__in=[])
+    queryset = queryset.filter(type__in=sorted(scope.types))
+    if scope.pool_id is not None:
+        scoped = sorted(scope.types & POOL_SCOPED_EVENTS)
+        queryset = queryset.filter(~Q(type__in=scoped) | Q(pool_id=scope.pool_id))
+    return queryset
+
+
+async def check_cursor(
+    actor: Actor, after_id: int | None, retention_days: int, now: datetime | None = None
+) -> None:
+    """A cursor older than the retention window is an error, not silence: an event the caller
+    reads after it fell out of the window, so resuming from it would skip events."""
+    if after_id is None:
+        return
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    if await visible_events(PartnerEvent.filter(id__gt=after_id, occurred_at__lt=cutoff), actor).exists():
+        raise DomainError(ErrorCode.EVENT_CURSOR_EXPIRED, field="after", days=retention_days)
+
+
+def list_events(
+    actor: Actor, *, types: list[str] | None, retention_days: int, now: datetime | None = None
+) -> Listing[PartnerEvent]:
+    """The events `actor` reads, in sequence order, within the retention window."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    qs = visible_events(PartnerEvent.filter(occurred_at__gte=cutoff), actor)
+    if types is not None:
+        qs = qs.filter(type__in=types)
+    return Listing(qs, Order())

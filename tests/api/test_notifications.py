@@ -1,0 +1,158 @@
+"""Alerts to people (issue 14 item 6): the 2-WD pool-change obligation opened, due tomorrow and
+overdue, in-app and by e-mail in the recipient's language, idempotent; escalation to the head."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from jobs.tasks import dispatch_outbox
+from models.access import User
+from models.licensing import NotificationObligation
+from models.notifications import Notification
+from resolvers import notifications, pool_change
+from resolvers.calendar import load_calendar
+from rules.access import SYSTEM
+from rules.enums import Role
+from rules.notifications import NotificationKind, render
+from settings import Settings
+from tests.factories import ERRORS, errors_of, make_caller, make_miner, make_pool
+
+
+class SmtpSink:
+    """A local SMTP server that keeps what it receives (enough of RFC 5321 for aiosmtplib)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 sink\r\n")
+        while line := await reader.readline():
+            command = line.decode().strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                writer.write(b"250 sink\r\n")
+            elif command == "DATA":
+                writer.write(b"354 go\r\n")
+                await writer.drain()
+                data = []
+                while (chunk := await reader.readline()) not in (b".\r\n", b""):
+                    data.append(chunk.decode())
+                self.messages.append("".join(data))
+                writer.write(b"250 ok\r\n")
+            elif command == "QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                break
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+        writer.close()
+
+    async def __aenter__(self) -> SmtpSink:
+        self.server = await asyncio.start_server(self._session, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+
+
+@pytest.fixture
+async def sink():
+    async with SmtpSink() as s:
+        yield s
+
+
+async def _world(client):
+    miner = await make_miner(email="miner@alfa.kz")
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    await User.filter(id=applicant.user_id).update(language="kk")
+    head = await make_caller(client, Role.OFFICER)
+    await User.filter(id=head.user_id).update(is_head=True)
+    colleague = await make_caller(client, Role.OFFICER)  # not a head: no escalation
+    one, two = await make_pool(), await make_pool()
+    await pool_change.set_miner_pool(SYSTEM, pool_change.SetMinerPool(miner.id, one.id, date(2025, 6, 2)))
+    await pool_change.set_miner_pool(SYSTEM, pool_change.SetMinerPool(miner.id, two.id, date(2025, 6, 3)))
+    return applicant, head, colleague
+
+
+def _kinds(rows) -> list[str]:
+    return [r.kind.value for r in rows]
+
+
+async def test_an_overdue_obligation_alerts_the_miner_once_in_its_language_and_escalates_once(client, settings, sink):
+    settings = Settings(**{**settings.__dict__, "smtp_host": "127.0.0.1", "smtp_port": sink.port})
+    ctx = {"settings": settings}
+    applicant, head, colleague = await _world(client)
+    await dispatch_outbox(ctx)  # the obligation opened
+    mine = await Notification.filter(recipient_id=applicant.user_id).order_by("id")
+    assert _kinds(mine) == ["POOL_CHANGE_OPENED"] and mine[0].language == "kk"
+    assert len(sink.messages) == 1
+    # The 2 WD have passed: the overdue job flags it; the dispatcher alerts.
+    async def overdue_run() -> None:
+        await pool_change.flag_overdue_obligations(datetime.now(UTC), await load_calendar())
+        await dispatch_outbox(ctx)
+
+    await overdue_run()
+    mine = await Notification.filter(recipient_id=applicant.user_id).order_by("id")
+    assert _kinds(mine) == ["POOL_CHANGE_OPENED", "POOL_CHANGE_OVERDUE"]
+    overdue = mine[1]
+    assert overdue.subject == render(NotificationKind.POOL_CHANGE_OVERDUE, "kk", {})[0]  # Kazakh, as the user reads
+    assert len(sink.messages) == 2 and "miner@alfa.kz" in sink.messages[1]
+    assert "Content-Language: kk" in sink.messages[1]
+    assert _kinds(await Notification.filter(recipient_id=head.user_id)) == ["ESCALATION"]
+    assert await Notification.filter(recipient_id=colleague.user_id).count() == 0
+    # A re-run of the job (and a redelivery of the event) sends nothing new.
+    await overdue_run()
+    event = {"obligation_id": overdue.entity_id, "miner_id": (await NotificationObligation.get()).miner_id,
+             "due": None}
+    await notifications.pool_change_overdue(event, ctx)
+    assert await Notification.all().count() == 3 and len(sink.messages) == 2
+
+
+async def test_due_tomorrow_reminder_once_per_obligation(client, settings):
+    applicant, _, _ = await _world(client)
+    obligation = await NotificationObligation.get()
+    now = obligation.due_at - timedelta(hours=5)
+    calendar = await load_calendar()
+    assert await notifications.flag_pool_change_due_tomorrow(now, calendar) == 1
+    await notifications.flag_pool_change_due_tomorrow(now, calendar)
+    await dispatch_outbox({"settings": settings})
+    kinds = _kinds(await Notification.filter(recipient_id=applicant.user_id).order_by("id"))
+    assert kinds == ["POOL_CHANGE_OPENED", "POOL_CHANGE_DUE_TOMORROW"]
+
+
+async def test_notifications_are_read_and_marked_by_their_recipient_only(client, settings):
+    applicant, head, _ = await _world(client)
+    await dispatch_outbox({"settings": settings})
+    query = "query($u: Boolean) { notifications(unread: $u) { edges { node { id kind subject language readAt } } } }"
+    [node] = [e["node"] for e in (await applicant.gql(query, {"u": True}))["data"]["notifications"]["edges"]]
+    assert node["kind"] == "POOL_CHANGE_OPENED" and node["language"] == "kk" and node["readAt"] is None
+    mark = "mutation($i: MarkNotificationsReadInput!) { markNotificationsRead(input: $i) { count " + ERRORS + " } }"
+    assert errors_of(await head.gql(mark, {"i": {"notificationIds": [node["id"]]}})) == ["NOT_FOUND"]  # another's
+    assert (await head.gql(query, {}))["data"]["notifications"]["edges"] == []
+    done = await applicant.gql(mark, {"i": {"notificationIds": [node["id"]]}})
+    assert done["data"]["markNotificationsRead"]["count"] == 1
+    assert (await applicant.gql(query, {"u": True}))["data"]["notifications"]["edges"] == []
+    assert errors_of(await applicant.gql(mark, {"i": {"notificationIds": ["bad"]}})) == ["INVALID_ID"]
+
+
+async def test_hearing_notice_and_decision_reach_the_applicant_in_its_language(client):
+    miner = await make_miner()
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    russian = await make_caller(client, Role.APPLICANT, miner=miner)
+    await User.filter(id=applicant.user_id).update(language="kk")
+    after = {"id": 5, "miner_id": miner.id, "pool_id": None, "incoming_number": "KZ-IN-5",
+             "hearing_on": "2025-04-10", "hearing_place": "Астана"}
+    event = {"entity": "Application", "id": 5, "after": after}
+    await notifications.hearing_scheduled(event, {})
+    await notifications.hearing_scheduled(event, {})  # redelivered: nothing new
+    await notifications.decision_refused(event, {})
+    kk = await Notification.filter(recipient_id=applicant.user_id).order_by("id")
+    ru = await Notification.filter(recipient_id=russian.user_id).order_by("id")
+    assert _kinds(kk) == _kinds(ru) == ["HEARING_SCHEDULED", "DECISION"]
+    assert "2025-04-10" in kk[0].body and "Астана" in kk[0].body and kk[0].language == "kk"
+    assert "бас тартылды" in kk[1].body and "отказано" in ru[1].body
