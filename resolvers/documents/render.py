@@ -15,6 +15,7 @@ from rules.documents import DocumentKind, Language, template_name
 __all__ = ["TEMPLATES_DIR", "html_of", "page_html", "pdf_of_html", "qr_data_uri", "render_pdf"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+PDF_VARIANT = "pdf/a-3b"
 
 
 @functools.cache
@@ -51,7 +52,9 @@ def page_html(template: str, **context: Any) -> str:
 def pdf_of_html(html: str) -> bytes:
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(TEMPLATES_DIR) + "/").write_pdf(font_config=_fonts())
+    # PDF/A-3b: the archival profile (fonts embedded, XMP identification, an output intent), the
+    # one that keeps a signed decision readable for as long as it must be kept.
+    return HTML(string=html, base_url=str(TEMPLATES_DIR) + "/").write_pdf(font_config=_fonts(), pdf_variant=PDF_VARIANT)
 
 
 def render_pdf(kind: DocumentKind, language: Language, context: dict[str, Any]) -> bytes:

@@ -59,3 +59,23 @@ def test_issue13_a_signed_document_validates_and_a_changed_byte_does_not(signer)
     at = signed.index(b"/Contents", 0) // 2  # a byte in the signed range (an object's body)
     tampered = signed[:at] + bytes([signed[at] ^ 0x01]) + signed[at + 1:]
     assert not validate(tampered, directory / "root.pem").intact
+
+
+def test_issue13_documents_are_pdf_a_3b_and_stay_so_when_signed(signer):
+    """The archival profile is declared in the XMP identification (pdfaid part 3, conformance B);
+    the signature is an incremental update that keeps it."""
+    import re
+    import zlib
+
+    directory, dev = signer
+    signed = dev.sign(render_pdf(DocumentKind.LICENCE, Language.KK, context_of(DocumentKind.LICENCE)))
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", signed, re.S):
+        try:
+            streams.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            streams.append(match.group(1))
+    xmp = next(s for s in streams if b"pdfaid" in s)
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert b"/OutputIntents" in signed
+    assert validate(signed, directory / "root.pem").intact
