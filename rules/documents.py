@@ -33,6 +33,7 @@ class DocumentKind(str, Enum):
     INCLUSION_NOTICE = "INCLUSION_NOTICE"  # 000 App.7
     EXCLUSION_NOTICE = "EXCLUSION_NOTICE"  # 002 App.8
     POOL_CERTIFICATE = "POOL_CERTIFICATE"  # 004 App.3
+    INSPECTION_ACT = "INSPECTION_ACT"  # 003: the checklist as completed on site
 
 
 class Language(str, Enum):
@@ -64,6 +65,7 @@ _TEMPLATES = {
     DocumentKind.INCLUSION_NOTICE: "inclusion_notice",
     DocumentKind.EXCLUSION_NOTICE: "exclusion_notice",
     DocumentKind.POOL_CERTIFICATE: "pool_certificate",
+    DocumentKind.INSPECTION_ACT: "inspection_act",
 }
 
 

@@ -35,6 +35,8 @@ expose_enum(DocumentKind, "DocumentKind", "The kinds of outgoing documents [DOMA
     DocumentKind.INCLUSION_NOTICE: "Registry inclusion notice [000 App.7].",
     DocumentKind.EXCLUSION_NOTICE: "Registry exclusion notice [002 App.8].",
     DocumentKind.POOL_CERTIFICATE: "Pool accreditation certificate [004 App.3].",
+    DocumentKind.INSPECTION_ACT: "Inspection act: the checklist as completed on site, with the representative and "
+    "the officials [003].",
 })
 expose_enum(Language, "DocumentLanguage", "The language of a document.", {
     Language.KK: "Kazakh.", Language.RU: "Russian.",

@@ -153,6 +153,43 @@ async def _exclusion_notice(application_id: int) -> Contents:
     return await _registry_notice(application_id, "exclusion_application_id", "EXC")
 
 
+_FINDINGS = {
+    "kk": {"COMPLIES": "талаптарға сәйкес келеді", "DOES_NOT_COMPLY": "талаптарға сәйкес келмейді",
+           "NOT_APPLICABLE": "қолданылмайды", "NOT_KNOWN": "белгісіз"},
+    "ru": {"COMPLIES": "соответствует требованиям", "DOES_NOT_COMPLY": "не соответствует требованиям",
+           "NOT_APPLICABLE": "не применяется", "NOT_KNOWN": "не установлено"},
+}
+
+
+async def _inspection_act(inspection_id: int) -> Contents:
+    """003: each checklist item with its finding on site (the inspector's, else the system's),
+    the subject's representative and the officials."""
+    from models.inspections import Inspection, InspectionItem
+    from rules.checklists import checklist_for
+
+    inspection = await Inspection.get(id=inspection_id).prefetch_related("miner", "pool")
+    if inspection.completed_at is None:
+        raise ValueError(f"inspection {inspection_id} is not completed")
+    subject = inspection.miner or inspection.pool
+    checklist = {item.code.value: item for item in checklist_for(inspection.subject_kind, inspection.act_date).items}
+    rows = await InspectionItem.filter(inspection_id=inspection_id).order_by("number")
+    items = []
+    for row in rows:
+        rule = checklist.get(row.code)
+        finding = (row.inspector_finding or row.system_finding).value
+        items.append({"number": row.number, "text_kk": rule.text_kk if rule else row.code,
+                      "text_ru": rule.text_ru if rule else row.code, "finding": finding,
+                      "finding_kk": _FINDINGS["kk"][finding], "finding_ru": _FINDINGS["ru"][finding],
+                      "comment": row.comment})
+    bin_iin = getattr(subject, "bin_iin", None) or getattr(subject, "bin", "")
+    return Contents(inspection.act_number, inspection.completed_at.astimezone(ALMATY).date(), subject.name, {
+        **_authority(), "holder": subject.name, "act_date": inspection.act_date.isoformat(), "holder_bin": bin_iin,
+        "holder_address": subject.legal_address, "items": items,
+        "representative": f"{inspection.representative_position} {inspection.representative_name}".strip(),
+        "officials": [f"{o.get('position', '')} {o.get('name', '')}".strip() for o in inspection.officials or []],
+    }, owner_miner_id=inspection.miner_id, owner_pool_id=inspection.pool_id)  # type: ignore[attr-defined]
+
+
 # kind -> (entity type, reader of its contents)
 CONTENTS: dict[DocumentKind, tuple[str, Callable[[int], Awaitable[Contents]]]] = {
     DocumentKind.LICENCE: ("License", _licence),
@@ -162,4 +199,5 @@ CONTENTS: dict[DocumentKind, tuple[str, Callable[[int], Awaitable[Contents]]]] =
     DocumentKind.POOL_CERTIFICATE: ("PoolCertificate", _pool_certificate),
     DocumentKind.INCLUSION_NOTICE: ("Application", _inclusion_notice),
     DocumentKind.EXCLUSION_NOTICE: ("Application", _exclusion_notice),
+    DocumentKind.INSPECTION_ACT: ("Inspection", _inspection_act),
 }

@@ -54,6 +54,10 @@ async def _excluded(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
     await _request(DocumentKind.EXCLUSION_NOTICE, payload["application"])
 
 
+async def _inspection_completed(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
+    await _request(DocumentKind.INSPECTION_ACT, payload["id"])
+
+
 async def _request(kind: DocumentKind, entity_id: int) -> None:
     from resolvers.documents.issue import request_documents  # rendering libraries load with the job
 
@@ -70,4 +74,5 @@ DOCUMENT_HANDLERS = {
     "pool_certificate.reissued": _pool_certificate,
     "registry.units_included": _included,
     "registry.units_excluded": _excluded,
+    "inspection.completed": _inspection_completed,
 }

@@ -373,3 +373,24 @@ async def test_an_inspector_not_assigned_gets_not_found_for_the_photos(client, s
     missing = await _attach(stranger, gid("Inspection", 987654), _jpeg_with_exif())
     assert errors_of(theirs) == errors_of(missing) == ["NOT_FOUND"]
     assert await InspectionPhoto.all().count() == 1
+
+
+async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(scenario, settings):
+    """Issue 13: the inspection act is one of the documents; the checklist's items print with the
+    finding on site, the failing ones as such."""
+    from jobs.tasks import dispatch_outbox
+    from models.documents import Document
+    from resolvers.documents.issue import produce_pending
+    from resolvers.storage import storage_for
+    from rules.documents import DocumentKind, DocumentState
+    from tests.documents.pdf_tools import text_of
+
+    _, _, inspector, inspection = scenario
+    await _fill_and_complete(inspector, inspection)
+    await dispatch_outbox({})
+    assert await produce_pending(settings) == 2
+    docs = await Document.filter(kind=DocumentKind.INSPECTION_ACT).order_by("language")
+    assert [(d.language.value, d.state) for d in docs] == [("kk", DocumentState.READY), ("ru", DocumentState.READY)]
+    texts = {d.language.value: " ".join(text_of(await storage_for(settings).get(d.storage_key)).split()) for d in docs}
+    assert "талаптарға сәйкес келмейді" in texts["kk"] and "не соответствует требованиям" in texts["ru"]
+    assert "Ахметов А." in texts["ru"] and "Серикова Д." in texts["kk"]

@@ -41,6 +41,16 @@ CONTEXTS: dict[DocumentKind, dict[str, Any]] = {
     DocumentKind.EXCLUSION_NOTICE: {"units": _UNITS},
     DocumentKind.POOL_CERTIFICATE: {"holder_address": "Алматы, Абай 1", "server_locations": "Алматы, Абай 1",
                                     "valid_until": "2027-12-01"},
+    DocumentKind.INSPECTION_ACT: {
+        "act_date": "2026-11-20", "holder_bin": "123456789012", "holder_address": "Павлодар, Кутузова 4",
+        "items": [{"number": 1, "text_kk": "Цифрлық майнинг лицензиясының болуы", "text_ru": "Наличие лицензии",
+                   "finding": "COMPLIES", "finding_kk": "талаптарға сәйкес келеді",
+                   "finding_ru": "соответствует требованиям", "comment": ""},
+                  {"number": 3, "text_kk": "АБК тізілімде", "text_ru": "АПК в реестре", "finding": "DOES_NOT_COMPLY",
+                   "finding_kk": "талаптарға сәйкес келмейді", "finding_ru": "не соответствует требованиям",
+                   "comment": "SN-0003 тізілімде жоқ"}],
+        "representative": "Директор Өмірзақов Ұлан", "officials": ["Инспектор Қасымов Әлібек"],
+    },
 }
 
 
