@@ -60,6 +60,7 @@ from rules.inspections import (
     UnitRow,
     ViolationStatus,
     miner_findings,
+    monthly_reports_finding,
     needs_comment,
     pool_findings,
     reconcile,
@@ -255,19 +256,35 @@ def _summary(r: InspectionReconciliation) -> ReconciliationSummary:
                                  len(r.not_seen))
 
 
-async def _pool_findings(inspection: Inspection, conn: BaseDBAsyncClient) -> list[ItemFinding]:
+async def _reports_finding(pool_id: int, on: date, conn: BaseDBAsyncClient) -> ItemFinding:
+    """003 pool item 8 from the income reports: the months owed up to `on` and when each month's
+    first version was filed (two statements)."""
+    from models.income_reports import IncomeReport
+    from rules.income_reports import months_owed
+
+    periods = (await pool_uc.certificate_periods([pool_id])).get(pool_id, [])
+    owed = months_owed(periods, on, back=12)
+    first: dict[date, date] = {}
+    for month, filed_at in await IncomeReport.filter(pool_id=pool_id, month__in=owed).using_db(conn).order_by(
+            "filed_at").values_list("month", "filed_at"):
+        first.setdefault(month, filed_at.astimezone(ALMATY).date())
+    return monthly_reports_finding(owed, first)
+
+
+async def _pool_findings(inspection: Inspection, on: date, conn: BaseDBAsyncClient) -> list[ItemFinding]:
     details = await (PoolApplication.filter(application__pool_id=inspection.pool_id, reissue_of_id__isnull=True,  # type: ignore[attr-defined]
                                             application__stage="APPROVED")
                      .using_db(conn).order_by("-id").first())
+    reports = await _reports_finding(inspection.pool_id, on, conn)  # type: ignore[attr-defined]
     if details is None:
-        return pool_findings(None, None)
-    return pool_findings(pool_uc.assess(details), details.application_id)  # type: ignore[attr-defined]
+        return pool_findings(None, None, reports)
+    return pool_findings(pool_uc.assess(details), details.application_id, reports)  # type: ignore[attr-defined]
 
 
 async def _findings(inspection: Inspection, on: date, conn: BaseDBAsyncClient) -> list[ItemFinding]:
     if SubjectKind(inspection.subject_kind) is SubjectKind.MINER:
         return miner_findings(await _miner_facts(inspection, on, conn))
-    return await _pool_findings(inspection, conn)
+    return await _pool_findings(inspection, on, conn)
 
 
 async def open_inspection(actor: Actor, inspection_id: int, observed_at: datetime | None) -> Inspection:

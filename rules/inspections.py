@@ -7,12 +7,13 @@ finding carries its evidence (what the registry holds that led to it) and a reas
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any
 
+from rules import income_reports
 from rules.checklists import ChecklistItemCode
 from rules.enums import LicenseStatus
 from rules.pools import ConditionResult, ConditionStatus, PoolCondition
@@ -239,13 +240,28 @@ _FROM_CONDITION: Mapping[ConditionStatus, Finding] = {
     ConditionStatus.NOT_MET: Finding.DOES_NOT_COMPLY,
     ConditionStatus.NOT_SHOWN: Finding.NOT_KNOWN,
 }
-MONTHLY_REPORTS_NOT_KNOWN = ("the pools' monthly income reports (003 pool item 8) are not in the registry yet: "
-                             "checked on site")
+def monthly_reports_finding(owed: Sequence[date], first_filed: Mapping[date, date]) -> ItemFinding:
+    """003 pool item 8: every month owed (accredited that month, its term passed) has its report,
+    filed by the 25th of the next month. `first_filed`: month -> the day its first version was
+    filed."""
+    code = ChecklistItemCode.P8_MONTHLY_REPORTS
+    missing = [m for m in owed if m not in first_filed]
+    late = [m for m in owed if m in first_filed and income_reports.is_late(m, first_filed[m])]
+    evidence = {"monthsOwed": [m.isoformat()[:7] for m in owed], "missing": [m.isoformat()[:7] for m in missing],
+                "late": [m.isoformat()[:7] for m in late]}
+    if not owed:
+        return ItemFinding(code, Finding.NOT_APPLICABLE, "no month owes a report yet", evidence)
+    if missing or late:
+        parts = ([f"missing: {', '.join(evidence['missing'])}"] if missing else []) + \
+            ([f"filed late: {', '.join(evidence['late'])}"] if late else [])
+        return ItemFinding(code, Finding.DOES_NOT_COMPLY, "; ".join(parts), evidence)
+    return ItemFinding(code, Finding.COMPLIES, f"{len(owed)} monthly report(s), each by the 25th", evidence)
 
 
-def pool_findings(conditions: Iterable[ConditionResult] | None, application_id: int | None) -> list[ItemFinding]:
+def pool_findings(conditions: Iterable[ConditionResult] | None, application_id: int | None,
+                  reports: ItemFinding) -> list[ItemFinding]:
     """Items 1-7 from the 004 §4 conditions judged on the pool's accreditation application data
-    (rules.pools.assess_conditions); item 8 NOT_KNOWN until the monthly reports are recorded."""
+    (rules.pools.assess_conditions); item 8 from the monthly income reports (`reports`)."""
     by_condition = {r.condition: r for r in conditions or ()}
     found = []
     for condition, code in _POOL_ITEM.items():
@@ -256,7 +272,7 @@ def pool_findings(conditions: Iterable[ConditionResult] | None, application_id: 
             found.append(ItemFinding(code, Finding.NOT_KNOWN, "no accreditation application data", evidence))
         else:
             found.append(ItemFinding(code, _FROM_CONDITION[result.status], result.reason, evidence))
-    found.append(ItemFinding(ChecklistItemCode.P8_MONTHLY_REPORTS, Finding.NOT_KNOWN, MONTHLY_REPORTS_NOT_KNOWN, {}))
+    found.append(reports)
     return found
 
 

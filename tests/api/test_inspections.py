@@ -276,7 +276,7 @@ async def test_003_the_subject_sees_its_inspection_only_once_completed(client, s
     assert (await other.gql(NODE, {"id": inspection["id"]}))["data"]["node"] is None
 
 
-async def test_003_pool_inspection_items_from_the_accreditation_data_and_reports_not_known(client, officer, clock):
+async def test_003_pool_inspection_items_from_the_accreditation_data_and_the_monthly_reports(client, officer, clock):
     pool = await make_pool()
     inspector = await make_caller(client, Role.INSPECTOR)
     inspection = _payload(await officer.gql(APPOINT, {"i": {
@@ -285,10 +285,13 @@ async def test_003_pool_inspection_items_from_the_accreditation_data_and_reports
     opened = _payload(await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}}))
     items = _items(opened)
     assert opened["checklist"]["edition"] == "662/НҚ" and len(items) == 8
-    assert items["P8_MONTHLY_REPORTS"]["systemFinding"] == "NOT_KNOWN"
-    assert "monthly income reports" in items["P8_MONTHLY_REPORTS"]["systemReason"]
+    # Item 8 from the income reports: accredited throughout, no report filed; opened 2025-03-19, so
+    # the months up to January 2025 (due 25 February) are owed, February (due 25 March) not yet.
+    p8 = items["P8_MONTHLY_REPORTS"]
+    assert p8["systemFinding"] == "DOES_NOT_COMPLY" and "missing: 2024-03" in p8["systemReason"]
+    assert "2025-01" in p8["systemReason"] and "2025-02" not in p8["systemReason"]
     # the test pool's certificate has no accreditation application data behind it
-    assert {i["systemFinding"] for i in items.values()} == {"NOT_KNOWN"}
+    assert {i["systemFinding"] for c, i in items.items() if c != "P8_MONTHLY_REPORTS"} == {"NOT_KNOWN"}
 
 
 async def test_003_appointment_before_the_checklist_edition_is_no_rules_in_force(client, officer, clock):

@@ -112,3 +112,17 @@ def test_reconciliation_three_lists_with_normalised_keys():
     assert result.unregistered == [("A3", Unregistered.ANOTHER_DATA_CENTER), ("B1", Unregistered.ANOTHER_MINER),
                                    ("X1", Unregistered.EXCLUDED), ("N1", Unregistered.NOT_IN_REGISTRY)]
     assert result.not_registered == 3  # another DC of its own is not "not in the registry"
+
+
+
+def test_003_pool_item_8_every_owed_month_reported_by_the_25th() -> None:
+    from rules.inspections import monthly_reports_finding
+
+    jan, feb = date(2025, 1, 1), date(2025, 2, 1)
+    on_time = monthly_reports_finding([jan, feb], {jan: date(2025, 2, 25), feb: date(2025, 3, 1)})
+    assert on_time.finding is Finding.COMPLIES
+    late = monthly_reports_finding([jan, feb], {jan: date(2025, 2, 26), feb: date(2025, 3, 1)})
+    assert late.finding is Finding.DOES_NOT_COMPLY and late.evidence["late"] == ["2025-01"]
+    missing = monthly_reports_finding([jan, feb], {feb: date(2025, 3, 1)})
+    assert missing.finding is Finding.DOES_NOT_COMPLY and missing.evidence["missing"] == ["2025-01"]
+    assert monthly_reports_finding([], {}).finding is Finding.NOT_APPLICABLE
