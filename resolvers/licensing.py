@@ -475,12 +475,14 @@ async def _pools_accredited_on_registration(apps: Sequence[Application]) -> dict
     owners = sorted({app.miner_id for app in apps if app.miner_id is not None})  # type: ignore[attr-defined]
     if not owners:
         return {}
-    memberships = await PoolMembership.filter(miner_id__in=owners).values("miner_id", "pool_id", "since", "until")
+    by_miner: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in await PoolMembership.filter(miner_id__in=owners).values("miner_id", "pool_id", "since", "until"):
+        by_miner[m["miner_id"]].append(m)
     pool_of: dict[int, int] = {}
     for app in apps:
         day = app.registered_on
-        for m in memberships:
-            if m["miner_id"] == app.miner_id and m["since"] <= day and (m["until"] is None or day < m["until"]):  # type: ignore[attr-defined]
+        for m in by_miner.get(app.miner_id, ()):  # type: ignore[attr-defined]
+            if m["since"] <= day and (m["until"] is None or day < m["until"]):
                 pool_of[app.id] = m["pool_id"]
     periods = await certificate_periods(sorted(set(pool_of.values())))
     return {app.id: accredited_on(periods.get(pool_of[app.id], []), app.registered_on) for app in apps

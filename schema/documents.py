@@ -12,6 +12,7 @@ from strawberry import relay
 
 from models import documents as dm
 from resolvers.documents import issue as uc
+from resolvers.documents.contents import CONTENTS
 from resolvers.scope import visible
 from rules.documents import (
     DOWNLOAD_TTL_SECONDS,
@@ -52,7 +53,8 @@ expose_enum(DocumentState, "DocumentState", "Where the document's production sta
     DocumentState.FAILED: "Gave up after repeated failures (`failureReason`); an officer regenerates it.",
 })
 
-_ENTITIES = ("License", "LicenseAppendix", "Application", "PoolCertificate")
+# The records documents belong to: those of the document kinds (resolvers/documents/contents.py).
+_ENTITIES = tuple(dict.fromkeys(entity for entity, _ in CONTENTS.values()))
 
 
 @strawberry.type(description="A signed outgoing document (PDF, PAdES) of the authority, in one language.")
@@ -104,12 +106,12 @@ class RegenerateDocumentPayload:
 
 @strawberry.type
 class DocumentsQuery:
-    @strawberry.field(description="The documents of a licence, an appendix, an application or a pool certificate, newest "
-                      "version first; empty for a record the caller may not see.")
+    @strawberry.field(description="The documents of a licence, an appendix, an application, a pool certificate or an "
+                      "inspection, newest version first; empty for a record the caller may not see.")
     async def documents(
         self, info: strawberry.Info,
         entity: Annotated[relay.GlobalID, strawberry.argument(description="A License, LicenseAppendix, "
-                                                              "Application or PoolCertificate id.")],
+                                                              "Application, PoolCertificate or Inspection id.")],
     ) -> list[Document]:
         entity_type, pk = typed_pk(entity, _ENTITIES, "entity")
         rows = await visible(dm.Document.filter(entity_type=entity_type, entity_id=pk), info.context.user) \

@@ -100,6 +100,17 @@ def pending(value: Any) -> bool:
     return isinstance(value, asyncio.Future)
 
 
+def then(value: Any, fn: Callable[[Any], Any]) -> Any:
+    """`fn(value)` at once when `ready(...)` gave a loaded value, else an awaitable of it."""
+    if pending(value):
+        return _then(value, fn)
+    return fn(value)
+
+
+async def _then(value: Awaitable[Any], fn: Callable[[Any], Any]) -> Any:
+    return fn(await value)
+
+
 def load_view(view: Any, loader: DataLoader[Any, Any], key: Any) -> Any:
     """The view (`view.from_row`) of the row `loader` gives for `key`: at once when the row is
     already loaded, else an awaitable; None when there is no key or no row the caller may see."""

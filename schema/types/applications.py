@@ -48,7 +48,7 @@ from rules.workflow import (
     refusal_kind,
 )
 from schema.enums import expose_enum
-from schema.loaders import load_view, load_views, pending, ready
+from schema.loaders import load_view, load_views, pending, ready, then
 from schema.relay import RowNode, Timestamped
 from schema.types.licensing import LicenseApplicationDetails
 from schema.types.parties import Miner, Pool
@@ -525,13 +525,7 @@ def _problems(info: strawberry.Info, app_id: int, *, completeness: bool) -> Any:
         return [CompletenessProblem.from_problem(p, language) for p in problems
                 if (p.kind is ProblemKind.COMPLETENESS) is completeness]
 
-    if pending(found):
-        return _problems_later(found, pick)
-    return pick(found)
-
-
-async def _problems_later(found: Awaitable[list[Problem]], pick: Any) -> list[CompletenessProblem]:
-    return pick(await found)  # type: ignore[no-any-return]
+    return then(found, pick)
 
 
 # --- priming a page ---------------------------------------------------------------------------

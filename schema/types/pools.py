@@ -24,7 +24,7 @@ from rules.pools import (
     SettlementKind,
 )
 from schema.enums import expose_enum
-from schema.loaders import load_view, load_views, pending, ready
+from schema.loaders import load_view, load_views, ready, then
 from schema.relay import RowNode, Timestamped
 
 __all__ = ["PoolAccreditation", "PoolApplicationDetails", "PoolCertificate", "PoolConditionResult", "pool_conditions",
@@ -171,12 +171,7 @@ def accreditation(info: strawberry.Info, pool_id: int, on: date | None = None) -
         return PoolAccreditation(on=day, accredited=current is not None,
                                  certificate=None if current is None else PoolCertificate.from_row(current))
 
-    if pending(certs):
-        async def later() -> PoolAccreditation:
-            return view(await certs)
-
-        return later()
-    return view(certs)
+    return then(certs, view)
 
 
 def pool_conditions(info: strawberry.Info, pool_id: int) -> Any:
@@ -187,12 +182,7 @@ def pool_conditions(info: strawberry.Info, pool_id: int) -> Any:
     def view(results: list[ConditionResult]) -> list[PoolConditionResult]:
         return [PoolConditionResult.from_rule(r) for r in results]
 
-    if pending(found):
-        async def later() -> list[PoolConditionResult]:
-            return view(await found)
-
-        return later()
-    return view(found)
+    return then(found, view)
 
 
 def certificates(info: strawberry.Info, pool_id: int) -> Any:

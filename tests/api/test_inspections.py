@@ -378,7 +378,7 @@ async def test_an_inspector_not_assigned_gets_not_found_for_the_photos(client, s
     assert await InspectionPhoto.all().count() == 1
 
 
-async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(scenario, settings):
+async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(scenario, settings, officer):
     """Issue 13: the inspection act is one of the documents; the checklist's items print with the
     finding on site, the failing ones as such."""
     from jobs.tasks import dispatch_outbox
@@ -397,3 +397,5 @@ async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(sce
     texts = {d.language.value: " ".join(text_of(await storage_for(settings).get(d.storage_key)).split()) for d in docs}
     assert "талаптарға сәйкес келмейді" in texts["kk"] and "не соответствует требованиям" in texts["ru"]
     assert "Ахметов А." in texts["ru"] and "Серикова Д." in texts["kk"]
+    listed = await officer.gql("query($e: ID!) { documents(entity: $e) { kind language } }", {"e": inspection["id"]})
+    assert sorted(d["language"] for d in listed["data"]["documents"]) == ["KK", "RU"]
