@@ -559,6 +559,9 @@ def prime_page(info: strawberry.Info) -> Any:
     async def prepare(rows: Sequence[m.Application]) -> None:
         loaders = info.context.loaders
         ids = [row.id for row in rows]
+        # The page's rows came through the caller's visibility: the fields that read an
+        # application by id (the review batch) take them from here instead of reading them again.
+        loaders.visible(m.Application).prime_many({row.id: row for row in rows})
         loads: list[Awaitable[Any]] = []
         if "daysLeft" in wanted:
             loads.append(info.context.calendar())
