@@ -53,6 +53,7 @@ def main(n: int) -> None:
         print(f"PKCS#11 (SoftHSM2): skipped, {why}")
         return
     token = softhsm.make_token(Path(tempfile.mkdtemp(prefix="bench-softhsm-")))
+    opening = _median(lambda: Pkcs11Signer(token.module, softhsm.TOKEN, softhsm.PIN, softhsm.KEY).close(), 10)
     hsm = Pkcs11Signer(token.module, softhsm.TOKEN, softhsm.PIN, softhsm.KEY)
     try:
         hsm.sign(pdf)
@@ -63,6 +64,7 @@ def main(n: int) -> None:
     print(f"PAdES signature, PKCS#12 key  median {sign_p12 * 1000:7.1f} ms")
     print(f"PAdES signature, PKCS#11 (SoftHSM2 token, one session) median {sign_hsm * 1000:7.1f} ms")
     print(f"ratio (PKCS#11 / PKCS#12 signature): {sign_hsm / sign_p12:.2f}")
+    print(f"PKCS#11 session open + login + key/certificates found, median of 10: {opening * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
