@@ -114,7 +114,8 @@ async def _hearing_notice(application_id: int) -> Contents:
         raise ValueError(f"application {application_id} has no hearing scheduled")
     number = f"{app.incoming_number or app.id}-H"
     return Contents(number, app.hearing_notice_sent_on, holder, {
-        **fields, "hearing_on": app.hearing_on.isoformat(), "hearing_time": "", "place": app.hearing_place or "",
+        **fields, "hearing_on": app.hearing_on.isoformat(), "place": app.hearing_place or "",
+        "hearing_time": app.hearing_time or "",
         # Objections are heard up to the hearing itself (001 §10).
         "objections_until": app.hearing_on.isoformat(),
     }, **_owners(app))
