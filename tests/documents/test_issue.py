@@ -153,5 +153,14 @@ async def test_issue13_a_licence_with_an_appendix_issues_both_and_a_revocation_r
     assert appendix.owner_miner_id == miner.id and appendix.number.startswith(lic.number)
     text = " ".join(text_of(await storage_for(settings).get(appendix.storage_key)).split())
     assert lic.number in text and "ІІ подвид" in text
+    # App.7 (subtype II): the subtype's whole sentence, and no data center nor electricity rows.
+    assert "размещенного в центре обработки данных цифрового майнинга" in text
+    assert "Способ приобретения электрической энергии" not in text and "Местонахождение центра" not in text
+    kk = await Document.get(entity_type="LicenseAppendix", language=Language.KK)
+    kk_text = " ".join(text_of(await storage_for(settings).get(kk.storage_key)).split())
+    assert "ІІ кіші түр – цифрлық майнингтің деректерді өңдеу орталығы" in kk_text
+    licence = await Document.get(entity_type="License", language=Language.RU)
+    licence_text = " ".join(text_of(await storage_for(settings).get(licence.storage_key)).split())
+    assert f"ТОО «Ұлытау Һаб», {miner.legal_address}, БИН/ИИН {miner.bin_iin}" in licence_text
     await _event("license.revoked", {"license_id": lic.id, "appendix": None})
     assert {d.status for d in await Document.all()} == {DocumentStatus.REVOKED}
