@@ -53,10 +53,17 @@ class Settings:
     audit_checkpoint_file: str = field(default_factory=_default_checkpoint_file)
     # Files (photos, signed documents): a local directory (resolvers/storage.py).
     storage_dir: str = field(default_factory=_default_storage_dir)
-    # Signed documents (resolvers/documents): a PKCS#12 file and its passphrase; without one, a
-    # development chain generated at first use under the data dir (never in production).
+    # Signed documents (resolvers/documents/signing.py): a key on an HSM (PKCS#11 module path,
+    # token label, user PIN, label of the key and of its certificate), else a PKCS#12 file and its
+    # passphrase; without either, a development chain generated at first use under the data dir
+    # (never in production). With a TSA URL, every signature carries an RFC 3161 timestamp.
+    signing_pkcs11_module: str | None = None
+    signing_pkcs11_token: str | None = None
+    signing_pkcs11_pin: str | None = None
+    signing_pkcs11_key: str | None = None
     signing_pkcs12: str | None = None
     signing_passphrase: str | None = None
+    signing_tsa_url: str | None = None
     dev_signing_dir: str = field(default_factory=lambda: str(Path(os.environ.get("DATA_DIR", ROOT / "data")) / "dev-signing"))
     # Where the public verification page lives (printed on every document and in its QR code).
     public_base_url: str = "http://127.0.0.1:8000"
@@ -112,7 +119,10 @@ class Settings:
         if path := os.environ.get("AUDIT_CHECKPOINT_FILE"):
             kwargs["audit_checkpoint_file"] = path
         for name, env_name in (("signing_pkcs12", "SIGNING_PKCS12"), ("signing_passphrase", "SIGNING_PASSPHRASE"),
-                               ("public_base_url", "PUBLIC_BASE_URL")):
+                               ("signing_pkcs11_module", "SIGNING_PKCS11_MODULE"),
+                               ("signing_pkcs11_token", "SIGNING_PKCS11_TOKEN"),
+                               ("signing_pkcs11_pin", "SIGNING_PKCS11_PIN"), ("signing_pkcs11_key", "SIGNING_PKCS11_KEY"),
+                               ("signing_tsa_url", "SIGNING_TSA_URL"), ("public_base_url", "PUBLIC_BASE_URL")):
             if value := os.environ.get(env_name):
                 kwargs[name] = value
         for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS"),

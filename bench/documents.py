@@ -1,6 +1,7 @@
 """Signed documents (issue 13): a one-page notice rendered and signed, warm, against WeasyPrint
 alone on the same HTML. Prints the median per document, documents per minute on one worker and
-the signing overhead as a ratio.
+the signing overhead as a ratio, and (when SoftHSM2 is installed) the same signature made by the
+same key on a PKCS#11 token, one session for the run.
 
     .venv/bin/python bench/documents.py [documents=40]
 
@@ -19,8 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from resolvers.documents.render import html_of, pdf_of_html
-from resolvers.documents.signing import development_signer
+from resolvers.documents.signing import Pkcs11Signer, development_signer
 from rules.documents import DocumentKind, Language
+from tests.documents import softhsm
 from tests.documents.demo import context_of
 
 
@@ -47,6 +49,22 @@ def main(n: int) -> None:
     print(f"PAdES signature alone median {sign_only * 1000:7.1f} ms")
     print(f"render + sign         median {full * 1000:7.1f} ms  {60 / full:7.0f} docs/min")
     print(f"ratio (render+sign / WeasyPrint alone): {full / weasy:.2f}")
+    if (why := softhsm.missing()) is not None:
+        print(f"PKCS#11 (SoftHSM2): skipped, {why}")
+        return
+    token = softhsm.make_token(Path(tempfile.mkdtemp(prefix="bench-softhsm-")))
+    opening = _median(lambda: Pkcs11Signer(token.module, softhsm.TOKEN, softhsm.PIN, softhsm.KEY).close(), 10)
+    hsm = Pkcs11Signer(token.module, softhsm.TOKEN, softhsm.PIN, softhsm.KEY)
+    try:
+        hsm.sign(pdf)
+        sign_hsm = _median(lambda: hsm.sign(pdf), n)
+        sign_p12 = _median(lambda: signer.sign(pdf), n)  # again, next to it, for the ratio
+    finally:
+        hsm.close()
+    print(f"PAdES signature, PKCS#12 key  median {sign_p12 * 1000:7.1f} ms")
+    print(f"PAdES signature, PKCS#11 (SoftHSM2 token, one session) median {sign_hsm * 1000:7.1f} ms")
+    print(f"ratio (PKCS#11 / PKCS#12 signature): {sign_hsm / sign_p12:.2f}")
+    print(f"PKCS#11 session open + login + key/certificates found, median of 10: {opening * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

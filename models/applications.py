@@ -36,6 +36,7 @@ class Application(TimestampedModel):
     preliminary_text = fields.TextField(null=True)
     hearing_notice_sent_on = fields.DateField(null=True)
     hearing_on = fields.DateField(null=True)
+    hearing_time = fields.CharField(max_length=5, null=True)  # "HH:MM", Almaty; null on hearings before 0017
     hearing_place = fields.CharField(max_length=500, null=True)
     hearing_outcome = fields.CharEnumField(HearingOutcome, max_length=32, null=True)
     # Refusal of further review (001 §7 ¶2): its reasons and the completeness problems it named

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from enum import Enum
 from typing import Any
 
@@ -137,6 +137,7 @@ class ScheduleHearing:
     notice_sent_on: date
     hearing_on: date
     place: str
+    hearing_time: time  # Almaty, printed on the notice with the day and the place (001 §10)
 
 
 @dataclass(frozen=True)
@@ -666,10 +667,11 @@ async def schedule_hearing(actor: Actor, cmd: ScheduleHearing) -> Application:
     async def prepare(conn, app, spec, calendar):  # type: ignore[no-untyped-def]
         check_hearing(spec, app.registered_on, cmd.notice_sent_on, cmd.hearing_on, calendar)
         app.hearing_notice_sent_on, app.hearing_on, app.hearing_place = cmd.notice_sent_on, cmd.hearing_on, place
+        app.hearing_time = cmd.hearing_time.strftime("%H:%M")
         await emit(
             conn,
             "notice.hearing",
-            {"application": app.id, "hearing_on": cmd.hearing_on, "place": place},
+            {"application": app.id, "hearing_on": cmd.hearing_on, "hearing_time": app.hearing_time, "place": place},
             dedup_key=f"hearing-notice:{app.id}",
         )
 

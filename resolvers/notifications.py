@@ -127,7 +127,7 @@ async def hearing_scheduled(payload: dict[str, Any], ctx: dict[str, Any]) -> Non
     after = payload.get("after") or {}
     app = payload["id"]
     params = {"number": after.get("incoming_number"), "hearing_on": after.get("hearing_on"),
-              "place": after.get("hearing_place")}
+              "hearing_time": str(after.get("hearing_time") or "—")[:5], "place": after.get("hearing_place")}
     await _to_organisation(ctx, NotificationKind.HEARING_SCHEDULED, f"application:{app}:{after.get('hearing_on')}",
                            params, ("Application", app), after.get("miner_id"), after.get("pool_id"))
 

@@ -38,8 +38,10 @@ _TEMPLATES: dict[NotificationKind, dict[str, tuple[str, str]]] = {
                "Пулды ауыстыру туралы хабарлама мерзімі {due} өтті. Хабарламаны дереу жіберіңіз."),
     },
     NotificationKind.HEARING_SCHEDULED: {
-        "ru": ("Заслушивание по заявлению {number}", "Заслушивание назначено на {hearing_on}, место: {place}."),
-        "kk": ("{number} өтініш бойынша тыңдау", "Тыңдау {hearing_on} күніне тағайындалды, орны: {place}."),
+        "ru": ("Заслушивание по заявлению {number}",
+               "Заслушивание назначено: {hearing_on}, {hearing_time}; место (способ): {place}."),
+        "kk": ("{number} өтініш бойынша тыңдау",
+               "Тыңдау тағайындалды: {hearing_on}, сағат {hearing_time}; орны (тәсілі): {place}."),
     },
     NotificationKind.DECISION: {
         "ru": ("Решение по заявлению {number}", "По заявлению {number} принято решение: {outcome}."),

@@ -4,7 +4,7 @@ schema/types/applications.py)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -135,7 +135,9 @@ class ScheduleHearingInput:
                                             "`hearingNoticeDueOn`, 3 working days before the term ends.")
     hearing_on: date = strawberry.field(description="Day of the hearing: from the notice day to 2 working days "
                                         "after it.")
-    place: str = strawberry.field(description="Time and place, or way, of the hearing (up to 500 characters).")
+    hearing_time: time = strawberry.field(description="Time of day of the hearing (Almaty), printed on the notice "
+                                          "with its day and place; seconds are dropped.")
+    place: str = strawberry.field(description="Place, or way (a video link), of the hearing (up to 500 characters).")
 
 
 @strawberry.input(description="Officer: grant the service.")
@@ -313,7 +315,7 @@ class ApplicationsMutation:
     async def schedule_hearing(self, info: strawberry.Info, input: ScheduleHearingInput) -> ScheduleHearingPayload:
         cmd = engine.ScheduleHearing(
             application_id=_app_id(input.application_id), notice_sent_on=input.notice_sent_on,
-            hearing_on=input.hearing_on, place=input.place,
+            hearing_on=input.hearing_on, place=input.place, hearing_time=input.hearing_time,
         )
         return ScheduleHearingPayload(application=Application.from_row(await engine.schedule_hearing(info.context.user, cmd)))
 

@@ -17,16 +17,18 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   rm -f .venv/.installed-* && touch "$stamp"
 fi
-# The signed-document tests read PDFs with poppler-utils (pdffonts, pdftotext, pdftoppm) and decode
-# the QR code with zbar-tools (zbarimg): installed here when missing and apt-get is at hand as
-# root; otherwise those tests skip, naming the package to install.
-if ! command -v pdffonts >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then
+# The signed-document tests read PDFs with poppler-utils (pdffonts, pdftotext, pdftoppm), decode
+# the QR code with zbar-tools (zbarimg) and sign through an HSM token with softhsm2 (PKCS#11):
+# installed here when missing and apt-get is at hand as root; otherwise those tests skip, naming
+# the package to install.
+if ! command -v pdffonts >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1 \
+    || ! command -v softhsm2-util >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     # A fresh machine has no package lists yet: update once when the install cannot find them.
-    apt-get install -y -q poppler-utils zbar-tools >/dev/null 2>&1 \
-      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q poppler-utils zbar-tools >/dev/null; } \
-      || echo "apt-get could not install poppler-utils zbar-tools: the document tests that need them will skip"
+    apt-get install -y -q poppler-utils zbar-tools softhsm2 >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q poppler-utils zbar-tools softhsm2 >/dev/null; } \
+      || echo "apt-get could not install poppler-utils zbar-tools softhsm2: the document tests that need them will skip"
   else
-    echo "poppler-utils / zbar-tools missing (not root): the document tests that need them will skip"
+    echo "poppler-utils / zbar-tools / softhsm2 missing (not root): the document tests that need them will skip"
   fi
 fi

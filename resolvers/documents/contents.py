@@ -41,24 +41,45 @@ def _roman(subtype: Any) -> str:
     return "ІІ" if str(getattr(subtype, "value", subtype)) == "II" else "І"
 
 
+# The subtypes and the ways of buying electricity as 001 App.6/7 state them. ru: the seed's words;
+# kk: our rendering of the same sentences (the seeds hold 001 in Russian only; replace it with the
+# official Kazakh edition of order 169/НҚ when it is at hand).
 _SUBTYPE_RU = {
     "І": "І подвид – осуществление деятельности по цифровому майнингу цифровым майнером, имеющим на праве "
          "собственности или других законных основаниях центр обработки данных цифрового майнинга",
     "ІІ": "ІІ подвид – осуществление деятельности по цифровому майнингу цифровым майнером, не имеющим на праве "
-          "собственности или других законных основаниях центр обработки данных цифрового майнинга",
+          "собственности или других законных основаниях центр обработки данных цифрового майнинга и "
+          "осуществляющим цифровой майнинг с использованием принадлежащего ему на праве собственности "
+          "аппаратно-программного комплекса для цифрового майнинга, размещенного в центре обработки данных "
+          "цифрового майнинга",
 }
-_ELECTRICITY_RU = {
-    "SINGLE_BUYER": "у единого закупщика на централизованных торгах электрической энергией",
-    "OFF_GRID_GENERATOR": "у энергопроизводящих организаций, генерирующие установки которых не подключены к единой "
-                          "электроэнергетической системе Республики Казахстан",
+_SUBTYPE_KK = {
+    "І": "І кіші түр – цифрлық майнингтің деректерді өңдеу орталығы меншік құқығында немесе өзге де заңды "
+         "негіздерде бар цифрлық майнердің цифрлық майнинг жөніндегі қызметті жүзеге асыруы",
+    "ІІ": "ІІ кіші түр – цифрлық майнингтің деректерді өңдеу орталығы меншік құқығында немесе өзге де заңды "
+          "негіздерде жоқ және цифрлық майнингтің деректерді өңдеу орталығында орналастырылған, өзіне меншік "
+          "құқығында тиесілі цифрлық майнингке арналған аппараттық-бағдарламалық кешенді пайдалана отырып "
+          "цифрлық майнингті жүзеге асыратын цифрлық майнердің цифрлық майнинг жөніндегі қызметті жүзеге асыруы",
 }
+_ELECTRICITY = {  # value: (ru, kk)
+    "SINGLE_BUYER": ("у единого закупщика на централизованных торгах электрической энергией",
+                     "электр энергиясының орталықтандырылған сауда-саттығында бірыңғай сатып алушыдан"),
+    "OFF_GRID_GENERATOR": ("у энергопроизводящих организаций, генерирующие установки которых не подключены к "
+                           "единой электроэнергетической системе Республики Казахстан",
+                           "генерациялайтын қондырғылары Қазақстан Республикасының бірыңғай электр энергетикалық "
+                           "жүйесіне қосылмаған энергия өндіруші ұйымдардан"),
+}
+
+
+def _party(party: Any) -> dict[str, str]:
+    """The addressee as the forms print it: name, legal address, BIN/IIN (001 App.4/5, App.8)."""
+    return {"holder_address": getattr(party, "legal_address", "") or "", "holder_bin": getattr(party, "bin_iin", "") or ""}
 
 
 async def _licence(license_id: int) -> Contents:
     lic = await License.get(id=license_id).prefetch_related("holder")
-    holder = f"{lic.holder.name}, {lic.holder.legal_address}, БСН/ЖСН (БИН/ИИН) {lic.holder.bin_iin}"
     return Contents(lic.number, lic.issued_on, lic.holder.name, {
-        **_authority(), "holder": holder, "subtype_roman": _roman(lic.subtype),
+        **_authority(), "holder": lic.holder.name, **_party(lic.holder), "subtype_roman": _roman(lic.subtype),
         "issued_on": lic.issued_on.isoformat(), "first_issued_on": lic.first_issued_on.isoformat(),
         "valid_until": lic.valid_until.isoformat(), "place_of_issue": lic.place_of_issue,
         "special_conditions": lic.special_conditions, "licensor_ru": lic.licensor_ru,
@@ -74,12 +95,19 @@ async def _appendix(appendix_id: int) -> Contents:
     appendix = await LicenseAppendix.get(id=appendix_id).prefetch_related("license", "data_center")
     lic, dc = appendix.license, appendix.data_center
     roman = _roman(appendix.subtype)
-    electricity = appendix.electricity_purchase
+    electricity = _ELECTRICITY.get(getattr(appendix.electricity_purchase, "value", appendix.electricity_purchase) or "",
+                                   ("", ""))
+    # Only App.6 (subtype I, its own data center) has the data center and electricity rows; App.7
+    # (subtype II, hosted) has neither.
+    own_dc = dc if roman == "І" else None
+    if own_dc is None:
+        electricity = ("", "")
     return Contents(appendix.number, appendix.issued_on, await _holder_name(lic), {
-        "subtype_roman": roman, "subtype_text_ru": _SUBTYPE_RU[roman], "license_number": lic.number,
+        "subtype_roman": roman, "subtype_text_ru": _SUBTYPE_RU[roman], "subtype_text_kk": _SUBTYPE_KK[roman],
+        "license_number": lic.number,
         "license_issued_on": lic.issued_on.isoformat(), "licensor_ru": appendix.licensor_ru,
-        "licensor_kk": appendix.licensor_kk, "data_center": dc.address if dc else "",
-        "electricity_ru": _ELECTRICITY_RU.get(getattr(electricity, "value", electricity) or "", ""),
+        "licensor_kk": appendix.licensor_kk, "data_center": own_dc.address if own_dc else "",
+        "electricity_ru": electricity[0], "electricity_kk": electricity[1],
         "special_conditions": appendix.special_conditions, "valid_until": appendix.valid_until.isoformat(),
         "issued_on": appendix.issued_on.isoformat(), "signer_position": appendix.signer_position,
         "signer_name": appendix.signer_name,
@@ -94,7 +122,7 @@ async def _application(application_id: int) -> tuple[Application, str, dict[str,
     app = await Application.get(id=application_id).prefetch_related("miner", "pool")
     party = app.miner or app.pool  # type: ignore[attr-defined]
     holder = party.name if party else ""
-    fields = {**_authority(), "holder": holder, "incoming_number": app.incoming_number or "",
+    fields = {**_authority(), "holder": holder, **_party(party), "incoming_number": app.incoming_number or "",
               "applied_on": (app.registered_on or app.received_at.date()).isoformat()}
     return app, holder, fields
 
@@ -114,7 +142,8 @@ async def _hearing_notice(application_id: int) -> Contents:
         raise ValueError(f"application {application_id} has no hearing scheduled")
     number = f"{app.incoming_number or app.id}-H"
     return Contents(number, app.hearing_notice_sent_on, holder, {
-        **fields, "hearing_on": app.hearing_on.isoformat(), "hearing_time": "", "place": app.hearing_place or "",
+        **fields, "hearing_on": app.hearing_on.isoformat(), "place": app.hearing_place or "",
+        "hearing_time": app.hearing_time or "",
         # Objections are heard up to the hearing itself (001 §10).
         "objections_until": app.hearing_on.isoformat(),
     }, **_owners(app))

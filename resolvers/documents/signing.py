@@ -3,10 +3,14 @@
 - `Pkcs12Signer`: an RSA/ECDSA key in a PKCS#12 file (settings.signing_pkcs12 + passphrase),
   parsed once; each signature reserves its room (`bytes_reserved`) so pyHanko signs once instead
   of signing a dry run to measure the size.
+- `Pkcs11Signer`: a key that never leaves an HSM (PKCS#11 module, token label, PIN, key label from
+  settings); one session, logged in once per process, serves every signature.
 - `development_signer(settings)`: a root CA and a signing certificate generated at first use
   (cryptography) and kept under settings.dev_signing_dir (the data dir, never in git).
+- With settings.signing_tsa_url, every signature carries an RFC 3161 timestamp from that
+  authority (pyHanko's HTTPTimeStamper); without it, the signing time is the signer's own claim.
 - The national CA (NCA RK) issues GOST 34.310 keys, which pyHanko cannot use: production plugs an
-  external signing service (or an HSM) in behind `DocumentSigner`; RSA/ECDSA keys work directly.
+  external signing service in behind `DocumentSigner`; RSA/ECDSA keys work directly.
 """
 
 from __future__ import annotations
@@ -18,13 +22,19 @@ import secrets
 import threading
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from settings import Settings
 
-__all__ = ["DocumentSigner", "Pkcs12Signer", "development_signer", "signer_for"]
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
+    from pyhanko.sign.timestamps import TimeStamper
+
+__all__ = ["DocumentSigner", "Pkcs11Signer", "Pkcs12Signer", "development_signer", "signer_for"]
 
 BYTES_RESERVED = 16384  # a CMS with a two-certificate ECDSA/RSA-3072 chain fits with room to spare
+# A timestamp token is a second CMS with the TSA's own chain inside the first one.
+BYTES_RESERVED_TIMESTAMPED = 32768
 FIELD_NAME = "AuthoritySignature"
 
 
@@ -36,16 +46,18 @@ class DocumentSigner(Protocol):
     def sign(self, pdf: bytes) -> bytes: ...
 
 
-class Pkcs12Signer:
-    """A key from a PKCS#12 file, loaded once; thread-safe (renders run in worker threads)."""
+class _PadesSigner:
+    """A pyHanko signer built once, used under a lock (renders run in worker threads, and neither
+    a PKCS#11 session nor pyHanko's signer is meant for concurrent use), with an optional TSA."""
 
-    def __init__(self, path: str | Path, passphrase: bytes | None) -> None:
-        from pyhanko.sign import signers
-
-        self._signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
-        if self._signer is None:
-            raise ValueError(f"cannot load the signing key from {path}")
-        self.name = self._signer.signing_cert.subject.human_friendly
+    def __init__(self, signer: Signer, timestamper: TimeStamper | None) -> None:
+        self._signer = signer
+        self._timestamper = timestamper
+        self._reserved = BYTES_RESERVED_TIMESTAMPED if timestamper else BYTES_RESERVED
+        cert = signer.signing_cert
+        if cert is None:
+            raise ValueError("the signing key has no certificate")
+        self.name = cert.subject.human_friendly
         self._lock = threading.Lock()
 
     def sign(self, pdf: bytes) -> bytes:
@@ -56,8 +68,47 @@ class Pkcs12Signer:
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
         meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=SigSeedSubFilter.PADES)
         with self._lock:
-            out = signers.PdfSigner(meta, signer=self._signer).sign_pdf(writer, bytes_reserved=BYTES_RESERVED)
+            out = signers.PdfSigner(meta, signer=self._signer, timestamper=self._timestamper).sign_pdf(
+                writer, bytes_reserved=self._reserved)
         return out.getvalue()
+
+
+class Pkcs12Signer(_PadesSigner):
+    """A key from a PKCS#12 file, loaded once."""
+
+    def __init__(self, path: str | Path, passphrase: bytes | None, timestamper: TimeStamper | None = None) -> None:
+        from pyhanko.sign import signers
+
+        signer = signers.SimpleSigner.load_pkcs12(str(path), passphrase=passphrase)
+        if signer is None:
+            raise ValueError(f"cannot load the signing key from {path}")
+        super().__init__(signer, timestamper)
+
+
+class Pkcs11Signer(_PadesSigner):
+    """A key on a PKCS#11 token (an HSM; SoftHSM2 in the tests), found by its label; its
+    certificate is the token's certificate with the same label, and the other certificates on the
+    token (the CA chain) go into the signature. The session is opened and logged in here, once,
+    and stays open for the life of the process; `close()` ends it."""
+
+    def __init__(self, module: str, token_label: str, pin: str, key_label: str,
+                 timestamper: TimeStamper | None = None) -> None:
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+
+        self._session = open_pkcs11_session(module, token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+        try:
+            signer = PKCS11Signer(self._session, key_label=key_label, cert_label=key_label, other_certs_to_pull=None)
+            super().__init__(signer, timestamper)  # reads the certificate and finds the key now, once
+            # ECDSA: hash here, let the token sign the digest (CKM_ECDSA): every token has that
+            # mechanism, not every one has the hash-and-sign ones (SoftHSM2 has none).
+            signer.use_raw_mechanism = signer.signing_cert.public_key.algorithm == "ec"
+        except BaseException:
+            self._session.close()
+            raise
+
+    def close(self) -> None:
+        self._session.close()
 
 
 def _write_dev_chain(directory: Path, passphrase: bytes) -> None:
@@ -103,7 +154,7 @@ def _write_dev_chain(directory: Path, passphrase: bytes) -> None:
 _dev_lock = threading.Lock()
 
 
-def development_signer(directory: str | Path) -> Pkcs12Signer:
+def development_signer(directory: str | Path, timestamper: TimeStamper | None = None) -> Pkcs12Signer:
     """The development chain under `directory`, generated the first time."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -115,18 +166,39 @@ def development_signer(directory: str | Path) -> Pkcs12Signer:
             secret.write_text(secrets.token_urlsafe(24))
             secret.chmod(0o600)
             _write_dev_chain(directory, secret.read_text().encode())
-        return Pkcs12Signer(directory / "signer.p12", secret.read_text().encode())
+        return Pkcs12Signer(directory / "signer.p12", secret.read_text().encode(), timestamper)
+
+
+def _timestamper(url: str | None) -> Any:
+    if not url:
+        return None
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    return HTTPTimeStamper(url, timeout=10)
+
+
+_SIGNING_FIELDS = ("signing_pkcs11_module", "signing_pkcs11_token", "signing_pkcs11_pin", "signing_pkcs11_key",
+                   "signing_pkcs12", "signing_passphrase", "signing_tsa_url", "dev_signing_dir")
 
 
 @functools.cache
-def _cached(pkcs12: str | None, passphrase: str | None, dev_dir: str) -> DocumentSigner:
+def _cached(module: str | None, token: str | None, pin: str | None, key: str | None,
+            pkcs12: str | None, passphrase: str | None, tsa_url: str | None, dev_dir: str) -> DocumentSigner:
+    tsa = _timestamper(tsa_url)
+    if module:
+        missing = [env for env, value in (("SIGNING_PKCS11_TOKEN", token), ("SIGNING_PKCS11_PIN", pin),
+                                          ("SIGNING_PKCS11_KEY", key)) if not value]
+        if missing:
+            raise RuntimeError(f"SIGNING_PKCS11_MODULE is set without {', '.join(missing)}")
+        return Pkcs11Signer(module, token or "", pin or "", key or "", tsa)
     if pkcs12:
-        return Pkcs12Signer(pkcs12, passphrase.encode() if passphrase else None)
-    return development_signer(dev_dir)
+        return Pkcs12Signer(pkcs12, passphrase.encode() if passphrase else None, tsa)
+    return development_signer(dev_dir, tsa)
 
 
 def signer_for(settings: Settings) -> DocumentSigner:
-    """The signer the settings name, built once per process (production refuses the dev chain)."""
-    if not settings.signing_pkcs12 and not settings.development:
-        raise RuntimeError("SIGNING_PKCS12 is required outside development")
-    return _cached(settings.signing_pkcs12, settings.signing_passphrase, settings.dev_signing_dir)
+    """The signer the settings name (PKCS#11 first, then PKCS#12, else the development chain),
+    built once per process; production refuses the development chain."""
+    if not settings.signing_pkcs11_module and not settings.signing_pkcs12 and not settings.development:
+        raise RuntimeError("SIGNING_PKCS11_MODULE or SIGNING_PKCS12 is required outside development")
+    return _cached(*(getattr(settings, name) for name in _SIGNING_FIELDS))

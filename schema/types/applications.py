@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
@@ -328,7 +328,9 @@ class Application(RowNode, relay.Node, Timestamped):
     hearing_notice_sent_on: date | None = strawberry.field(description="The day the hearing notice was sent.")
     hearing_on: date | None = strawberry.field(description="The day of the hearing (within 2 working days of "
                                                "the notice) [001 §10].")
-    hearing_place: str | None = strawberry.field(description="Time and place, or way, of the hearing.")
+    hearing_time: time | None = strawberry.field(description="Time of day of the hearing (Almaty); null on "
+                                                 "hearings scheduled before it was asked for (the place said it).")
+    hearing_place: str | None = strawberry.field(description="Place, or way, of the hearing.")
     preliminary_text: str | None = strawberry.field(description="The preliminary decision's reasons.")
     refusal_text: str | None = strawberry.field(description="The reasons of a refusal (of further review or "
                                                 "of the service).")
@@ -364,7 +366,7 @@ class Application(RowNode, relay.Node, Timestamped):
             completeness_due_at=row.completeness_due, completeness_due_on=_local_day(row.completeness_due),
             decision_due_at=row.decision_due, decision_due_on=_local_day(row.decision_due),
             hearing_notice_due_on=row.hearing_notice_last_day, hearing_notice_sent_on=row.hearing_notice_sent_on,
-            hearing_on=row.hearing_on, hearing_place=row.hearing_place, preliminary_text=row.preliminary_text,
+            hearing_on=row.hearing_on, hearing_time=time.fromisoformat(row.hearing_time) if row.hearing_time else None, hearing_place=row.hearing_place, preliminary_text=row.preliminary_text,
             refusal_text=row.refusal_text, refusal_number=row.refusal_number, refused_on=row.refused_on,
             decided_at=row.decided_at, hearing_outcome=row.hearing_outcome,
             further_review_reasons=[FurtherReviewReason(r) for r in row.further_review_reasons or []],

@@ -6,7 +6,7 @@ page costs."""
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -117,7 +117,7 @@ async def test_typed_errors_carry_their_data_paths_and_messages_in_the_request_l
     paper = await filed(officer, license_input(miner, [dc], received_at="2025-03-19T10:00:00+05:00"))
     await step(officer, "acceptApplication", paper["id"])
     await step(officer, "preliminaryRefuse", paper["id"], grounds=["NON_COMPLIANCE"], text="ТУ не соответствуют")
-    late = await step(officer, "scheduleHearing", paper["id"], noticeSentOn="2025-04-10", hearingOn="2025-04-11", place="Астана")
+    late = await step(officer, "scheduleHearing", paper["id"], noticeSentOn="2025-04-10", hearingTime="10:30", hearingOn="2025-04-11", place="Астана")
     error = payload_of(late, "scheduleHearing")["errors"][0]
     assert (error["__typename"], error["code"], error["lastDay"]) == ("HearingNoticeTooLate", "HEARING_NOTICE_TOO_LATE", "2025-04-09")
     assert _TOO_LATE[language] in error["message"]
@@ -167,8 +167,11 @@ async def test_the_engine_keeps_next_due_at_on_every_path(officer, engine_clock)
     assert app.next_due_at == app.decision_due
     app = await engine.preliminary_refuse(SYSTEM, engine.PreliminaryRefuse(app.id, ("NON_COMPLIANCE",), "ТУ"))
     assert app.next_due_at == app.decision_due
-    app = await engine.schedule_hearing(SYSTEM, engine.ScheduleHearing(app.id, date(2025, 4, 9), date(2025, 4, 11), "Астана"))
+    app = await engine.schedule_hearing(SYSTEM, engine.ScheduleHearing(app.id, date(2025, 4, 9), date(2025, 4, 11), "Астана",
+                                                                       time(10, 30, 15)))
     assert app.next_due_at == app.decision_due
+    stored = await Application.get(id=app.id)  # the notice states the time: kept, to the minute
+    assert (stored.hearing_on, stored.hearing_time, stored.hearing_place) == (date(2025, 4, 11), "10:30", "Астана")
     app, _ = await engine.approve(SYSTEM, engine.ApproveApplication(app.id, "г. Астана", HearingOutcome.HELD))
     assert app.next_due_at is None and app.decided_at is not None
     stored = await Application.get(id=app.id)

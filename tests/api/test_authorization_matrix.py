@@ -384,7 +384,7 @@ MUTATIONS: dict[str, Any] = {
     "acceptApplication": {},
     "refuseIncomplete": {"text": "X"},
     "preliminaryRefuse": {"grounds": ["NON_COMPLIANCE"], "text": "X"},
-    "scheduleHearing": {"noticeSentOn": "2025-04-08", "hearingOn": "2025-04-10", "place": "X"},
+    "scheduleHearing": {"noticeSentOn": "2025-04-08", "hearingOn": "2025-04-10", "hearingTime": "10:30", "place": "X"},
     "approveApplication": {},
     "refuseApplication": {"grounds": ["NON_COMPLIANCE"], "text": "X"},
     "withdrawApplication": {},

@@ -58,7 +58,7 @@ async def _review(caller, app_id: str) -> dict:
 
 async def _to_hearing(officer, app_id: str, grounds: list[str], text: str = "Основания") -> None:
     assert ok(await step(officer, "preliminaryRefuse", app_id, grounds=grounds, text=text))
-    assert ok(await step(officer, "scheduleHearing", app_id, noticeSentOn="2025-04-09", hearingOn=HEARING_DAY,
+    assert ok(await step(officer, "scheduleHearing", app_id, noticeSentOn="2025-04-09", hearingTime="10:30", hearingOn=HEARING_DAY,
                          place="Астана, каб. 305"))
 
 

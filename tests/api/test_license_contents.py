@@ -88,7 +88,7 @@ async def test_001_app8_refusals_get_a_document_number_and_date(client, officer)
     assert await _refusal(officer, app["id"]) == {"refusalNumber": None, "refusedOn": None, "stage": "UNDER_REVIEW"}
     assert ok(await step(officer, "preliminaryRefuse", app["id"], grounds=["FALSE_DOCUMENTS"], text="Подложный договор"))
     assert (await _refusal(officer, app["id"]))["refusalNumber"] is None  # a preliminary decision is not the refusal
-    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-01", hearingOn="2025-04-03",
+    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-01", hearingTime="10:30", hearingOn="2025-04-03",
                          place="Астана"))
     refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="Подложный договор",
                          hearingOutcome="HELD")

@@ -73,7 +73,7 @@ async def test_subtype_i_full_path_with_hearing(officer, subtype_i):
     pre = await step(officer, "preliminaryRefuse", app["id"], grounds=["QUALIFICATION_NOT_MET"], text="Нет ТУ на второй ЦОД")
     pre_app = payload_of(pre, "preliminaryRefuse")["application"]
     assert pre_app["stage"] == "PRELIMINARY_REFUSAL" and pre_app["preliminaryGrounds"] == [{"code": "QUALIFICATION_NOT_MET"}]
-    heard = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-09", hearingOn="2025-04-11", place="Астана, каб. 305")
+    heard = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-09", hearingTime="10:30", hearingOn="2025-04-11", place="Астана, каб. 305")
     assert payload_of(heard, "scheduleHearing")["application"]["stage"] == "HEARING_SCHEDULED"
     approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана",
                                      hearingOutcome="HELD"), "approveApplication")
@@ -126,7 +126,7 @@ async def test_subtype_ii_full_path_needs_a_licensed_host(client, officer, subty
     notice = cal.add_working_days(reg, 1)
     hearing_on = cal.add_working_days(notice, 2)
     assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice.isoformat(),
-                         hearingOn=hearing_on.isoformat(), place="онлайн"))
+                         hearingTime="10:30", hearingOn=hearing_on.isoformat(), place="онлайн"))
     engine_clock(datetime.combine(hearing_on, time(15), tzinfo=ALMATY))  # decided on the hearing day
     approved = payload_of(await step(officer, "approveApplication", app["id"], placeOfIssue="г. Астана",
                                      hearingOutcome="HELD"), "approveApplication")
@@ -146,7 +146,7 @@ async def test_refusal_path_requires_hearing_and_grounds(officer, subtype_i):
         "stage": "UNDER_REVIEW", "action": "REFUSE",
     }
     await step(officer, "preliminaryRefuse", app["id"], grounds=["FALSE_DOCUMENTS"], text="Подложный договор")
-    await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-08", hearingOn="2025-04-10", place="Астана")
+    await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-08", hearingTime="10:30", hearingOn="2025-04-10", place="Астана")
     events_before = await StageEvent.all().count()
     no_ground = await step(officer, "refuseApplication", app["id"], grounds=[], text="Отказ")
     assert errors_of(no_ground) == ["REFUSAL_GROUND_REQUIRED"] and error_paths(no_ground) == [["grounds"]]
@@ -186,7 +186,7 @@ async def test_hearing_outside_its_window_is_refused_and_nothing_changes(officer
     app = await filed(officer, license_input(miner, dcs, received_at=RECEIVED))
     await step(officer, "acceptApplication", app["id"])
     await step(officer, "preliminaryRefuse", app["id"], grounds=["NON_COMPLIANCE"], text="x")
-    result = await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice, hearingOn=hearing, place="Астана")
+    result = await step(officer, "scheduleHearing", app["id"], noticeSentOn=notice, hearingTime="10:30", hearingOn=hearing, place="Астана")
     assert errors_of(result) == [code]
     error = payload_of(result, "scheduleHearing")["errors"][0]
     assert error["__typename"] == typename and {k: error[k] for k in data} == data

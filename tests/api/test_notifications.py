@@ -146,7 +146,7 @@ async def test_hearing_notice_and_decision_reach_the_applicant_in_its_language(c
     russian = await make_caller(client, Role.APPLICANT, miner=miner)
     await User.filter(id=applicant.user_id).update(language="kk")
     after = {"id": 5, "miner_id": miner.id, "pool_id": None, "incoming_number": "KZ-IN-5",
-             "hearing_on": "2025-04-10", "hearing_place": "Астана"}
+             "hearing_on": "2025-04-10", "hearing_time": "10:30:00", "hearing_place": "Астана"}
     event = {"entity": "Application", "id": 5, "after": after}
     await notifications.hearing_scheduled(event, {})
     await notifications.hearing_scheduled(event, {})  # redelivered: nothing new
@@ -155,4 +155,5 @@ async def test_hearing_notice_and_decision_reach_the_applicant_in_its_language(c
     ru = await Notification.filter(recipient_id=russian.user_id).order_by("id")
     assert _kinds(kk) == _kinds(ru) == ["HEARING_SCHEDULED", "DECISION"]
     assert "2025-04-10" in kk[0].body and "Астана" in kk[0].body and kk[0].language == "kk"
+    assert "сағат 10:30;" in kk[0].body and "2025-04-10, 10:30;" in ru[0].body
     assert "бас тартылды" in kk[1].body and "отказано" in ru[1].body

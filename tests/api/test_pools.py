@@ -90,7 +90,7 @@ async def test_004_full_accreditation_path_with_hearing_gives_a_certificate_for_
     assert [(c["item"], c["status"]) for c in seen["poolDetails"]["conditions"]] == [(i, "MET") for i in range(1, 8)]
     assert ok(await step(officer, "acceptApplication", app["id"]))
     assert ok(await step(officer, "preliminaryRefuse", app["id"], grounds=["FALSE_DOCUMENTS"], text="Проверить акт ИБ"))
-    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-02", hearingOn="2025-04-04",
+    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-04-02", hearingTime="10:30", hearingOn="2025-04-04",
                          place="Астана, каб. 12"))
     engine_clock(datetime(2025, 4, 4, 16, tzinfo=ALMATY))
     approved = await officer.gql(APPROVE, {"i": {"applicationId": app["id"], "hearingOutcome": "HELD"}})

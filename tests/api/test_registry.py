@@ -348,9 +348,9 @@ async def test_inclusion_refusal_after_hearing_cites_registry_grounds(officer, m
     licensing_ground = await step(officer, "preliminaryRefuse", app["id"], grounds=["QUALIFICATION_NOT_MET"], text="x")
     assert errors_of(licensing_ground) == ["INVALID_REFUSAL_GROUND"]  # not an App.5 item 9 ground
     assert ok(await step(officer, "preliminaryRefuse", app["id"], grounds=["FALSE_DOCUMENTS"], text="Подложная ГТД"))
-    late = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-03-27", hearingOn="2025-03-28", place="Астана")
+    late = await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-03-27", hearingTime="10:30", hearingOn="2025-03-28", place="Астана")
     assert errors_of(late) == ["HEARING_NOTICE_TOO_LATE"]  # day 2 (26 March) is the last
-    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-03-26", hearingOn="2025-03-28", place="Астана"))
+    assert ok(await step(officer, "scheduleHearing", app["id"], noticeSentOn="2025-03-26", hearingTime="10:30", hearingOn="2025-03-28", place="Астана"))
     refused = await step(officer, "refuseApplication", app["id"], grounds=["FALSE_DOCUMENTS"], text="ГТД не выдавалась",
                          hearingOutcome="APPLICANT_ABSENT")
     assert payload_of(refused, "refuseApplication")["application"]["stage"] == "REFUSED"

@@ -19,6 +19,7 @@ _COMMON = {
     "authority_ru": "Министерство цифрового развития", "authority_kk": "Цифрлық даму министрлігі",
     "signer_position": "Директор департамента", "signer_name": "Қасымов Әлібек",
     "verification_code": CODE, "verify_url": URL,
+    "holder_address": "г. Павлодар, ул. Кутузова, 4", "holder_bin": "123456789012",
 }
 _UNITS = [{"model": "Antminer S19", "serial": f"SN-{i:04d}", "hs_code": "8471410000"} for i in range(1, 4)]
 _APPLICATION = {"incoming_number": "KZ-IN-2026-0007", "applied_on": "2026-11-01"}
@@ -30,8 +31,9 @@ CONTEXTS: dict[DocumentKind, dict[str, Any]] = {
     },
     DocumentKind.APPENDIX: {
         "subtype_roman": "І", "license_issued_on": "2026-12-01", "license_number": "KZ-DM-2026-0001",
-        "subtype_text_ru": "І подвид", "licensor_ru": "Министерство", "licensor_kk": "Министрлік",
-        "data_center": f"Павлодар, {HOLDER}", "electricity_ru": "у единого закупщика", "special_conditions": "",
+        "subtype_text_ru": "І подвид", "subtype_text_kk": "І кіші түр", "licensor_ru": "Министерство",
+        "licensor_kk": "Министрлік", "data_center": f"Павлодар, {HOLDER}", "electricity_ru": "у единого закупщика",
+        "electricity_kk": "бірыңғай сатып алушыдан", "special_conditions": "",
         "valid_until": "2029-12-01", "issued_on": "2026-12-01",
     },
     DocumentKind.REFUSAL: {**_APPLICATION, "grounds": LICENSING_GROUNDS[:2], "reasons": "Подробные мотивы отказа."},

@@ -87,6 +87,33 @@ async def test_issue13_a_motivated_refusal_is_issued_on_the_refused_stage_with_i
     assert " ".join(ground.text_ru.split())[:50] in text and "KZ-IN-77" in text and "Оплата не поступила." in text
 
 
+@pytest.mark.parametrize("language", list(Language))
+async def test_issue13_the_hearing_notice_states_the_day_time_and_place_and_the_last_day_for_objections(settings, language):
+    """001 §10: the notice of the preliminary decision names the time and place (or way) of the
+    hearing; objections are taken up to the hearing day."""
+    miner = await make_miner()
+    app = await Application.create(
+        procedure=ProcedureCode.LICENSE_ISSUE, stage=Stage.HEARING_SCHEDULED, channel=Channel.PORTAL, miner_id=miner.id,
+        received_at=datetime(2026, 11, 2, 5, tzinfo=UTC), registered_on=date(2026, 11, 2), incoming_number="KZ-IN-81",
+        preliminary_grounds=[RefusalGroundCode.FEE_NOT_PAID.value], preliminary_text="Оплата не поступила.",
+        hearing_notice_sent_on=date(2026, 12, 8), hearing_on=date(2026, 12, 10), hearing_time="14:45",
+        hearing_place="г. Астана, пр. Мәңгілік Ел, 55/14, каб. 305")
+    await _event("notice.hearing", {"application": app.id, "hearing_on": "2026-12-10", "hearing_time": "14:45"})
+    await produce_pending(settings)
+    doc = await Document.get(entity_type="Application", entity_id=app.id, language=language)
+    assert doc.kind == DocumentKind.HEARING_NOTICE and doc.state == DocumentState.READY
+    text = " ".join(text_of(await storage_for(settings).get(doc.storage_key)).split())
+    if language == Language.KK:
+        assert "Тыңдау өтетін күн мен уақыт: 2026-12-10, сағат 14:45." in text
+        assert "Тыңдау өтетін орын (тәсіл): г. Астана, пр. Мәңгілік Ел, 55/14, каб. 305." in text
+        assert "Қарсылықтар 2026-12-10 жылдан кешіктірілмей қабылданады." in text
+    else:
+        assert "Дата и время заслушивания: 2026-12-10, 14:45." in text
+        assert "Место (способ) проведения заслушивания: г. Астана, пр. Мәңгілік Ел, 55/14, каб. 305." in text
+        assert "Возражения принимаются не позднее 2026-12-10 года." in text
+    assert "KZ-IN-81" in text
+
+
 async def test_issue13_a_failing_render_is_recorded_retried_and_then_failed(settings, monkeypatch):
     lic = await _licence_documents(settings)
 
@@ -126,5 +153,14 @@ async def test_issue13_a_licence_with_an_appendix_issues_both_and_a_revocation_r
     assert appendix.owner_miner_id == miner.id and appendix.number.startswith(lic.number)
     text = " ".join(text_of(await storage_for(settings).get(appendix.storage_key)).split())
     assert lic.number in text and "ІІ подвид" in text
+    # App.7 (subtype II): the subtype's whole sentence, and no data center nor electricity rows.
+    assert "размещенного в центре обработки данных цифрового майнинга" in text
+    assert "Способ приобретения электрической энергии" not in text and "Местонахождение центра" not in text
+    kk = await Document.get(entity_type="LicenseAppendix", language=Language.KK)
+    kk_text = " ".join(text_of(await storage_for(settings).get(kk.storage_key)).split())
+    assert "ІІ кіші түр – цифрлық майнингтің деректерді өңдеу орталығы" in kk_text
+    licence = await Document.get(entity_type="License", language=Language.RU)
+    licence_text = " ".join(text_of(await storage_for(settings).get(licence.storage_key)).split())
+    assert f"ТОО «Ұлытау Һаб», {miner.legal_address}, БИН/ИИН {miner.bin_iin}" in licence_text
     await _event("license.revoked", {"license_id": lic.id, "appendix": None})
     assert {d.status for d in await Document.all()} == {DocumentStatus.REVOKED}
