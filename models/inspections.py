@@ -135,6 +135,11 @@ class InspectionReconciliation(Model):
     matched = fields.JSONField(default=list)  # [serial]
     unregistered = fields.JSONField(default=list)  # [{"serial", "why"}]
     not_seen = fields.JSONField(default=list)  # [serial]
+    # The lists' sizes, read without the lists (item 3's evidence, the audit and the outbox).
+    matched_count = fields.IntField(default=0, db_default=0)
+    not_registered_count = fields.IntField(default=0, db_default=0)  # unregistered but for ANOTHER_DATA_CENTER: item 3 fails
+    unregistered_count = fields.IntField(default=0, db_default=0)
+    not_seen_count = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "inspection_reconciliation"

@@ -14,6 +14,7 @@ from itertools import count
 import pytest
 
 from models.applications import Application, ApplicationDocument
+from models.audit import AuditEvent
 from models.inspections import InspectionItemEntry, InspectionPhoto, Violation
 from models.licensing import License, PoolMembership
 from models.outbox import OutboxEvent
@@ -162,6 +163,14 @@ async def test_003_item_3_follows_the_reconciliation_of_serials_seen(scenario):
     units = _items(done)["M3_UNITS_IN_REGISTRY"]
     assert units["systemFinding"] == "DOES_NOT_COMPLY"
     assert units["evidence"]["reconciliations"][0]["unregistered"] == 3
+    # the audit event and the outbox payload name the row with counts; the lists stay in the row
+    (event,) = await OutboxEvent.filter(topic="inspection.reconciled")
+    assert {k: event.payload["after"][k] for k in ("seen_count", "matched_count", "not_registered_count",
+                                                    "unregistered_count", "not_seen_count")} == {
+        "seen_count": 5, "matched_count": 2, "not_registered_count": 3, "unregistered_count": 3, "not_seen_count": 1}
+    assert "matched" not in event.payload["after"] and "not_seen" not in event.payload["after"]
+    audit = await AuditEvent.get(action="inspection.reconciled")
+    assert audit.after == event.payload["after"]
 
 
 async def test_003_override_of_the_system_finding_needs_a_comment(scenario):
