@@ -40,6 +40,8 @@ from resolvers import pools as pool_uc
 from resolvers.calendar import load_calendar
 from resolvers.changes import connection, emit, record_change, snapshot
 from resolvers.listing import Listing
+from resolvers.registry.inclusion import MAX_UPLOAD_BYTES, UnitListFile, file_issue, rejected
+from resolvers.registry.unit_files import parse_serial_list
 from resolvers.scope import get_visible, visible
 from resolvers.storage import Storage
 from rules.access import Actor, Permission
@@ -69,10 +71,12 @@ from rules.limits import check_text
 from rules.photos import MAX_PHOTO_BYTES, PhotoRefused, strip
 from rules.qualification import DataCenterFacts, DocumentKind
 from rules.registry import UnitStatus
+from rules.unit_list import UnitListError
 from rules.unit_list.cells import normalize_serial
 
 __all__ = [
     "MAX_PHOTO_BYTES",
+    "MAX_UPLOAD_BYTES",
     "Appoint",
     "AttachPhoto",
     "Complete",
@@ -375,10 +379,34 @@ async def record_finding(actor: Actor, cmd: RecordFinding) -> Inspection:
 
 @dataclass(frozen=True)
 class Reconcile:
+    """The serials seen: typed or scanned (`serials`), or a CSV/XLSX file (`file`), one of them."""
+
     inspection_id: int
     data_center_id: int
-    serials: tuple[str, ...]
+    serials: tuple[str, ...] | None
     observed_at: datetime | None
+    file: UnitListFile | None = None
+
+
+async def _serials_of(cmd: Reconcile) -> Sequence[str]:
+    """The serials as given, or read from the file by the unit list's reader and cell rules: a
+    file that cannot be read, or with a bad line, is UNIT_LIST_INVALID with its issues (line,
+    column) and nothing is written."""
+    if (cmd.file is None) == (cmd.serials is None):
+        raise DomainError(ErrorCode.VALIDATION, field="serials", detail="give the serials or a file, not both")
+    if cmd.file is None:
+        return cmd.serials or ()
+    if len(cmd.file.content) > MAX_UPLOAD_BYTES:
+        raise rejected([file_issue(UnitListError("FILE_TOO_LARGE", f"The file is larger than {MAX_UPLOAD_BYTES} "
+                                                 "bytes"))], "file")
+    try:
+        parsed = await asyncio.to_thread(parse_serial_list, cmd.file.content, cmd.file.filename,
+                                         max_bytes=MAX_UPLOAD_BYTES, max_rows=SEEN_MAX)
+    except UnitListError as exc:
+        raise rejected([file_issue(exc)], "file") from None
+    if not parsed.ok:
+        raise rejected(parsed.issues, "file")
+    return [serial for _, serial in parsed.serials]
 
 
 # One statement, two index scans: the rows of the seen keys (`serial_key`), and the miner's units
@@ -428,7 +456,9 @@ def _seen(serials: Sequence[str]) -> list[tuple[str, str]]:
 
 async def reconcile_serials(actor: Actor, cmd: Reconcile) -> tuple[Inspection, Reconciled]:
     observed = _observed(cmd.observed_at)
-    seen = _seen(cmd.serials)
+    if cmd.file is not None:
+        await _assigned(actor, cmd.inspection_id)  # access first: whatever the file, NOT_FOUND to others
+    seen = _seen(await _serials_of(cmd))
     async with in_transaction() as conn:
         inspection = await _assigned(actor, cmd.inspection_id, conn)
         _require_status(inspection, InspectionStatus.IN_PROGRESS)

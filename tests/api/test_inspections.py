@@ -408,3 +408,79 @@ async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(sce
     assert "Ахметов А." in texts["ru"] and "Серикова Д." in texts["kk"]
     listed = await officer.gql("query($e: ID!) { documents(entity: $e) { kind language } }", {"e": inspection["id"]})
     assert sorted(d["language"] for d in listed["data"]["documents"]) == ["KK", "RU"]
+
+
+RECONCILE_FILE = """mutation($i: ReconcileSerialsInput!) { reconcileSerials(input: $i) {
+  inspection { reconciliation { seenCount matched unregistered { serial reason } notSeen } }
+  errors { __typename ... on UserError { code path } ... on UnitListRejected { issues { line column code } } } } }"""
+
+
+async def _upload(caller, query: str, data: dict, content: bytes, filename: str) -> dict:
+    response = await caller.client.post(
+        "/graphql",
+        data={"operations": json.dumps({"query": query, "variables": {"i": {**data, "file": None}}}),
+              "map": json.dumps({"0": ["variables.i.file"]})},
+        files={"0": (filename, content, "application/octet-stream")},
+        headers={"Authorization": f"Bearer {caller.token}"},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_003_serials_seen_as_a_csv_file_with_the_unit_lists_serial_column(scenario):
+    from tests.unit_lists import to_csv
+
+    _, dc, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    csv = to_csv(["№", "Серийный номер", "Модель"], [[1, "s-1", "S21"], [2, " S-2", "S21"], [3, "B-1", ""],
+                                                     [4, "NEW-9", ""], [5, "S-2", "again"]])
+    done = await _upload(inspector, RECONCILE_FILE, {"inspectionId": inspection["id"],
+                                                     "dataCenterId": gid("DataCenter", dc.id)},
+                         csv.encode("utf-8-sig"), "seen.csv")
+    assert errors_of(done) == [], done
+    (rec,) = done["data"]["reconcileSerials"]["inspection"]["reconciliation"]
+    assert rec["seenCount"] == 4 and rec["matched"] == ["s-1", "S-2"] and rec["notSeen"] == ["S-3"]
+    assert {(u["serial"], u["reason"]) for u in rec["unregistered"]} == {("B-1", "ANOTHER_MINER"),
+                                                                        ("NEW-9", "NOT_IN_REGISTRY")}
+
+
+async def test_003_serials_seen_as_an_xlsx_file_without_a_header(scenario):
+    from tests.unit_lists import xlsx_bytes
+
+    _, dc, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    book = xlsx_bytes([["S-1"], [None], ["S-3"], ["X-1"]])  # a scanner's export: one column, a blank row
+    done = await _upload(inspector, RECONCILE_FILE, {"inspectionId": inspection["id"],
+                                                     "dataCenterId": gid("DataCenter", dc.id)}, book, "scan.xlsx")
+    assert errors_of(done) == [], done
+    (rec,) = done["data"]["reconcileSerials"]["inspection"]["reconciliation"]
+    assert rec["matched"] == ["S-1", "S-3"] and rec["notSeen"] == ["S-2"]
+    assert rec["unregistered"] == [{"serial": "X-1", "reason": "EXCLUDED"}]
+
+
+async def test_003_a_bad_serials_file_is_refused_with_its_line_and_nothing_is_written(scenario, client):
+    from models.inspections import InspectionReconciliation
+    from tests.unit_lists import to_csv, xlsx_bytes
+
+    _, dc, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    base = {"inspectionId": inspection["id"], "dataCenterId": gid("DataCenter", dc.id)}
+    formula = to_csv(["Serial number"], [["S-1"], ["=HYPERLINK(\"http://x\")"], ["S-2"]])
+    refused = await _upload(inspector, RECONCILE_FILE, base, formula.encode(), "seen.csv")
+    (error,) = refused["data"]["reconcileSerials"]["errors"]
+    assert error["__typename"] == "UnitListRejected" and error["code"] == "UNIT_LIST_INVALID"
+    assert error["issues"] == [{"line": 3, "column": "SERIAL", "code": "FORMULA_NOT_ALLOWED"}]
+    cut = await _upload(inspector, RECONCILE_FILE, base, xlsx_bytes([["S/N"], ["S-1"], [1234567890123456789]]),
+                        "seen.xlsx")
+    assert cut["data"]["reconcileSerials"]["errors"][0]["issues"] == [
+        {"line": 3, "column": "SERIAL", "code": "SERIAL_PRECISION_LOST"}]
+    two_columns = await _upload(inspector, RECONCILE_FILE, base, b"S-1;S21\nS-2;S21\n", "seen.csv")
+    assert two_columns["data"]["reconcileSerials"]["errors"][0]["issues"][0]["code"] == "MISSING_COLUMNS"
+    legacy = await _upload(inspector, RECONCILE_FILE, base, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "a.xls")
+    assert legacy["data"]["reconcileSerials"]["errors"][0]["issues"] == [
+        {"line": 0, "column": None, "code": "NOT_A_SPREADSHEET"}]
+    both = await _upload(inspector, RECONCILE_FILE, {**base, "serials": ["S-1"]}, b"S-1\n", "seen.csv")
+    assert errors_of(both) == ["VALIDATION"]
+    stranger = await make_caller(client, Role.INSPECTOR)
+    assert errors_of(await _upload(stranger, RECONCILE_FILE, base, b"S-1\n", "seen.csv")) == ["NOT_FOUND"]
+    assert await InspectionReconciliation.all().count() == 0
