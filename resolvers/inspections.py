@@ -49,6 +49,7 @@ from rules.calendar import ALMATY, WorkCalendar
 from rules.checklists import ChecklistItemCode, SubjectKind, checklist_for
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
+from rules.files import MAX_DOCUMENT_BYTES, DocumentContentType, sniff_document
 from rules.inspections import (
     DataCenterSnapshot,
     Finding,
@@ -66,20 +67,23 @@ from rules.inspections import (
     needs_comment,
     pool_findings,
     reconcile,
+    remedied_late,
 )
 from rules.limits import check_text
-from rules.photos import MAX_PHOTO_BYTES, PhotoRefused, strip
+from rules.photos import MAX_PHOTO_BYTES, PhotoRefused, sniff, strip
 from rules.qualification import DataCenterFacts, DocumentKind
 from rules.registry import UnitStatus
 from rules.unit_list import UnitListError
 from rules.unit_list.cells import normalize_serial
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "MAX_PHOTO_BYTES",
     "MAX_UPLOAD_BYTES",
     "Appoint",
     "AttachPhoto",
     "Complete",
+    "MarkRemedied",
     "Official",
     "Reconcile",
     "RecordFinding",
@@ -91,6 +95,7 @@ __all__ = [
     "list_assigned",
     "list_inspections",
     "lookup_units",
+    "mark_remedied",
     "open_inspection",
     "photos_of",
     "reconcile_serials",
@@ -598,6 +603,71 @@ async def set_remedy_deadline(actor: Actor, cmd: SetRemedyDeadline) -> Inspectio
         violation.due_notified = violation.overdue = False
         await violation.save(using_db=conn)
         await record_change(conn, actor, "violation.deadline_set", violation, before)
+    return inspection
+
+
+@dataclass(frozen=True)
+class MarkRemedied:
+    inspection_id: int
+    code: str
+    remedied_on: date
+    comment: str
+    evidence: bytes | None = None  # a photo (JPEG/PNG/HEIC, stripped of its metadata) or a PDF
+
+
+async def _evidence(data: bytes) -> tuple[bytes, str]:
+    """The evidence file as stored and its content type: a photo re-encoded without metadata, a
+    PDF as sent; anything else FILE_NOT_ACCEPTED (by content, never by name)."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field="file", detail=f"over {MAX_DOCUMENT_BYTES} bytes")
+    if sniff_document(data) is DocumentContentType.PDF:
+        return data, DocumentContentType.PDF.value
+    if sniff(data) is None:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field="file", detail="not a PDF, JPEG, PNG or HEIC by its content")
+    try:
+        photo = await asyncio.to_thread(strip, data)
+    except PhotoRefused as refused:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field="file", detail=refused.reason) from None
+    return photo.data, photo.kind.value
+
+
+async def mark_remedied(actor: Actor, cmd: MarkRemedied, storage: Storage) -> Inspection:
+    """Record that a violation was remedied on a day (from the completion day to today), with a
+    comment and optionally an evidence file: by an officer, or by an inspector assigned to the
+    inspection (who checks it on a follow-up visit). The overdue job stops flagging it; whether
+    it was remedied after its deadline's last working day is kept (`remedied_late`)."""
+    inspection = await get_visible(Inspection, actor, cmd.inspection_id, field="inspectionId")
+    if not (actor.can(Permission.DECIDE) or actor.can(Permission.INSPECT)):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    comment = check_text(cmd.comment, "comment", max_length=COMMENT_MAX)
+    violation = await Violation.filter(inspection_id=inspection.id, item_code=cmd.code).first()
+    if violation is None:
+        raise DomainError(ErrorCode.NOT_FOUND, entity="Violation", field="code")
+    completed = inspection.completed_at
+    assert completed is not None  # violations exist only once completed
+    if cmd.remedied_on < completed.astimezone(ALMATY).date():
+        raise DomainError(ErrorCode.VALIDATION, field="remediedOn", detail="before the inspection was completed")
+    if cmd.remedied_on > _today():
+        raise DomainError(ErrorCode.VALIDATION, field="remediedOn", detail="in the future")
+    evidence = None if cmd.evidence is None else await _evidence(cmd.evidence)
+    stored = None if evidence is None else await storage.put(evidence[0], prefix="violation-evidence")
+    async with in_transaction() as conn:
+        violation = await Violation.filter(id=violation.id).using_db(conn).select_for_update().first()
+        assert violation is not None
+        if ViolationStatus(violation.status) is not ViolationStatus.OPEN:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, stage=violation.status, action="mark remedied",
+                              field="code")
+        before = snapshot(violation)
+        due_on = None if violation.remedy_due_at is None else violation.remedy_due_at.astimezone(ALMATY).date()
+        violation.status = ViolationStatus.REMEDIED
+        violation.remedied_on, violation.remedied_late = cmd.remedied_on, remedied_late(cmd.remedied_on, due_on)
+        violation.remedy_comment, violation.remedied_at = comment, _now()
+        violation.remedied_by_id = actor.user_id  # type: ignore[attr-defined]
+        if stored is not None and evidence is not None:
+            violation.evidence_storage_key, violation.evidence_sha256 = stored.key, stored.sha256
+            violation.evidence_size, violation.evidence_content_type = stored.size, evidence[1]
+        await violation.save(using_db=conn)
+        await record_change(conn, actor, "violation.remedied", violation, before)
     return inspection
 
 

@@ -22,6 +22,7 @@ from rules.qualification import DataCenterFacts, GridRule, grid_rule, grid_thres
 __all__ = [
     "NOT_REGISTERED",
     "DataCenterSnapshot",
+    "EvidenceKind",
     "Finding",
     "InspectionKind",
     "InspectionStatus",
@@ -37,6 +38,7 @@ __all__ = [
     "needs_comment",
     "pool_findings",
     "reconcile",
+    "remedied_late",
 ]
 
 
@@ -56,6 +58,15 @@ class Finding(str, Enum):
     DOES_NOT_COMPLY = "DOES_NOT_COMPLY"  # "талаптарға сәйкес келмейді"
     NOT_APPLICABLE = "NOT_APPLICABLE"
     NOT_KNOWN = "NOT_KNOWN"  # the system's own finding only: the registry cannot tell
+
+
+class EvidenceKind(str, Enum):
+    """A remedied violation's evidence file, by its content."""
+
+    PDF = "application/pdf"
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+    HEIC = "image/heic"
 
 
 class ViolationStatus(str, Enum):
@@ -274,6 +285,11 @@ def pool_findings(conditions: Iterable[ConditionResult] | None, application_id: 
             found.append(ItemFinding(code, _FROM_CONDITION[result.status], result.reason, evidence))
     found.append(reports)
     return found
+
+
+def remedied_late(remedied_on: date, due_on: date | None) -> bool | None:
+    """Remedied after the last working day of its term (None when no term was set)."""
+    return None if due_on is None else remedied_on > due_on
 
 
 def needs_comment(system: Finding | str | None, inspector: Finding | str) -> bool:

@@ -107,6 +107,20 @@ class SetRemedyDeadlineInput:
     client_mutation_id: str | None = client_mutation_id()
 
 
+@strawberry.input(description="Record that a violation was remedied: officers, or an inspector assigned to the "
+                  "inspection. The overdue job stops flagging it; late or on time is kept.")
+class MarkViolationRemediedInput:
+    inspection_id: relay.GlobalID = strawberry.field(description="The completed inspection.")
+    code: ChecklistItemCode = strawberry.field(description="The item of the violation.")
+    remedied_on: date = strawberry.field(description="The day it was remedied (Almaty): from the completion day to "
+                                         "today.")
+    comment: str = strawberry.field(description="How it was remedied / what was checked (up to 2,000 characters).")
+    file: Upload | None = strawberry.field(default=None, description="Optional evidence (multipart upload): a photo "
+                                           "(JPEG/PNG/HEIC by content, stored without its metadata) or a PDF, at most "
+                                           "10 MB.")
+    client_mutation_id: str | None = client_mutation_id()
+
+
 @strawberry.input(description="A photo of a checklist item as evidence (multipart upload): JPEG or PNG by content, at "
                   "most 10 MB; EXIF GPS and time kept as data, all metadata stripped before storage.")
 class AttachInspectionPhotoInput:
@@ -203,6 +217,17 @@ class InspectionsMutation:
         cmd = uc.AttachPhoto(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
                              content=await _read_photo(input.file), observed_at=input.observed_at)
         row = await uc.attach_photo(actor, cmd, storage_for(info.context.settings))
+        return InspectionPayload(inspection=Inspection.from_row(row))
+
+    @_upload_mutation("Record that a violation was remedied (officers, or an assigned inspector).")
+    async def mark_violation_remedied(self, info: strawberry.Info, input: MarkViolationRemediedInput) -> InspectionPayload:
+        actor = info.context.user  # authenticated before the upload is read
+        evidence = None
+        if input.file is not None:
+            evidence, _ = await read_upload(input.file, limit=uc.MAX_DOCUMENT_BYTES, field="file")
+        cmd = uc.MarkRemedied(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
+                              remedied_on=input.remedied_on, comment=input.comment, evidence=evidence)
+        row = await uc.mark_remedied(actor, cmd, storage_for(info.context.settings))
         return InspectionPayload(inspection=Inspection.from_row(row))
 
     @mutation(description="Complete the inspection with the signatures recorded [003].", idempotent=True)

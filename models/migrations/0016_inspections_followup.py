@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 from tortoise import fields
+from tortoise.fields.base import OnDelete
 
 
 async def _backfill_reconciliation_counts(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
@@ -34,4 +35,14 @@ class Migration(migrations.Migration):
                      field=fields.IntField(default=0, db_default=0)),
         ops.AddField(model_name='InspectionReconciliation', name='not_seen_count', field=fields.IntField(default=0, db_default=0)),
         ops.RunPython(_backfill_reconciliation_counts, ops.RunPython.noop),
+        # A violation marked remedied: the day, the comment, who, and the evidence file (issue 12 follow-up).
+        ops.AddField(model_name='Violation', name='remedied_on', field=fields.DateField(null=True)),
+        ops.AddField(model_name='Violation', name='remedied_late', field=fields.BooleanField(null=True)),
+        ops.AddField(model_name='Violation', name='remedy_comment', field=fields.TextField(default='', db_default='')),
+        ops.AddField(model_name='Violation', name='remedied_at', field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+        ops.AddField(model_name='Violation', name='remedied_by', field=fields.ForeignKeyField('models.User', source_field='remedied_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+        ops.AddField(model_name='Violation', name='evidence_storage_key', field=fields.CharField(max_length=200, null=True)),
+        ops.AddField(model_name='Violation', name='evidence_sha256', field=fields.CharField(max_length=64, null=True)),
+        ops.AddField(model_name='Violation', name='evidence_size', field=fields.IntField(null=True)),
+        ops.AddField(model_name='Violation', name='evidence_content_type', field=fields.CharField(max_length=32, null=True)),
     ]

@@ -18,6 +18,7 @@ from resolvers import inspections as uc
 from rules.checklists import CHECKLISTS, ChecklistItemCode, SubjectKind, checklist_for
 from rules.errors import LANGUAGES, DomainError, ErrorCode
 from rules.inspections import (
+    EvidenceKind,
     Finding,
     InspectionKind,
     InspectionStatus,
@@ -63,6 +64,9 @@ expose_enum(ChecklistItemCode, "ChecklistItemCode", "A requirement of a 003 chec
 expose_enum(ImageKind, "PhotoContentType", "An evidence photo's kind, by its content.", {
     ImageKind.JPEG: "image/jpeg", ImageKind.PNG: "image/png", ImageKind.HEIC: "image/heic (refused for now: its "
     "metadata cannot be stripped on this server)."})
+expose_enum(EvidenceKind, "RemedyEvidenceContentType", "A remedied violation's evidence file, by its content.", {
+    EvidenceKind.PDF: "application/pdf", EvidenceKind.JPEG: "image/jpeg", EvidenceKind.PNG: "image/png",
+    EvidenceKind.HEIC: "image/heic"})
 expose_enum(ViolationStatus, "ViolationStatus", "Where a violation stands.", {
     ViolationStatus.OPEN: "To be remedied.",
     ViolationStatus.REMEDIED: "Remedied.",
@@ -198,6 +202,14 @@ class DataCenterReconciliation:
         return load_view(DataCenter, info.context.loaders.visible(pm.DataCenter), self.data_center_id)  # type: ignore[no-any-return]
 
 
+@strawberry.type(description="The evidence file recorded with a remedied violation (stored; its metadata stripped "
+                 "if a photo).")
+class RemedyEvidence:
+    sha256: str = strawberry.field(description="SHA-256 of the stored bytes (hex).")
+    size: int = strawberry.field(description="Bytes stored.")
+    content_type: EvidenceKind = strawberry.field(description="PDF, or a photo (JPEG, PNG, HEIC), by content.")
+
+
 @strawberry.type(description="A requirement found not complied with, and its remedy deadline.")
 class Violation:
     item_code: ChecklistItemCode = strawberry.field(description="The checklist item.")
@@ -207,11 +219,21 @@ class Violation:
                                                       "working day (engine calendar).")
     status: ViolationStatus = strawberry.field(description="Open or remedied.")
     overdue: bool = strawberry.field(description="Its deadline passed while open.")
+    remedied_on: date | None = strawberry.field(description="The day it was remedied (Almaty); null while open.")
+    remedied_late: bool | None = strawberry.field(description="Remedied after its deadline's last working day; null "
+                                                  "while open or when no deadline was set.")
+    remedy_comment: str = strawberry.field(description="How it was remedied, as recorded.")
+    remedy_evidence: RemedyEvidence | None = strawberry.field(description="The evidence file recorded with it, if any.")
 
     @classmethod
     def from_row(cls, row: im.Violation) -> Violation:
+        evidence = (RemedyEvidence(sha256=row.evidence_sha256, size=row.evidence_size or 0,
+                                   content_type=EvidenceKind(row.evidence_content_type))
+                    if row.evidence_sha256 else None)
         return cls(item_code=ChecklistItemCode(row.item_code), remedy_working_days=row.remedy_working_days,
-                   remedy_due_at=row.remedy_due_at, status=row.status, overdue=row.overdue)
+                   remedy_due_at=row.remedy_due_at, status=row.status, overdue=row.overdue,
+                   remedied_on=row.remedied_on, remedied_late=row.remedied_late, remedy_comment=row.remedy_comment,
+                   remedy_evidence=evidence)
 
 
 @strawberry.type(description="An inspection [003]: appointed by an act against a miner or a pool. An inspector sees "

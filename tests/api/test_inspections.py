@@ -484,3 +484,58 @@ async def test_003_a_bad_serials_file_is_refused_with_its_line_and_nothing_is_wr
     stranger = await make_caller(client, Role.INSPECTOR)
     assert errors_of(await _upload(stranger, RECONCILE_FILE, base, b"S-1\n", "seen.csv")) == ["NOT_FOUND"]
     assert await InspectionReconciliation.all().count() == 0
+
+
+REMEDIED = """mutation($i: MarkViolationRemediedInput!) { markViolationRemedied(input: $i) {
+  inspection { violations { itemCode status overdue remediedOn remediedLate remedyComment
+    remedyEvidence { sha256 size contentType } } }
+  errors { __typename ... on UserError { code path } } } }"""
+
+
+async def test_003_a_violation_marked_remedied_on_time_or_late_and_the_job_stops_flagging_it(
+        client, scenario, officer, clock):
+    miner, _, inspector, inspection = scenario
+    await _fill_and_complete(inspector, inspection)  # violations M1 and M5, completed Wed 19 March 2025
+    for code in ("M1_LICENSE", "M5_GRID_CONDITIONS"):  # both due Mon 31 March, 18:30 Almaty
+        _payload(await officer.gql(DEADLINE, {"i": {"inspectionId": inspection["id"], "code": code,
+                                                    "workingDays": 5}}))
+    clock(datetime(2025, 4, 2, 5, tzinfo=UTC))
+    base = {"inspectionId": inspection["id"], "code": "M1_LICENSE", "remediedOn": "2025-03-28",
+            "comment": "Лицензия переоформлена"}
+    # who may: officers and the inspectors assigned; the subject reads it but may not; others: as missing
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    assert errors_of(await applicant.gql(REMEDIED, {"i": base})) == ["FORBIDDEN"]
+    stranger = await make_caller(client, Role.INSPECTOR)
+    assert errors_of(await stranger.gql(REMEDIED, {"i": base})) == ["NOT_FOUND"]
+    future = await officer.gql(REMEDIED, {"i": {**base, "remediedOn": "2025-04-03"}})
+    before_completion = await officer.gql(REMEDIED, {"i": {**base, "remediedOn": "2025-03-18"}})
+    assert errors_of(future) == errors_of(before_completion) == ["VALIDATION"]
+    html = b"<!doctype html><html><body>fake</body></html>"
+    refused = await _upload(inspector, REMEDIED, base, html, "evidence.pdf")
+    assert errors_of(refused) == ["FILE_NOT_ACCEPTED"]
+    assert (await Violation.get(item_code="M1_LICENSE")).status == "OPEN"  # nothing half-written
+
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    done = await _upload(inspector, REMEDIED, base, pdf, "licence.pdf")
+    assert errors_of(done) == [], done
+    m1, m5 = done["data"]["markViolationRemedied"]["inspection"]["violations"]
+    assert (m1["status"], m1["remediedOn"], m1["remediedLate"]) == ("REMEDIED", "2025-03-28", False)
+    assert m1["remedyComment"] == "Лицензия переоформлена"
+    assert m1["remedyEvidence"] == {"sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf),
+                                    "contentType": "PDF"}
+    assert m5["status"] == "OPEN" and m5["remediedLate"] is None
+    again = await officer.gql(REMEDIED, {"i": base})
+    assert errors_of(again) == ["ILLEGAL_TRANSITION"]
+
+    # the overdue job: the remedied one is never flagged, the open one is
+    await inspections_uc.flag_violations(datetime(2025, 4, 2, 5, tzinfo=UTC))
+    overdue = await OutboxEvent.filter(topic="violation.overdue")
+    assert [e.payload["itemCode"] for e in overdue] == ["M5_GRID_CONDITIONS"]
+    assert not (await Violation.get(item_code="M1_LICENSE")).overdue
+
+    late = _payload(await officer.gql(REMEDIED, {"i": {**base, "code": "M5_GRID_CONDITIONS",
+                                                        "remediedOn": "2025-04-01", "comment": "Подстанция 35 кВ"}}))
+    assert late["violations"][1]["remediedLate"] is True and late["violations"][1]["remedyEvidence"] is None
+    remedied = await OutboxEvent.filter(topic="violation.remedied").order_by("id")
+    assert [e.payload["after"]["item_code"] for e in remedied] == ["M1_LICENSE", "M5_GRID_CONDITIONS"]
+    assert await AuditEvent.filter(action="violation.remedied").count() == 2
