@@ -539,3 +539,38 @@ async def test_003_a_violation_marked_remedied_on_time_or_late_and_the_job_stops
     remedied = await OutboxEvent.filter(topic="violation.remedied").order_by("id")
     assert [e.payload["after"]["item_code"] for e in remedied] == ["M1_LICENSE", "M5_GRID_CONDITIONS"]
     assert await AuditEvent.filter(action="violation.remedied").count() == 2
+
+
+async def test_a_photo_is_downloaded_through_a_short_lived_link_given_only_to_who_sees_the_inspection(
+        client, scenario, settings):
+    from urllib.parse import urlsplit
+
+    from resolvers.documents.issue import download_key
+    from rules.documents import DOCUMENT_LINK, download_token
+
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    assert errors_of(await _attach(inspector, inspection["id"], _jpeg_with_exif())) == []
+    query = "query($id: ID!) { node(id: $id) { ... on Inspection { checklist { items { photos { sha256 downloadUrl } } } } } }"
+    items = (await inspector.gql(query, {"id": inspection["id"]}))["data"]["node"]["checklist"]["items"]
+    (photo,) = [p for i in items for p in i["photos"]]
+    path = urlsplit(photo["downloadUrl"]).path
+    assert path.startswith("/inspection-photos/")
+    got = await client.get(path)  # the link is the credential: no bearer token
+    assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
+    assert hashlib.sha256(got.content).hexdigest() == photo["sha256"]
+    assert got.headers["cache-control"] == "private, no-store"
+
+    # an inspector not assigned: the inspection is missing, so no link can be had
+    stranger = await make_caller(client, Role.INSPECTOR)
+    assert (await stranger.gql(query, {"id": inspection["id"]}))["data"]["node"] is None
+    # a forged, an expired, and a signed document's token for the same id are all refused alike
+    token = path.rsplit("/", 1)[1]
+    photo_id, expires, mac = token.split(".")
+    forged = f"{photo_id}.{int(expires) + 3600}.{mac}"
+    expired = download_token(int(photo_id), 1_000_000, download_key(settings), purpose="inspection-photo")
+    other_purpose = download_token(int(photo_id), int(datetime.now(UTC).timestamp()), download_key(settings),
+                                   purpose=DOCUMENT_LINK)
+    for bad in (forged, expired, other_purpose, "1.2.3", f"{int(photo_id) + 1}.{expires}.{mac}"):
+        refused = await client.get(f"/inspection-photos/{bad}")
+        assert refused.status_code == 404, bad
