@@ -499,7 +499,7 @@ class AttachPhoto:
 
 
 async def attach_photo(actor: Actor, cmd: AttachPhoto, storage: Storage) -> Inspection:
-    """A photo of an item: JPEG or PNG by its content, at most MAX_PHOTO_BYTES, stored without its
+    """A photo of an item: JPEG, PNG or HEIC by its content, at most MAX_PHOTO_BYTES, stored without its
     metadata; its GPS position and the time taken are kept as data. Access first: an inspector
     not assigned gets NOT_FOUND whatever the file."""
     observed = _observed(cmd.observed_at)

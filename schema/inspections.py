@@ -121,8 +121,8 @@ class MarkViolationRemediedInput:
     client_mutation_id: str | None = client_mutation_id()
 
 
-@strawberry.input(description="A photo of a checklist item as evidence (multipart upload): JPEG or PNG by content, at "
-                  "most 10 MB; EXIF GPS and time kept as data, all metadata stripped before storage.")
+@strawberry.input(description="A photo of a checklist item as evidence (multipart upload): JPEG, PNG or HEIC by content, "
+                  "at most 10 MB; EXIF GPS and time kept as data, all metadata stripped before storage.")
 class AttachInspectionPhotoInput:
     inspection_id: relay.GlobalID = strawberry.field(description="The inspection (in progress).")
     code: ChecklistItemCode = strawberry.field(description="The checklist item.")

@@ -63,8 +63,8 @@ expose_enum(Unregistered, "UnregisteredReason", "Why a serial seen on site is no
 expose_enum(ChecklistItemCode, "ChecklistItemCode", "A requirement of a 003 checklist: M miner, P pool, then its "
             "number.", {i.code: i.text_en for c in CHECKLISTS for i in c.items})
 expose_enum(ImageKind, "PhotoContentType", "An evidence photo's kind, by its content.", {
-    ImageKind.JPEG: "image/jpeg", ImageKind.PNG: "image/png", ImageKind.HEIC: "image/heic (refused for now: its "
-    "metadata cannot be stripped on this server)."})
+    ImageKind.JPEG: "image/jpeg", ImageKind.PNG: "image/png", ImageKind.HEIC: "image/heic (HEIF), stored as HEIC "
+    "without its metadata."})
 expose_enum(EvidenceKind, "RemedyEvidenceContentType", "A remedied violation's evidence file, by its content.", {
     EvidenceKind.PDF: "application/pdf", EvidenceKind.JPEG: "image/jpeg", EvidenceKind.PNG: "image/png",
     EvidenceKind.HEIC: "image/heic"})
@@ -99,7 +99,7 @@ class InspectionPhoto:
     storage_key: strawberry.Private[str]
     sha256: str = strawberry.field(description="SHA-256 of the stored bytes (hex).")
     size: int = strawberry.field(description="Bytes stored.")
-    content_type: ImageKind = strawberry.field(description="image/jpeg or image/png, by content.")
+    content_type: ImageKind = strawberry.field(description="image/jpeg, image/png or image/heic, by content.")
     latitude: float | None = strawberry.field(description="EXIF GPS latitude (degrees), if the photo had one.")
     longitude: float | None = strawberry.field(description="EXIF GPS longitude (degrees).")
     taken_at: datetime | None = strawberry.field(description="EXIF time taken, read as Almaty time.")

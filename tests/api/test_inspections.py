@@ -574,3 +574,51 @@ async def test_a_photo_is_downloaded_through_a_short_lived_link_given_only_to_wh
     for bad in (forged, expired, other_purpose, "1.2.3", f"{int(photo_id) + 1}.{expires}.{mac}"):
         refused = await client.get(f"/inspection-photos/{bad}")
         assert refused.status_code == 404, bad
+
+
+def _heic_with_exif() -> bytes:
+    """A small HEIC written by pillow-heif with EXIF: GPS, the time taken, a Make and a maker note."""
+    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif (a dependency) is not installed")
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x010F] = "ACME phone"  # Make: not kept
+    exif[0x8769] = {0x9003: "2025:03:19 09:58:00", 0x927C: b"MAKERNOTE-SECRET-1234"}  # DateTimeOriginal, MakerNote
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "E", 4: (71.0, 15.0, 36.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (32, 16), (10, 120, 200)).save(out, format="HEIF", exif=exif.tobytes(), quality=90)
+    return out.getvalue()
+
+
+async def test_a_heic_photo_is_accepted_by_content_gps_and_time_kept_other_exif_stripped(client, scenario):
+    _, _, inspector, inspection = scenario
+    heic = _heic_with_exif()
+    assert heic[4:12] == b"ftypheic" and b"MAKERNOTE-SECRET-1234" in heic and b"ACME phone" in heic
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    done = await _attach(inspector, inspection["id"], heic, filename="IMG_0001.HEIC")
+    assert errors_of(done) == [], done
+    items = {i["code"]: i for i in done["data"]["attachInspectionPhoto"]["inspection"]["checklist"]["items"]}
+    (photo,) = items["M4_DC_OUTSIDE_RESIDENTIAL"]["photos"]
+    assert photo["contentType"] == "HEIC" and photo["latitude"] == 51.5 and round(photo["longitude"], 2) == 71.26
+    assert photo["takenAt"] == "2025-03-19T04:58:00+00:00"  # DateTimeOriginal read as Almaty time
+    stored = base64.b64decode(photo["contentBase64"])
+    assert hashlib.sha256(stored).hexdigest() == photo["sha256"]
+    assert stored[4:12] == b"ftypheic"  # still a HEIC
+    assert b"MAKERNOTE-SECRET-1234" not in stored and b"ACME phone" not in stored and b"Exif" not in stored
+    from PIL import Image
+
+    with Image.open(io.BytesIO(stored)) as image:
+        assert dict(image.getexif()) == {} and image.size == (32, 16)
+
+
+async def test_an_html_file_renamed_heic_or_a_broken_heic_is_refused(scenario):
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    html = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+    broken = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64  # the brand, no image
+    for content in (html, broken):
+        refused = await _attach(inspector, inspection["id"], content, filename="photo.heic")
+        (error,) = refused["data"]["attachInspectionPhoto"]["errors"]
+        assert error["code"] == "VALIDATION" and error["path"] == ["file"]
+    assert await InspectionPhoto.all().count() == 0
