@@ -335,12 +335,17 @@ def _jpeg_with_exif() -> bytes:
 
 
 async def _attach(caller, inspection_id: str, content: bytes, filename: str = "photo.jpg", **over) -> dict:
-    data = {"inspectionId": inspection_id, "code": "M4_DC_OUTSIDE_RESIDENTIAL", "file": None, **over}
+    data = {"inspectionId": inspection_id, "code": "M4_DC_OUTSIDE_RESIDENTIAL", **over}
+    return await _upload(caller, PHOTO, data, content, filename)
+
+
+async def _upload(caller, query: str, data: dict, content: bytes, filename: str) -> dict:
+    """A mutation with one file in `input.file` (GraphQL multipart request)."""
     response = await caller.client.post(
         "/graphql",
-        data={"operations": json.dumps({"query": PHOTO, "variables": {"i": data}}),
+        data={"operations": json.dumps({"query": query, "variables": {"i": {**data, "file": None}}}),
               "map": json.dumps({"0": ["variables.i.file"]})},
-        files={"0": (filename, content, "image/jpeg")},
+        files={"0": (filename, content, "application/octet-stream")},
         headers={"Authorization": f"Bearer {caller.token}"},
     )
     assert response.status_code == 200, response.text
@@ -413,18 +418,6 @@ async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(sce
 RECONCILE_FILE = """mutation($i: ReconcileSerialsInput!) { reconcileSerials(input: $i) {
   inspection { reconciliation { seenCount matched unregistered { serial reason } notSeen } }
   errors { __typename ... on UserError { code path } ... on UnitListRejected { issues { line column code } } } } }"""
-
-
-async def _upload(caller, query: str, data: dict, content: bytes, filename: str) -> dict:
-    response = await caller.client.post(
-        "/graphql",
-        data={"operations": json.dumps({"query": query, "variables": {"i": {**data, "file": None}}}),
-              "map": json.dumps({"0": ["variables.i.file"]})},
-        files={"0": (filename, content, "application/octet-stream")},
-        headers={"Authorization": f"Bearer {caller.token}"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_003_serials_seen_as_a_csv_file_with_the_unit_lists_serial_column(scenario):
