@@ -41,7 +41,7 @@ from schema.schema import build_schema
 from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
 from web.bad_request import error_response
-from web.documents import download_endpoint, verify_endpoint
+from web.documents import download_endpoint, inspection_photo_endpoint, verify_endpoint
 from web.headers import html_csp
 from web.metrics import metrics_endpoint
 from web.rate_limit import LimitStore
@@ -199,6 +199,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/verify/{code}", verify_endpoint, methods=["GET", "POST"]),
             # A signed document through the short-lived link of its GraphQL `downloadUrl`.
             Route("/documents/{token}", download_endpoint),
+            # An inspection's evidence photo through the short-lived link of its `downloadUrl`.
+            Route("/inspection-photos/{token}", inspection_photo_endpoint),
         ],
         # Body size, time and rate limits, security headers and CORS (web/stack.py).
         middleware=edge_middleware(settings, limit_store),

@@ -135,6 +135,11 @@ class InspectionReconciliation(Model):
     matched = fields.JSONField(default=list)  # [serial]
     unregistered = fields.JSONField(default=list)  # [{"serial", "why"}]
     not_seen = fields.JSONField(default=list)  # [serial]
+    # The lists' sizes, read without the lists (item 3's evidence, the audit and the outbox).
+    matched_count = fields.IntField(default=0, db_default=0)
+    not_registered_count = fields.IntField(default=0, db_default=0)  # unregistered but for ANOTHER_DATA_CENTER: item 3 fails
+    unregistered_count = fields.IntField(default=0, db_default=0)
+    not_seen_count = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "inspection_reconciliation"
@@ -153,6 +158,18 @@ class Violation(TimestampedModel):
     status = fields.CharEnumField(ViolationStatus, max_length=16, default=ViolationStatus.OPEN, db_index=True)
     due_notified = fields.BooleanField(default=False)
     overdue = fields.BooleanField(default=False)
+    # Remedied (REMEDIED): the day it was remedied, by whose word, and the evidence if any.
+    remedied_on = fields.DateField(null=True)
+    remedied_late = fields.BooleanField(null=True)  # after its deadline's last working day (null: no deadline set)
+    remedy_comment = fields.TextField(default="", db_default="")
+    remedied_at = fields.DatetimeField(null=True)  # server time of the record
+    remedied_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    evidence_storage_key = fields.CharField(max_length=200, null=True)
+    evidence_sha256 = fields.CharField(max_length=64, null=True)
+    evidence_size = fields.IntField(null=True)
+    evidence_content_type = fields.CharField(max_length=32, null=True)
 
     class Meta:
         table = "violation"

@@ -115,10 +115,13 @@ async def record_change(
     before: dict[str, Any] | None,
     *,
     topic: str | None = None,
+    after: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Audit a change of `instance` and publish it on `topic` (default: the action name)."""
+    """Audit a change of `instance` and publish it on `topic` (default: the action name). `after`
+    replaces the row's snapshot when the row is too large to copy into the audit and the outbox
+    (a summary that names the row: the row itself holds the rest)."""
     entity_type = type(instance).__name__
-    after = snapshot(instance)
+    after = snapshot(instance) if after is None else after
     await append_audit(conn, actor, action, entity_type, instance.pk, before, after)
     await emit(
         conn,

@@ -40,6 +40,8 @@ from resolvers import pools as pool_uc
 from resolvers.calendar import load_calendar
 from resolvers.changes import connection, emit, record_change, snapshot
 from resolvers.listing import Listing
+from resolvers.registry.inclusion import MAX_UPLOAD_BYTES, UnitListFile, file_issue, rejected
+from resolvers.registry.unit_files import parse_serial_list
 from resolvers.scope import get_visible, visible
 from resolvers.storage import Storage
 from rules.access import Actor, Permission
@@ -47,6 +49,7 @@ from rules.calendar import ALMATY, WorkCalendar
 from rules.checklists import ChecklistItemCode, SubjectKind, checklist_for
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
+from rules.files import MAX_DOCUMENT_BYTES, DocumentContentType, sniff_document
 from rules.inspections import (
     DataCenterSnapshot,
     Finding,
@@ -64,18 +67,23 @@ from rules.inspections import (
     needs_comment,
     pool_findings,
     reconcile,
+    remedied_late,
 )
 from rules.limits import check_text
-from rules.photos import MAX_PHOTO_BYTES, PhotoRefused, strip
+from rules.photos import MAX_PHOTO_BYTES, PhotoRefused, sniff, strip
 from rules.qualification import DataCenterFacts, DocumentKind
 from rules.registry import UnitStatus
+from rules.unit_list import UnitListError
 from rules.unit_list.cells import normalize_serial
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "MAX_PHOTO_BYTES",
+    "MAX_UPLOAD_BYTES",
     "Appoint",
     "AttachPhoto",
     "Complete",
+    "MarkRemedied",
     "Official",
     "Reconcile",
     "RecordFinding",
@@ -87,6 +95,7 @@ __all__ = [
     "list_assigned",
     "list_inspections",
     "lookup_units",
+    "mark_remedied",
     "open_inspection",
     "photos_of",
     "reconcile_serials",
@@ -97,6 +106,7 @@ __all__ = [
 TEXT_MAX, NUMBER_MAX, COMMENT_MAX = 500, 100, 2000
 DATA_CENTERS_MAX, INSPECTORS_MAX, OFFICIALS_MAX = 50, 20, 20
 SEEN_MAX = 100_000  # serials per reconciliation request
+SERIAL_MAX = 255  # asic_unit.serial
 REMEDY_DAYS_MAX = 250
 
 
@@ -228,7 +238,8 @@ async def _miner_facts(inspection: Inspection, on: date, conn: BaseDBAsyncClient
     units = await AsicUnit.filter(miner_id=miner_id, data_center_id__in=dc_ids,
                                   status=UnitStatus.IN_REGISTRY).using_db(conn).count()
     dcs = {dc.id: dc for dc in await DataCenter.filter(id__in=dc_ids).using_db(conn)}
-    reconciliations = await InspectionReconciliation.filter(inspection_id=inspection.id).using_db(conn)
+    reconciliations = await (InspectionReconciliation.filter(inspection_id=inspection.id).using_db(conn)
+                             .order_by("id").only(*_COUNTS))  # not the lists
     askue = await ApplicationDocument.filter(
         kind=DocumentKind.ASKUE_TELECOM.value, application__miner_id=miner_id
     ).using_db(conn).order_by("id")
@@ -250,10 +261,17 @@ async def _miner_facts(inspection: Inspection, on: date, conn: BaseDBAsyncClient
     )
 
 
+_COUNTS = ("id", "inspection_id", "data_center_id", "observed_at", "recorded_at", "seen_count", "matched_count",
+           "not_registered_count", "unregistered_count", "not_seen_count")
+
+
+def _counts(r: InspectionReconciliation) -> dict[str, Any]:
+    return {name: getattr(r, name) for name in _COUNTS}
+
+
 def _summary(r: InspectionReconciliation) -> ReconciliationSummary:
-    not_registered = sum(1 for u in r.unregistered if u["why"] != "ANOTHER_DATA_CENTER")
-    return ReconciliationSummary(r.data_center_id, r.seen_count, len(r.matched), not_registered,  # type: ignore[attr-defined]
-                                 len(r.not_seen))
+    return ReconciliationSummary(r.data_center_id, r.seen_count, r.matched_count,  # type: ignore[attr-defined]
+                                 r.not_registered_count, r.not_seen_count)
 
 
 async def _reports_finding(pool_id: int, on: date, conn: BaseDBAsyncClient) -> ItemFinding:
@@ -366,20 +384,48 @@ async def record_finding(actor: Actor, cmd: RecordFinding) -> Inspection:
 
 @dataclass(frozen=True)
 class Reconcile:
+    """The serials seen: typed or scanned (`serials`), or a CSV/XLSX file (`file`), one of them."""
+
     inspection_id: int
     data_center_id: int
-    serials: tuple[str, ...]
+    serials: tuple[str, ...] | None
     observed_at: datetime | None
+    file: UnitListFile | None = None
 
 
-# Two index scans in one statement (serial_key, and data_center_id): an OR of the two conditions
-# makes PostgreSQL read the whole table (measured: 0.70 s against 1,000,000 units). A unit met by
-# both branches comes twice; `reconcile` groups by key, so that is harmless.
+async def _serials_of(cmd: Reconcile) -> Sequence[str]:
+    """The serials as given, or read from the file by the unit list's reader and cell rules: a
+    file that cannot be read, or with a bad line, is UNIT_LIST_INVALID with its issues (line,
+    column) and nothing is written."""
+    if (cmd.file is None) == (cmd.serials is None):
+        raise DomainError(ErrorCode.VALIDATION, field="serials", detail="give the serials or a file, not both")
+    if cmd.file is None:
+        return cmd.serials or ()
+    if len(cmd.file.content) > MAX_UPLOAD_BYTES:
+        raise rejected([file_issue(UnitListError("FILE_TOO_LARGE", f"The file is larger than {MAX_UPLOAD_BYTES} "
+                                                 "bytes"))], "file")
+    try:
+        parsed = await asyncio.to_thread(parse_serial_list, cmd.file.content, cmd.file.filename,
+                                         max_bytes=MAX_UPLOAD_BYTES, max_rows=SEEN_MAX)
+    except UnitListError as exc:
+        raise rejected([file_issue(exc)], "file") from None
+    if not parsed.ok:
+        raise rejected(parsed.issues, "file")
+    return [serial for _, serial in parsed.serials]
+
+
+# One statement, two index scans: the rows of the seen keys (`serial_key`), and the miner's units
+# registered in the DC whose key was not seen (`data_center_id`, a hash anti-join on the keys). An
+# OR of the two conditions makes PostgreSQL read the whole table (measured: 0.70 s against
+# 1,000,000 units); without the anti-join every matched unit came twice. Only what `reconcile`
+# needs, in UnitRow's order, read as asyncpg records (no dicts): a seen key's row needs no serial.
 _LOOKUP_PG = (
-    "SELECT serial_key, serial, miner_id, data_center_id, status FROM asic_unit WHERE serial_key = ANY($1::text[]) "
+    "SELECT serial_key, NULL::text, miner_id, data_center_id, status = $4 FROM asic_unit "
+    "WHERE serial_key = ANY($1::text[]) "
     "UNION ALL "
-    "SELECT serial_key, serial, miner_id, data_center_id, status FROM asic_unit "
-    "WHERE data_center_id = $3 AND miner_id = $2 AND status = $4"
+    "SELECT serial_key, serial, miner_id, data_center_id, TRUE FROM asic_unit u "
+    "WHERE data_center_id = $3 AND miner_id = $2 AND status = $4 "
+    "AND NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS seen(k) WHERE seen.k = u.serial_key)"
 )
 
 
@@ -389,16 +435,16 @@ async def lookup_units(keys: Sequence[str], miner_id: int, data_center_id: int,
     one statement on PostgreSQL (an array parameter), IN-lists of `in_chunks` elsewhere."""
     conn = conn or connection()
     if conn.capabilities.dialect == "postgres":
-        rows = await conn.execute_query_dict(_LOOKUP_PG, [list(keys), miner_id, data_center_id,
-                                                          UnitStatus.IN_REGISTRY.value])
-    else:
-        fields = ("serial_key", "serial", "miner_id", "data_center_id", "status")
-        here = Q(miner_id=miner_id, data_center_id=data_center_id, status=UnitStatus.IN_REGISTRY)
-        rows = list(await AsicUnit.filter(here).using_db(conn).values(*fields))
-        for chunk in in_chunks(list(keys)):
-            rows += await AsicUnit.filter(serial_key__in=list(chunk)).using_db(conn).values(*fields)
-    return [UnitRow(r["serial_key"], r["serial"], r["miner_id"], r["data_center_id"],
-                    r["status"] == UnitStatus.IN_REGISTRY.value) for r in rows]
+        _, records = await conn.execute_query(_LOOKUP_PG, [list(keys), miner_id, data_center_id,
+                                                           UnitStatus.IN_REGISTRY.value])
+        return list(map(UnitRow._make, records))
+    fields = ("serial_key", "serial", "miner_id", "data_center_id", "status")
+    here = Q(miner_id=miner_id, data_center_id=data_center_id, status=UnitStatus.IN_REGISTRY)
+    rows = list(await AsicUnit.filter(here).using_db(conn).values_list(*fields))
+    for chunk in in_chunks(list(keys)):
+        rows += await AsicUnit.filter(serial_key__in=list(chunk)).using_db(conn).values_list(*fields)
+    live = UnitStatus.IN_REGISTRY.value
+    return [UnitRow(key, serial, miner, dc, status == live) for key, serial, miner, dc, status in rows]
 
 
 def _seen(serials: Sequence[str]) -> list[tuple[str, str]]:
@@ -406,14 +452,18 @@ def _seen(serials: Sequence[str]) -> list[tuple[str, str]]:
         raise DomainError(ErrorCode.VALIDATION, field="serials", detail=f"at most {SEEN_MAX} serials")
     out = []
     for i, raw in enumerate(serials):
-        serial = check_text(raw, f"serials[{i}]", max_length=255)
+        serial = raw.strip()
+        if not (serial and len(serial) <= SERIAL_MAX and serial.isascii() and "\x00" not in serial):
+            serial = check_text(raw, f"serials[{i}]", max_length=SERIAL_MAX)  # the long way, with the error
         out.append((serial, normalize_serial(serial)))
     return out
 
 
 async def reconcile_serials(actor: Actor, cmd: Reconcile) -> tuple[Inspection, Reconciled]:
     observed = _observed(cmd.observed_at)
-    seen = _seen(cmd.serials)
+    if cmd.file is not None:
+        await _assigned(actor, cmd.inspection_id)  # access first: whatever the file, NOT_FOUND to others
+    seen = _seen(await _serials_of(cmd))
     async with in_transaction() as conn:
         inspection = await _assigned(actor, cmd.inspection_id, conn)
         _require_status(inspection, InspectionStatus.IN_PROGRESS)
@@ -428,8 +478,11 @@ async def reconcile_serials(actor: Actor, cmd: Reconcile) -> tuple[Inspection, R
             using_db=conn, inspection=inspection, data_center_id=cmd.data_center_id, observed_at=observed,
             recorded_at=_now(), seen_count=len({key for _, key in seen}), matched=result.matched,
             unregistered=[{"serial": s, "why": why.value} for s, why in result.unregistered], not_seen=result.not_seen,
+            matched_count=len(result.matched), not_registered_count=result.not_registered,
+            unregistered_count=len(result.unregistered), not_seen_count=len(result.not_seen),
         )
-        await record_change(conn, actor, "inspection.reconciled", row, None)
+        # The lists (up to 100,000 serials) stay in the row; the audit and the outbox name it with counts.
+        await record_change(conn, actor, "inspection.reconciled", row, None, after=_counts(row))
         await _refresh_units_item(inspection, conn)
     return inspection, result
 
@@ -446,7 +499,7 @@ class AttachPhoto:
 
 
 async def attach_photo(actor: Actor, cmd: AttachPhoto, storage: Storage) -> Inspection:
-    """A photo of an item: JPEG or PNG by its content, at most MAX_PHOTO_BYTES, stored without its
+    """A photo of an item: JPEG, PNG or HEIC by its content, at most MAX_PHOTO_BYTES, stored without its
     metadata; its GPS position and the time taken are kept as data. Access first: an inspector
     not assigned gets NOT_FOUND whatever the file."""
     observed = _observed(cmd.observed_at)
@@ -550,6 +603,71 @@ async def set_remedy_deadline(actor: Actor, cmd: SetRemedyDeadline) -> Inspectio
         violation.due_notified = violation.overdue = False
         await violation.save(using_db=conn)
         await record_change(conn, actor, "violation.deadline_set", violation, before)
+    return inspection
+
+
+@dataclass(frozen=True)
+class MarkRemedied:
+    inspection_id: int
+    code: str
+    remedied_on: date
+    comment: str
+    evidence: bytes | None = None  # a photo (JPEG/PNG/HEIC, stripped of its metadata) or a PDF
+
+
+async def _evidence(data: bytes) -> tuple[bytes, str]:
+    """The evidence file as stored and its content type: a photo re-encoded without metadata, a
+    PDF as sent; anything else FILE_NOT_ACCEPTED (by content, never by name)."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field="file", detail=f"over {MAX_DOCUMENT_BYTES} bytes")
+    if sniff_document(data) is DocumentContentType.PDF:
+        return data, DocumentContentType.PDF.value
+    if sniff(data) is None:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field="file", detail="not a PDF, JPEG, PNG or HEIC by its content")
+    try:
+        photo = await asyncio.to_thread(strip, data)
+    except PhotoRefused as refused:
+        raise DomainError(ErrorCode.FILE_NOT_ACCEPTED, field="file", detail=refused.reason) from None
+    return photo.data, photo.kind.value
+
+
+async def mark_remedied(actor: Actor, cmd: MarkRemedied, storage: Storage) -> Inspection:
+    """Record that a violation was remedied on a day (from the completion day to today), with a
+    comment and optionally an evidence file: by an officer, or by an inspector assigned to the
+    inspection (who checks it on a follow-up visit). The overdue job stops flagging it; whether
+    it was remedied after its deadline's last working day is kept (`remedied_late`)."""
+    inspection = await get_visible(Inspection, actor, cmd.inspection_id, field="inspectionId")
+    if not (actor.can(Permission.DECIDE) or actor.can(Permission.INSPECT)):
+        raise DomainError(ErrorCode.FORBIDDEN)
+    comment = check_text(cmd.comment, "comment", max_length=COMMENT_MAX)
+    violation = await Violation.filter(inspection_id=inspection.id, item_code=cmd.code).first()
+    if violation is None:
+        raise DomainError(ErrorCode.NOT_FOUND, entity="Violation", field="code")
+    completed = inspection.completed_at
+    assert completed is not None  # violations exist only once completed
+    if cmd.remedied_on < completed.astimezone(ALMATY).date():
+        raise DomainError(ErrorCode.VALIDATION, field="remediedOn", detail="before the inspection was completed")
+    if cmd.remedied_on > _today():
+        raise DomainError(ErrorCode.VALIDATION, field="remediedOn", detail="in the future")
+    evidence = None if cmd.evidence is None else await _evidence(cmd.evidence)
+    stored = None if evidence is None else await storage.put(evidence[0], prefix="violation-evidence")
+    async with in_transaction() as conn:
+        violation = await Violation.filter(id=violation.id).using_db(conn).select_for_update().first()
+        assert violation is not None
+        if ViolationStatus(violation.status) is not ViolationStatus.OPEN:
+            raise DomainError(ErrorCode.ILLEGAL_TRANSITION, stage=violation.status, action="mark remedied",
+                              field="code")
+        before = snapshot(violation)
+        due_on = None if violation.remedy_due_at is None else violation.remedy_due_at.astimezone(ALMATY).date()
+        violation.status = ViolationStatus.REMEDIED
+        violation.remedied_on, violation.remedied_late = cmd.remedied_on, remedied_late(cmd.remedied_on, due_on)
+        violation.remedy_comment, violation.remedied_at = comment, _now()
+        violation.remedied_by_id = actor.user_id  # type: ignore[attr-defined]
+        if stored is not None and evidence is not None:
+            violation.evidence_storage_key, violation.evidence_sha256 = stored.key, stored.sha256
+            violation.evidence_size, violation.evidence_content_type = stored.size, evidence[1]
+        await violation.save(using_db=conn)
+        await record_change(conn, actor, "violation.remedied", violation, before)
     return inspection
 
 

@@ -94,6 +94,7 @@ class AuditAction(str, Enum):
     INSPECTION_PHOTO_ATTACHED = "inspection.photo_attached"
     INSPECTION_COMPLETED = "inspection.completed"
     VIOLATION_DEADLINE_SET = "violation.deadline_set"
+    VIOLATION_REMEDIED = "violation.remedied"
     # partners' webhook endpoints (the secret is never in the trail)
     WEBHOOK_ENDPOINT_REGISTERED = "webhook_endpoint.registered"
     WEBHOOK_ENDPOINT_REMOVED = "webhook_endpoint.removed"

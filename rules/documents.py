@@ -11,7 +11,9 @@ import secrets
 from enum import Enum
 
 __all__ = [
+    "DOCUMENT_LINK",
     "DOWNLOAD_TTL_SECONDS",
+    "INSPECTION_PHOTO_LINK",
     "DocumentKind",
     "DocumentState",
     "DocumentStatus",
@@ -98,24 +100,29 @@ def is_verification_code(text: str) -> bool:
 DOWNLOAD_TTL_SECONDS = 300
 
 
-def _signature(document_id: int, expires: int, key: bytes) -> str:
-    mac = hmac.new(key, f"document-download:{document_id}:{expires}".encode(), hashlib.sha256).digest()
+# What a link opens: the MAC covers it, so a token for one kind of file never opens another.
+DOCUMENT_LINK, INSPECTION_PHOTO_LINK = "document-download", "inspection-photo"
+
+
+def _signature(document_id: int, expires: int, key: bytes, purpose: str = DOCUMENT_LINK) -> str:
+    mac = hmac.new(key, f"{purpose}:{document_id}:{expires}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:18]).decode()
 
 
-def download_token(document_id: int, now: int, key: bytes, ttl: int = DOWNLOAD_TTL_SECONDS) -> str:
-    """A short-lived link token for one document (the GraphQL `downloadUrl`, given only to those
-    who may read the document): `<id>.<expiry>.<HMAC>`."""
+def download_token(document_id: int, now: int, key: bytes, ttl: int = DOWNLOAD_TTL_SECONDS,
+                   purpose: str = DOCUMENT_LINK) -> str:
+    """A short-lived link token for one stored file (the GraphQL `downloadUrl`, given only to those
+    who may read the record it belongs to): `<id>.<expiry>.<HMAC of purpose, id, expiry>`."""
     expires = now + ttl
-    return f"{document_id}.{expires}.{_signature(document_id, expires, key)}"
+    return f"{document_id}.{expires}.{_signature(document_id, expires, key, purpose)}"
 
 
-def document_of_token(token: str, now: int, key: bytes) -> int | None:
-    """The document a token opens, or None when it is malformed, forged or expired."""
+def document_of_token(token: str, now: int, key: bytes, purpose: str = DOCUMENT_LINK) -> int | None:
+    """The record a token opens, or None when it is malformed, forged, for another purpose or expired."""
     parts = token.split(".")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or len(token) > 80:
         return None
     document_id, expires = int(parts[0]), int(parts[1])
-    if expires < now or not hmac.compare_digest(parts[2], _signature(document_id, expires, key)):
+    if expires < now or not hmac.compare_digest(parts[2], _signature(document_id, expires, key, purpose)):
         return None
     return document_id

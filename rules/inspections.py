@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from rules import income_reports
 from rules.checklists import ChecklistItemCode
@@ -22,6 +22,7 @@ from rules.qualification import DataCenterFacts, GridRule, grid_rule, grid_thres
 __all__ = [
     "NOT_REGISTERED",
     "DataCenterSnapshot",
+    "EvidenceKind",
     "Finding",
     "InspectionKind",
     "InspectionStatus",
@@ -37,6 +38,7 @@ __all__ = [
     "needs_comment",
     "pool_findings",
     "reconcile",
+    "remedied_late",
 ]
 
 
@@ -56,6 +58,15 @@ class Finding(str, Enum):
     DOES_NOT_COMPLY = "DOES_NOT_COMPLY"  # "талаптарға сәйкес келмейді"
     NOT_APPLICABLE = "NOT_APPLICABLE"
     NOT_KNOWN = "NOT_KNOWN"  # the system's own finding only: the registry cannot tell
+
+
+class EvidenceKind(str, Enum):
+    """A remedied violation's evidence file, by its content."""
+
+    PDF = "application/pdf"
+    JPEG = "image/jpeg"
+    PNG = "image/png"
+    HEIC = "image/heic"
 
 
 class ViolationStatus(str, Enum):
@@ -276,6 +287,11 @@ def pool_findings(conditions: Iterable[ConditionResult] | None, application_id: 
     return found
 
 
+def remedied_late(remedied_on: date, due_on: date | None) -> bool | None:
+    """Remedied after the last working day of its term (None when no term was set)."""
+    return None if due_on is None else remedied_on > due_on
+
+
 def needs_comment(system: Finding | str | None, inspector: Finding | str) -> bool:
     """An inspector's finding that overrides the system's own (a known one) needs a comment."""
     if system is None or Finding(system) is Finding.NOT_KNOWN:
@@ -296,10 +312,11 @@ class Unregistered(str, Enum):
 NOT_REGISTERED = frozenset({Unregistered.NOT_IN_REGISTRY, Unregistered.ANOTHER_MINER, Unregistered.EXCLUDED})
 
 
-@dataclass(frozen=True)
-class UnitRow:
+class UnitRow(NamedTuple):
+    """A registry row as the lookup returns it (a tuple: 50,000 of them are built per request)."""
+
     serial_key: str
-    serial: str
+    serial: str | None  # needed only for the units of the DC not seen (None for a seen key's row)
     miner_id: int
     data_center_id: int
     in_registry: bool  # IN_REGISTRY (not EXCLUDED)
@@ -318,10 +335,15 @@ class Reconciled:
 
 def reconcile(seen: Iterable[tuple[str, str]], rows: Iterable[UnitRow], miner_id: int, data_center_id: int) -> Reconciled:
     """The three lists for one data center: `seen` is (serial as seen, normalize_serial of it),
-    `rows` every registry row whose key was seen plus the miner's units registered in this DC."""
+    `rows` every registry row whose key was seen plus the miner's units registered in this DC
+    (a row may come twice: grouped by key here)."""
     by_key: dict[str, list[UnitRow]] = {}
     for row in rows:
-        by_key.setdefault(row.serial_key, []).append(row)
+        group = by_key.get(row.serial_key)
+        if group is None:
+            by_key[row.serial_key] = [row]
+        else:
+            group.append(row)
     matched: list[str] = []
     unregistered: list[tuple[str, Unregistered]] = []
     seen_keys: set[str] = set()
@@ -329,22 +351,29 @@ def reconcile(seen: Iterable[tuple[str, str]], rows: Iterable[UnitRow], miner_id
         if key in seen_keys:
             continue
         seen_keys.add(key)
-        candidates = by_key.get(key, [])
-        live = [r for r in candidates if r.in_registry]
-        mine = [r for r in live if r.miner_id == miner_id]
-        if any(r.data_center_id == data_center_id for r in mine):
-            matched.append(serial)
-        elif mine:
-            unregistered.append((serial, Unregistered.ANOTHER_DATA_CENTER))
-        elif live:
-            unregistered.append((serial, Unregistered.ANOTHER_MINER))
-        elif candidates:
-            unregistered.append((serial, Unregistered.EXCLUDED))
-        else:
+        candidates = by_key.get(key)
+        if not candidates:
             unregistered.append((serial, Unregistered.NOT_IN_REGISTRY))
+            continue
+        why: Unregistered | None = Unregistered.EXCLUDED  # unless a live row says better
+        for r in candidates:
+            if not r.in_registry:
+                continue
+            if r.miner_id != miner_id:
+                if why is not Unregistered.ANOTHER_DATA_CENTER:
+                    why = Unregistered.ANOTHER_MINER
+            elif r.data_center_id == data_center_id:
+                why = None  # registered here: matched
+                break
+            else:
+                why = Unregistered.ANOTHER_DATA_CENTER
+        if why is None:
+            matched.append(serial)
+        else:
+            unregistered.append((serial, why))
     not_seen = sorted(
         {r.serial for group in by_key.values() for r in group
          if r.in_registry and r.miner_id == miner_id and r.data_center_id == data_center_id
-         and r.serial_key not in seen_keys}
+         and r.serial_key not in seen_keys and r.serial is not None}
     )
     return Reconciled(matched, unregistered, not_seen)

@@ -2,7 +2,9 @@
 bytes, never the file name), the size limit, and what of its EXIF is kept (GPS position and the
 time taken) while everything else is stripped before storage.
 
-Pure except for Pillow's decoding, which works on the bytes in memory.
+Pure except for Pillow's decoding, which works on the bytes in memory. HEIC/HEIF (iPhones'
+default) is decoded and re-encoded by `pillow-heif`, whose wheels bundle libheif (libde265 to
+decode, x265 to encode): a HEIC photo is stored as HEIC, without its metadata.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 __all__ = ["MAX_PHOTO_BYTES", "ImageKind", "PhotoRefused", "StrippedPhoto", "sniff", "strip"]
@@ -25,7 +28,16 @@ class ImageKind(str, Enum):
     HEIC = "image/heic"
 
 
-_HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+# The ISO BMFF `ftyp` major brands of HEIF images and sequences (ISO/IEC 23008-12 Annex B).
+_HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1")
+
+
+@cache
+def _heif_opener() -> None:
+    """Teach Pillow to open (and save) HEIF, once."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
 
 
 def sniff(data: bytes) -> ImageKind | None:
@@ -77,7 +89,7 @@ def _taken_at(text: Any) -> datetime | None:
 
 def strip(data: bytes) -> StrippedPhoto:
     """The photo re-encoded without metadata, with its GPS position and time taken read first.
-    PhotoRefused when it is too large, not a JPEG/PNG by content, or cannot be decoded."""
+    PhotoRefused when it is too large, not a JPEG/PNG/HEIC by content, or cannot be decoded."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) > MAX_PHOTO_BYTES:
@@ -85,8 +97,8 @@ def strip(data: bytes) -> StrippedPhoto:
     kind = sniff(data)
     if kind is None:
         raise PhotoRefused("not a JPEG, PNG or HEIC image by its content")
-    if kind is ImageKind.HEIC:  # no HEIF decoder here: it could not be stripped of its metadata
-        raise PhotoRefused("HEIC cannot be stripped of its metadata on this server: send JPEG or PNG")
+    if kind is ImageKind.HEIC:
+        _heif_opener()
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -102,6 +114,8 @@ def strip(data: bytes) -> StrippedPhoto:
             out = io.BytesIO()
             if kind is ImageKind.JPEG:
                 clean.save(out, format="JPEG", quality=95)
+            elif kind is ImageKind.HEIC:
+                clean.save(out, format="HEIF", quality=90)  # no exif/xmp given: none written
             else:
                 clean.save(out, format="PNG")
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:

@@ -74,7 +74,10 @@ def _check(value: Any, spec: Any, path: str) -> None:
         if isinstance(spec, IntRange):
             spec.check(value, path)
     elif isinstance(value, list | tuple):
+        limit = spec if isinstance(spec, TextBound) else _DEFAULT_TEXT
         for i, item in enumerate(value):
+            if type(item) is str and len(item) <= limit.max_length and item.isascii() and "\x00" not in item:
+                continue  # ASCII text within its bound (50,000 serials): no path to build, nothing to check
             _check(item, spec, f"{path}[{i}]")
     elif has_object_definition(value):  # an input object: each field with its own bound
         for field in type(value).__strawberry_definition__.fields:

@@ -12,6 +12,7 @@ from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from resolvers import inspections as uc
+from resolvers.registry.inclusion import UnitListFile
 from resolvers.storage import storage_for
 from rules.checklists import ChecklistItemCode
 from rules.errors import DomainError, ErrorCode
@@ -19,9 +20,10 @@ from rules.inspections import Finding, InspectionKind
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
-from schema.registry import ClosesUpload
+from schema.registry import ClosesUpload, UnitListRejected
 from schema.relay import Connection, Rows, connection
 from schema.types.inspections import Inspection
+from schema.uploads import read_upload
 
 __all__ = ["InspectionsMutation", "InspectionsQuery"]
 
@@ -64,12 +66,18 @@ class RecordChecklistFindingInput:
     client_mutation_id: str | None = client_mutation_id()
 
 
-@strawberry.input(description="The serial numbers seen in one data center (typed or scanned).")
+@strawberry.input(description="The serial numbers seen in one data center: typed or scanned (`serials`), or a CSV/XLSX "
+                  "file (`file`), exactly one of them.")
 class ReconcileSerialsInput:
     inspection_id: relay.GlobalID = strawberry.field(description="The inspection (in progress, of a miner).")
     data_center_id: relay.GlobalID = strawberry.field(description="One of the inspection's data centers.")
-    serials: list[str] = strawberry.field(description="The serials seen, as written on the units (at most 100,000; "
-                                          "normalised like the registry's).")
+    serials: list[str] | None = strawberry.field(default=None, description="The serials seen, as written on the units "
+                                                 "(at most 100,000; normalised like the registry's); or `file`.")
+    file: Upload | None = strawberry.field(default=None, description="Or the serials as a CSV or XLSX file (by content; "
+                                           "multipart upload, at most 20 MB, 100,000 serials): one column, titled as "
+                                           "the unit list's serial column (\"Серийный номер\", \"Сериялық нөмірі\", "
+                                           "\"Serial number\", \"S/N\"; other columns ignored) or without a header. "
+                                           "A bad file or line: UnitListRejected with the line, nothing written.")
     observed_at: datetime | None = strawberry.field(default=None, description=_OBSERVED)
     client_mutation_id: str | None = client_mutation_id()
 
@@ -99,8 +107,22 @@ class SetRemedyDeadlineInput:
     client_mutation_id: str | None = client_mutation_id()
 
 
-@strawberry.input(description="A photo of a checklist item as evidence (multipart upload): JPEG or PNG by content, at "
-                  "most 10 MB; EXIF GPS and time kept as data, all metadata stripped before storage.")
+@strawberry.input(description="Record that a violation was remedied: officers, or an inspector assigned to the "
+                  "inspection. The overdue job stops flagging it; late or on time is kept.")
+class MarkViolationRemediedInput:
+    inspection_id: relay.GlobalID = strawberry.field(description="The completed inspection.")
+    code: ChecklistItemCode = strawberry.field(description="The item of the violation.")
+    remedied_on: date = strawberry.field(description="The day it was remedied (Almaty): from the completion day to "
+                                         "today.")
+    comment: str = strawberry.field(description="How it was remedied / what was checked (up to 2,000 characters).")
+    file: Upload | None = strawberry.field(default=None, description="Optional evidence (multipart upload): a photo "
+                                           "(JPEG/PNG/HEIC by content, stored without its metadata) or a PDF, at most "
+                                           "10 MB.")
+    client_mutation_id: str | None = client_mutation_id()
+
+
+@strawberry.input(description="A photo of a checklist item as evidence (multipart upload): JPEG, PNG or HEIC by content, "
+                  "at most 10 MB; EXIF GPS and time kept as data, all metadata stripped before storage.")
 class AttachInspectionPhotoInput:
     inspection_id: relay.GlobalID = strawberry.field(description="The inspection (in progress).")
     code: ChecklistItemCode = strawberry.field(description="The checklist item.")
@@ -122,11 +144,20 @@ class InspectionPayload:
     inspection: Inspection | None = strawberry.field(default=None, description="The inspection; null on errors.")
 
 
-def _photo_mutation(resolver: Any) -> Any:
+@payload(UnitListRejected, description="The inspection with the reconciliation recorded, or why not (a bad serials "
+         "file: UnitListRejected with its lines).")
+class ReconcileSerialsPayload:
+    inspection: Inspection | None = strawberry.field(default=None, description="The inspection; null on errors.")
+
+
+def _upload_mutation(description: str) -> Any:
     """Idempotent, and the upload closed on every path (schema/registry.ClosesUpload)."""
-    field = mutation(description="Attach a photo to a checklist item [003 evidence].", idempotent=True)
+    field = mutation(description=description, idempotent=True)
     field.extensions.append(ClosesUpload())
-    return field(resolver)
+    return field
+
+
+_photo_mutation = _upload_mutation("Attach a photo to a checklist item [003 evidence].")
 
 
 def _inspection_pk(value: relay.GlobalID) -> int:
@@ -167,14 +198,18 @@ class InspectionsMutation:
                                finding=input.finding, comment=input.comment, observed_at=input.observed_at)
         return InspectionPayload(inspection=Inspection.from_row(await uc.record_finding(info.context.user, cmd)))
 
-    @mutation(description="Reconcile the serials seen in a data center with the registry (item 3 follows).",
-              idempotent=True)
-    async def reconcile_serials(self, info: strawberry.Info, input: ReconcileSerialsInput) -> InspectionPayload:
+    @_upload_mutation("Reconcile the serials seen in a data center with the registry (item 3 follows).")
+    async def reconcile_serials(self, info: strawberry.Info, input: ReconcileSerialsInput) -> ReconcileSerialsPayload:
+        file = None
+        if input.file is not None:
+            data, filename = await read_upload(input.file, limit=uc.MAX_UPLOAD_BYTES, field="file")
+            file = UnitListFile(content=data, filename=filename)
         cmd = uc.Reconcile(inspection_id=_inspection_pk(input.inspection_id),
                            data_center_id=pk_of(input.data_center_id, "DataCenter", "dataCenterId"),
-                           serials=tuple(input.serials), observed_at=input.observed_at)
+                           serials=None if input.serials is None else tuple(input.serials),
+                           observed_at=input.observed_at, file=file)
         row, _ = await uc.reconcile_serials(info.context.user, cmd)
-        return InspectionPayload(inspection=Inspection.from_row(row))
+        return ReconcileSerialsPayload(inspection=Inspection.from_row(row))
 
     @_photo_mutation
     async def attach_inspection_photo(self, info: strawberry.Info, input: AttachInspectionPhotoInput) -> InspectionPayload:
@@ -182,6 +217,17 @@ class InspectionsMutation:
         cmd = uc.AttachPhoto(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
                              content=await _read_photo(input.file), observed_at=input.observed_at)
         row = await uc.attach_photo(actor, cmd, storage_for(info.context.settings))
+        return InspectionPayload(inspection=Inspection.from_row(row))
+
+    @_upload_mutation("Record that a violation was remedied (officers, or an assigned inspector).")
+    async def mark_violation_remedied(self, info: strawberry.Info, input: MarkViolationRemediedInput) -> InspectionPayload:
+        actor = info.context.user  # authenticated before the upload is read
+        evidence = None
+        if input.file is not None:
+            evidence, _ = await read_upload(input.file, limit=uc.MAX_DOCUMENT_BYTES, field="file")
+        cmd = uc.MarkRemedied(inspection_id=_inspection_pk(input.inspection_id), code=input.code.value,
+                              remedied_on=input.remedied_on, comment=input.comment, evidence=evidence)
+        row = await uc.mark_remedied(actor, cmd, storage_for(info.context.settings))
         return InspectionPayload(inspection=Inspection.from_row(row))
 
     @mutation(description="Complete the inspection with the signatures recorded [003].", idempotent=True)

@@ -16,9 +16,14 @@ from models.documents import Document
 from resolvers.documents.issue import download_key
 from resolvers.documents.render import page_html
 from resolvers.storage import storage_for
-from rules.documents import DocumentState, document_of_token, is_verification_code
+from rules.documents import (
+    INSPECTION_PHOTO_LINK,
+    DocumentState,
+    document_of_token,
+    is_verification_code,
+)
 
-__all__ = ["MAX_PDF_BYTES", "download_endpoint", "verify_endpoint"]
+__all__ = ["MAX_PDF_BYTES", "download_endpoint", "inspection_photo_endpoint", "verify_endpoint"]
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 # The page loads nothing and posts its one form to itself (the API's CSP forbids forms).
@@ -55,3 +60,21 @@ async def download_endpoint(request: Request) -> Response:
     name = f"{doc.kind.value.lower()}-{doc.number}-{doc.language.value}.pdf".replace("/", "-")
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
+async def inspection_photo_endpoint(request: Request) -> Response:
+    """An inspection's evidence photo behind the token of its GraphQL `downloadUrl` (issued only to
+    those who may see the inspection); 404 for a forged, expired, other-purpose or unknown one."""
+    from models.inspections import InspectionPhoto
+
+    settings = request.app.state.settings
+    photo_id = document_of_token(request.path_params["token"], int(time.time()), download_key(settings),
+                                 INSPECTION_PHOTO_LINK)
+    photo = await InspectionPhoto.get_or_none(id=photo_id) if photo_id is not None else None
+    if photo is None:
+        return Response("not found", status_code=404, media_type="text/plain")
+    data = await storage_for(settings).get(photo.storage_key)
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic"}.get(photo.content_type, "bin")
+    return Response(data, media_type=photo.content_type, headers={
+        "Content-Disposition": f'attachment; filename="inspection-photo-{photo.id}.{extension}"',
+        "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})

@@ -26,6 +26,7 @@ from resolvers.storage import storage_for
 from rules.access import Actor, Permission
 from rules.audit import AuditAction
 from rules.documents import (
+    DOCUMENT_LINK,
     DocumentKind,
     DocumentState,
     DocumentStatus,
@@ -56,10 +57,13 @@ def download_key(settings: Settings) -> bytes:
     return hmac.new(key_of(settings), b"document-download-links", hashlib.sha256).digest()
 
 
-def download_url(settings: Settings, document_id: int, now: datetime | None = None) -> str:
+def download_url(settings: Settings, document_id: int, now: datetime | None = None, *,
+                 purpose: str = DOCUMENT_LINK, path: str = "documents") -> str:
+    """The short-lived link to a stored file: a signed document by default, or another record's
+    file (`purpose` names it in the token's MAC, `path` is its route)."""
     moment = int((now or datetime.now(UTC)).timestamp())
-    token = download_token(document_id, moment, download_key(settings))
-    return f"{settings.public_base_url.rstrip('/')}/documents/{token}"
+    token = download_token(document_id, moment, download_key(settings), purpose=purpose)
+    return f"{settings.public_base_url.rstrip('/')}/{path}/{token}"
 
 
 async def request_documents(kind: DocumentKind, entity_id: int, version: int = 1) -> list[Document]:

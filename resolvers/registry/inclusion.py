@@ -165,7 +165,8 @@ def serial_clashes(
 # --- inclusion (App.2 + App.3) -----------------------------------------------------------------
 
 
-def _file_issue(exc: UnitListError) -> RowIssue:
+def file_issue(exc: UnitListError) -> RowIssue:
+    """A file-level failure as one issue on line 0 (column "file")."""
     return RowIssue(0, "file", exc.code, exc.message, "ERROR")
 
 
@@ -190,7 +191,7 @@ async def parse_units(
         return validate_unit_lines([_line_values(u) for u in units or ()])
     if len(file.content) > MAX_UPLOAD_BYTES:
         too_large = UnitListError("FILE_TOO_LARGE", f"The file is larger than {MAX_UPLOAD_BYTES} bytes")
-        return ParsedUnitList(issues=[_file_issue(too_large)])
+        return ParsedUnitList(issues=[file_issue(too_large)])
     try:
         # CPU-bound (~25 us a row): off the event loop, so other requests keep being served.
         return await asyncio.to_thread(
@@ -198,10 +199,11 @@ async def parse_units(
             tnved_default=tnved,
         )
     except UnitListError as exc:
-        return ParsedUnitList(issues=[_file_issue(exc)])
+        return ParsedUnitList(issues=[file_issue(exc)])
 
 
-def _rejected(issues: list[RowIssue], field: str) -> DomainError:
+def rejected(issues: list[RowIssue], field: str) -> DomainError:
+    """UNIT_LIST_INVALID with every issue (the typed `UnitListRejected`)."""
     errors = sum(1 for i in issues if i.severity is Severity.ERROR)
     return DomainError(ErrorCode.UNIT_LIST_INVALID, field=field, detail=f"{errors} error(s)", issues=issues, count=errors)
 
@@ -236,7 +238,7 @@ async def apply_for_inclusion(actor: Actor, cmd: ApplyForInclusion) -> Applicati
 
     parsed = await parse_units(cmd.units, cmd.file, tnved)
     if not parsed.ok:
-        raise _rejected(parsed.issues, list_field)
+        raise rejected(parsed.issues, list_field)
     rows = parsed.rows
     issues = [*parsed.issues, *unit_row_issues(rows)]
     if declared != len(rows):
@@ -245,7 +247,7 @@ async def apply_for_inclusion(actor: Actor, cmd: ApplyForInclusion) -> Applicati
                      f"the application declares {declared} units but the list has {len(rows)} lines", "ERROR")
         )
     if any(i.severity is Severity.ERROR for i in issues):
-        raise _rejected(issues, list_field)
+        raise rejected(issues, list_field)
     clash = serial_clashes(rows, await registered_holders([r.serial_key for r in rows]), actor, inline=cmd.file is None)
     if clash is not None:
         raise clash

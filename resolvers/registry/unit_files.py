@@ -14,7 +14,16 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from resolvers.registry.unit_xlsx import xlsx_rows
-from rules.unit_list import HeaderRules, ParsedUnitList, UnitListError, find_header, validate_rows
+from rules.unit_list import (
+    SERIAL_RULES,
+    HeaderRules,
+    ParsedSerials,
+    ParsedUnitList,
+    UnitListError,
+    find_header,
+    validate_rows,
+    validate_serial_rows,
+)
 
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2: legacy .xls or an encrypted .xlsx
 
@@ -163,3 +172,17 @@ def parse_unit_list(
         close = getattr(iterator, "close", None)
         if close is not None:
             close()  # release the reader when validation stopped early
+
+
+def parse_serial_list(data: bytes, filename: str, *, max_bytes: int, max_rows: int) -> ParsedSerials:
+    """Read a list of serial numbers (CSV or XLSX, by content; one serial column, with the App.3
+    serial column's title or no header at all): see `rules.unit_list.validate_serial_rows`.
+    Raises only `UnitListError`; row problems are in `.issues`. CPU-bound: run it in a thread."""
+    source_format, rows = spreadsheet_rows(data, filename, max_bytes=max_bytes, rules=SERIAL_RULES)
+    iterator = iter(rows)
+    try:
+        return validate_serial_rows(iterator, source_format=source_format, max_rows=max_rows)
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()

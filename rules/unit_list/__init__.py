@@ -50,6 +50,7 @@ from rules.unit_list.headers import (
     COL_TNVED,
     DATA_COLUMNS,
     REQUIRED_COLUMNS,
+    SERIAL_RULES,
     HeaderRules,
     UnitListColumn,
     column_for_header,
@@ -57,6 +58,7 @@ from rules.unit_list.headers import (
     header_rules,
 )
 from rules.unit_list.results import (
+    ParsedSerials,
     ParsedUnitList,
     RowIssue,
     Severity,
@@ -70,6 +72,7 @@ from rules.unit_list.rows import (
     EFFICIENCY_MIN_J_PER_TH,
     validate_lines,
     validate_rows,
+    validate_serial_rows,
 )
 
 # The row checker is private; the name stays reachable here because the tests that compare its
@@ -89,8 +92,10 @@ __all__ = [
     "EFFICIENCY_MAX_J_PER_TH",
     "EFFICIENCY_MIN_J_PER_TH",
     "REQUIRED_COLUMNS",
+    "SERIAL_RULES",
     "Condition",
     "HeaderRules",
+    "ParsedSerials",
     "ParsedUnitList",
     "RowIssue",
     "Severity",
@@ -107,4 +112,5 @@ __all__ = [
     "normalize_serial",
     "validate_lines",
     "validate_rows",
+    "validate_serial_rows",
 ]

@@ -115,6 +115,8 @@ def header_rules(raw: Sequence[tuple[str, Sequence[str], Sequence[str]]]) -> Hea
 
 
 _HEADER_RULES = header_rules(_HEADER_RULES_RAW)
+# A list of serial numbers only (the serials seen on site, 003): the App.3 serial column's titles.
+SERIAL_RULES = header_rules([r for r in _HEADER_RULES_RAW if r[0] == COL_SERIAL])
 
 
 def _contains(text: str, needle: str) -> bool:

@@ -130,3 +130,17 @@ class ParsedUnitList:
     def ok(self) -> bool:
         return not any(i.severity is Severity.ERROR for i in self.issues)
 
+
+
+@dataclass
+class ParsedSerials:
+    """A list of serial numbers read from a file: (line, serial as written), and the issues."""
+
+    serials: list[tuple[int, str]] = field(default_factory=list)
+    issues: list[RowIssue] = field(default_factory=list)
+    source_format: str = ""  # "CSV" | "XLSX"
+    header_line: int = 0  # 0: no header row
+
+    @property
+    def ok(self) -> bool:
+        return not any(i.severity is Severity.ERROR for i in self.issues)

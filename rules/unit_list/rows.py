@@ -45,14 +45,23 @@ from rules.unit_list.headers import (
     COL_POWER,
     COL_SERIAL,
     COL_TNVED,
+    SERIAL_RULES,
     TICK_COLUMNS,
     _check_header,
     _Header,
+    _map_header,
     find_header,
     is_subheader,
     merge_subheader,
 )
-from rules.unit_list.results import ParsedUnitList, RowIssue, Severity, UnitListError, UnitRow
+from rules.unit_list.results import (
+    ParsedSerials,
+    ParsedUnitList,
+    RowIssue,
+    Severity,
+    UnitListError,
+    UnitRow,
+)
 
 # Plausible ASIC efficiency, J/TH (= W per TH/s). Current SHA-256 machines are ~15-35,
 # 2016-era ones ~100; outside 10..110 the row is most likely a unit mix-up (W vs kW, GH/s).
@@ -167,8 +176,9 @@ class _RowChecker:
         hint = " (or a formula without a saved value)" if self.is_xlsx else ""
         self._add(line, column, "REQUIRED", f"{column} is empty{hint}", "ERROR")
 
-    def check(self, line: int, values: dict[str, object]) -> None:
-        errors_before = self.error_count
+    def cells(self, line: int, values: dict[str, object]) -> tuple[dict[str, str | None], set[str]]:
+        """The rules every cell gets (formula text, Excel errors, the form's tick marks, length,
+        hidden characters): the cells as text, and the keys of those refused."""
         bad: set[str] = set()
 
         # Formula text first: whatever else the cell holds, it must not enter the registry.
@@ -215,37 +225,52 @@ class _RowChecker:
                     "character): type it again without it", "ERROR",
                 )
                 bad.add(key)
+        return texts, bad
+
+    def serial(self, line: int, texts: dict[str, str | None], values: dict[str, object], bad: set[str], *,
+               duplicates: bool = False) -> str | None:
+        """The serial cell's rules (required, not cut by Excel, once in the list unless
+        `duplicates`): its normalised key, or None when refused."""
+        serial = texts.get(COL_SERIAL)
+        if COL_SERIAL in bad:
+            return None
+        raw = values.get(COL_SERIAL)
+        key = normalize_serial(serial) if serial else ""
+        if not key:
+            self._missing(line, COL_SERIAL)
+        elif isinstance(raw, float) and abs(raw) >= _NUMERIC_SERIAL_LIMIT:
+            self._add(
+                line,
+                COL_SERIAL,
+                "SERIAL_PRECISION_LOST",
+                "the serial number is stored as a number and Excel has cut its "
+                "digits; format the column as text and type it again",
+                "ERROR",
+            )
+        elif key in self.first_line_of_serial and not duplicates:
+            first = self.first_line_of_serial[key]
+            self._add(
+                line,
+                COL_SERIAL,
+                "DUPLICATE_SERIAL",
+                f"serial number {serial} already appears on line {first}",
+                "ERROR",
+            )
+        else:
+            self.first_line_of_serial.setdefault(key, line)
+            return key
+        return None
+
+    def check(self, line: int, values: dict[str, object]) -> None:
+        errors_before = self.error_count
+        texts, bad = self.cells(line, values)
 
         model = texts.get(COL_MODEL)
         if COL_MODEL not in bad and model is None:
             self._missing(line, COL_MODEL)
 
         serial = texts.get(COL_SERIAL)
-        if COL_SERIAL not in bad:
-            raw = values.get(COL_SERIAL)
-            key = normalize_serial(serial) if serial else ""
-            if not key:
-                self._missing(line, COL_SERIAL)
-            elif isinstance(raw, float) and abs(raw) >= _NUMERIC_SERIAL_LIMIT:
-                self._add(
-                    line,
-                    COL_SERIAL,
-                    "SERIAL_PRECISION_LOST",
-                    "the serial number is stored as a number and Excel has cut its "
-                    "digits; format the column as text and type it again",
-                    "ERROR",
-                )
-            elif key in self.first_line_of_serial:
-                first = self.first_line_of_serial[key]
-                self._add(
-                    line,
-                    COL_SERIAL,
-                    "DUPLICATE_SERIAL",
-                    f"serial number {serial} already appears on line {first}",
-                    "ERROR",
-                )
-            else:
-                self.first_line_of_serial[key] = line
+        self.serial(line, texts, values, bad)
 
         tnved = texts.get(COL_TNVED)
         if COL_TNVED not in bad:
@@ -548,4 +573,52 @@ def validate_lines(lines: Sequence[Mapping[str, object]], *, max_issues: int = 1
             )
             break
     result.rows, result.issues = checker.rows, checker.issues
+    return result
+
+
+def validate_serial_rows(
+    rows: Iterable[tuple[int, Sequence[object]]],
+    *,
+    source_format: str = "",
+    max_rows: int = 100_000,
+    max_issues: int = 1000,
+) -> ParsedSerials:
+    """A list of serial numbers (the serials seen on site, 003) given as (line, cells) rows: the
+    first non-blank row is the header when one of its cells names the serial column as App.3's
+    does ("Серийный номер", "S/N", ...; other columns are ignored), otherwise the file is one
+    column of serials without a header. Each serial cell gets the unit list's cell and serial
+    rules (formula text, Excel errors, hidden characters, length, digits cut by Excel), a
+    repeated serial is no error (seen twice). Raises only `UnitListError` (no serial column,
+    no rows, more than `max_rows`); row problems are in `.issues` with the line."""
+    rows = iter(rows)
+    first = next(((line, cells) for line, cells in rows if not _all_blank(cells)), None)
+    if first is None:
+        raise UnitListError("FILE_EMPTY", "The file has no serial numbers")
+    header = _map_header(first[0], first[1], SERIAL_RULES)
+    if COL_SERIAL in header.columns:
+        column, header_line = header.columns[COL_SERIAL], first[0]
+    else:  # no header: one column of serials, the first row among them
+        column, header_line, rows = 0, 0, chain([first], rows)
+    checker = _RowChecker({COL_SERIAL: column}, source_format == "XLSX", max_issues)
+    result = ParsedSerials(source_format=source_format, header_line=header_line)
+    for line, cells in rows:
+        if _all_blank(cells):
+            continue
+        if header_line == 0 and sum(1 for c in cells if not _is_blank(c)) > 1:
+            raise UnitListError("MISSING_COLUMNS", f"Line {line} has several cells but the file has no serial "
+                                "column header (Серийный номер / Сериялық нөмірі / Serial number)",
+                                missing=(COL_SERIAL,))
+        if len(result.serials) >= max_rows:
+            raise UnitListError("TOO_MANY_ROWS", f"More than {max_rows} serial numbers")
+        value = cells[column] if column < len(cells) else None
+        texts, bad = checker.cells(line, {COL_SERIAL: value})
+        if checker.serial(line, texts, {COL_SERIAL: value}, bad, duplicates=True) is not None:
+            result.serials.append((line, texts[COL_SERIAL] or ""))
+        if checker.exhausted:
+            checker.issues.append(RowIssue(line, "", "TOO_MANY_ERRORS",
+                                           f"Stopped at line {line} after {checker.error_count} errors", "ERROR"))
+            break
+    if not result.serials and not checker.issues:
+        raise UnitListError("FILE_EMPTY", "The file has a header but no serial numbers")
+    result.issues = checker.issues
     return result

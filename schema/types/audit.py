@@ -97,6 +97,8 @@ expose_enum(
         AuditAction.INSPECTION_PHOTO_ATTACHED: "A photo was attached to a checklist item (stored without its metadata).",
         AuditAction.INSPECTION_COMPLETED: "An inspection was completed with the representative and officials recorded.",
         AuditAction.VIOLATION_DEADLINE_SET: "An officer set the remedy deadline of a violation (working days).",
+        AuditAction.VIOLATION_REMEDIED: "A violation was recorded as remedied (the day, on time or late, the "
+        "evidence's SHA-256).",
         AuditAction.DOCUMENT_REGENERATED: "An officer had a signed document produced again; the old one is superseded.",
         AuditAction.PERSONAL_DATA_LISTED: "A user read personal contacts in a list (one event per request, "
         "about the reader): `after` names the operation and the contact fields selected.",

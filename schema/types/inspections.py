@@ -16,8 +16,10 @@ from models import inspections as im
 from models import parties as pm
 from resolvers import inspections as uc
 from rules.checklists import CHECKLISTS, ChecklistItemCode, SubjectKind, checklist_for
+from rules.documents import DOWNLOAD_TTL_SECONDS, INSPECTION_PHOTO_LINK
 from rules.errors import LANGUAGES, DomainError, ErrorCode
 from rules.inspections import (
+    EvidenceKind,
     Finding,
     InspectionKind,
     InspectionStatus,
@@ -61,8 +63,11 @@ expose_enum(Unregistered, "UnregisteredReason", "Why a serial seen on site is no
 expose_enum(ChecklistItemCode, "ChecklistItemCode", "A requirement of a 003 checklist: M miner, P pool, then its "
             "number.", {i.code: i.text_en for c in CHECKLISTS for i in c.items})
 expose_enum(ImageKind, "PhotoContentType", "An evidence photo's kind, by its content.", {
-    ImageKind.JPEG: "image/jpeg", ImageKind.PNG: "image/png", ImageKind.HEIC: "image/heic (refused for now: its "
-    "metadata cannot be stripped on this server)."})
+    ImageKind.JPEG: "image/jpeg", ImageKind.PNG: "image/png", ImageKind.HEIC: "image/heic (HEIF), stored as HEIC "
+    "without its metadata."})
+expose_enum(EvidenceKind, "RemedyEvidenceContentType", "A remedied violation's evidence file, by its content.", {
+    EvidenceKind.PDF: "application/pdf", EvidenceKind.JPEG: "image/jpeg", EvidenceKind.PNG: "image/png",
+    EvidenceKind.HEIC: "image/heic"})
 expose_enum(ViolationStatus, "ViolationStatus", "Where a violation stands.", {
     ViolationStatus.OPEN: "To be remedied.",
     ViolationStatus.REMEDIED: "Remedied.",
@@ -90,10 +95,11 @@ class ChecklistSubmission:
 @strawberry.type(description="A photo attached to a checklist item: stored without its metadata; its position and "
                  "time taken kept as data. Read only by those who may read the inspection.")
 class InspectionPhoto:
+    id: strawberry.Private[int]
     storage_key: strawberry.Private[str]
     sha256: str = strawberry.field(description="SHA-256 of the stored bytes (hex).")
     size: int = strawberry.field(description="Bytes stored.")
-    content_type: ImageKind = strawberry.field(description="image/jpeg or image/png, by content.")
+    content_type: ImageKind = strawberry.field(description="image/jpeg, image/png or image/heic, by content.")
     latitude: float | None = strawberry.field(description="EXIF GPS latitude (degrees), if the photo had one.")
     longitude: float | None = strawberry.field(description="EXIF GPS longitude (degrees).")
     taken_at: datetime | None = strawberry.field(description="EXIF time taken, read as Almaty time.")
@@ -101,10 +107,20 @@ class InspectionPhoto:
 
     @classmethod
     def from_row(cls, row: im.InspectionPhoto) -> InspectionPhoto:
-        return cls(storage_key=row.storage_key, sha256=row.sha256, size=row.size, content_type=ImageKind(row.content_type),
+        return cls(id=row.id, storage_key=row.storage_key, sha256=row.sha256, size=row.size, content_type=ImageKind(row.content_type),
                    latitude=row.latitude, longitude=row.longitude, taken_at=row.taken_at, observed_at=row.observed_at)
 
-    @strawberry.field(description="The image itself, base64-encoded.")
+    @strawberry.field(description=f"A link to the stored image (GET, no token needed), valid "
+                      f"{DOWNLOAD_TTL_SECONDS // 60} minutes; given only to those who may see the inspection.")
+    def download_url(self, info: strawberry.Info) -> str:
+        from resolvers.documents.issue import download_url
+
+        return download_url(info.context.settings, self.id, info.context.now, purpose=INSPECTION_PHOTO_LINK,
+                            path="inspection-photos")
+
+    @strawberry.field(description="The image itself, base64-encoded (the whole file in the JSON answer).",
+                      deprecation_reason="Use downloadUrl: a short-lived link, without a third more bytes in the "
+                      "answer.")
     async def content_base64(self, info: strawberry.Info) -> str:
         from resolvers.storage import storage_for
 
@@ -198,6 +214,14 @@ class DataCenterReconciliation:
         return load_view(DataCenter, info.context.loaders.visible(pm.DataCenter), self.data_center_id)  # type: ignore[no-any-return]
 
 
+@strawberry.type(description="The evidence file recorded with a remedied violation (stored; its metadata stripped "
+                 "if a photo).")
+class RemedyEvidence:
+    sha256: str = strawberry.field(description="SHA-256 of the stored bytes (hex).")
+    size: int = strawberry.field(description="Bytes stored.")
+    content_type: EvidenceKind = strawberry.field(description="PDF, or a photo (JPEG, PNG, HEIC), by content.")
+
+
 @strawberry.type(description="A requirement found not complied with, and its remedy deadline.")
 class Violation:
     item_code: ChecklistItemCode = strawberry.field(description="The checklist item.")
@@ -207,11 +231,21 @@ class Violation:
                                                       "working day (engine calendar).")
     status: ViolationStatus = strawberry.field(description="Open or remedied.")
     overdue: bool = strawberry.field(description="Its deadline passed while open.")
+    remedied_on: date | None = strawberry.field(description="The day it was remedied (Almaty); null while open.")
+    remedied_late: bool | None = strawberry.field(description="Remedied after its deadline's last working day; null "
+                                                  "while open or when no deadline was set.")
+    remedy_comment: str = strawberry.field(description="How it was remedied, as recorded.")
+    remedy_evidence: RemedyEvidence | None = strawberry.field(description="The evidence file recorded with it, if any.")
 
     @classmethod
     def from_row(cls, row: im.Violation) -> Violation:
+        evidence = (RemedyEvidence(sha256=row.evidence_sha256, size=row.evidence_size or 0,
+                                   content_type=EvidenceKind(row.evidence_content_type))
+                    if row.evidence_sha256 else None)
         return cls(item_code=ChecklistItemCode(row.item_code), remedy_working_days=row.remedy_working_days,
-                   remedy_due_at=row.remedy_due_at, status=row.status, overdue=row.overdue)
+                   remedy_due_at=row.remedy_due_at, status=row.status, overdue=row.overdue,
+                   remedied_on=row.remedied_on, remedied_late=row.remedied_late, remedy_comment=row.remedy_comment,
+                   remedy_evidence=evidence)
 
 
 @strawberry.type(description="An inspection [003]: appointed by an act against a miner or a pool. An inspector sees "

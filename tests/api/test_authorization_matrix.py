@@ -424,6 +424,7 @@ MUTATIONS: dict[str, Any] = {
     "reconcileSerials": {"serials": ["MATRIX-SN-1"]},
     "completeInspection": {"representative": {"position": "X", "name": "X"}, "officials": [{"position": "X", "name": "X"}]},
     "setRemedyDeadline": {"code": "M1_LICENSE", "workingDays": 5},
+    "markViolationRemedied": {"code": "M1_LICENSE", "remediedOn": "2025-03-20", "comment": "X"},
     "attachInspectionPhoto": {"code": "M1_LICENSE", "file": None},  # JSON: no upload, refused before any read
     "regenerateDocument": {},
     "registerWebhookEndpoint": {"url": "https://hooks.example.kz/", "eventTypes": []},

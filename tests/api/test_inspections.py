@@ -14,6 +14,7 @@ from itertools import count
 import pytest
 
 from models.applications import Application, ApplicationDocument
+from models.audit import AuditEvent
 from models.inspections import InspectionItemEntry, InspectionPhoto, Violation
 from models.licensing import License, PoolMembership
 from models.outbox import OutboxEvent
@@ -162,6 +163,14 @@ async def test_003_item_3_follows_the_reconciliation_of_serials_seen(scenario):
     units = _items(done)["M3_UNITS_IN_REGISTRY"]
     assert units["systemFinding"] == "DOES_NOT_COMPLY"
     assert units["evidence"]["reconciliations"][0]["unregistered"] == 3
+    # the audit event and the outbox payload name the row with counts; the lists stay in the row
+    (event,) = await OutboxEvent.filter(topic="inspection.reconciled")
+    assert {k: event.payload["after"][k] for k in ("seen_count", "matched_count", "not_registered_count",
+                                                    "unregistered_count", "not_seen_count")} == {
+        "seen_count": 5, "matched_count": 2, "not_registered_count": 3, "unregistered_count": 3, "not_seen_count": 1}
+    assert "matched" not in event.payload["after"] and "not_seen" not in event.payload["after"]
+    audit = await AuditEvent.get(action="inspection.reconciled")
+    assert audit.after == event.payload["after"]
 
 
 async def test_003_override_of_the_system_finding_needs_a_comment(scenario):
@@ -326,12 +335,17 @@ def _jpeg_with_exif() -> bytes:
 
 
 async def _attach(caller, inspection_id: str, content: bytes, filename: str = "photo.jpg", **over) -> dict:
-    data = {"inspectionId": inspection_id, "code": "M4_DC_OUTSIDE_RESIDENTIAL", "file": None, **over}
+    data = {"inspectionId": inspection_id, "code": "M4_DC_OUTSIDE_RESIDENTIAL", **over}
+    return await _upload(caller, PHOTO, data, content, filename)
+
+
+async def _upload(caller, query: str, data: dict, content: bytes, filename: str) -> dict:
+    """A mutation with one file in `input.file` (GraphQL multipart request)."""
     response = await caller.client.post(
         "/graphql",
-        data={"operations": json.dumps({"query": PHOTO, "variables": {"i": data}}),
+        data={"operations": json.dumps({"query": query, "variables": {"i": {**data, "file": None}}}),
               "map": json.dumps({"0": ["variables.i.file"]})},
-        files={"0": (filename, content, "image/jpeg")},
+        files={"0": (filename, content, "application/octet-stream")},
         headers={"Authorization": f"Bearer {caller.token}"},
     )
     assert response.status_code == 200, response.text
@@ -399,3 +413,205 @@ async def test_003_a_completed_inspection_issues_its_signed_act_in_kk_and_ru(sce
     assert "Ахметов А." in texts["ru"] and "Серикова Д." in texts["kk"]
     listed = await officer.gql("query($e: ID!) { documents(entity: $e) { kind language } }", {"e": inspection["id"]})
     assert sorted(d["language"] for d in listed["data"]["documents"]) == ["KK", "RU"]
+
+
+RECONCILE_FILE = """mutation($i: ReconcileSerialsInput!) { reconcileSerials(input: $i) {
+  inspection { reconciliation { seenCount matched unregistered { serial reason } notSeen } }
+  errors { __typename ... on UserError { code path } ... on UnitListRejected { issues { line column code } } } } }"""
+
+
+async def test_003_serials_seen_as_a_csv_file_with_the_unit_lists_serial_column(scenario):
+    from tests.unit_lists import to_csv
+
+    _, dc, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    csv = to_csv(["№", "Серийный номер", "Модель"], [[1, "s-1", "S21"], [2, " S-2", "S21"], [3, "B-1", ""],
+                                                     [4, "NEW-9", ""], [5, "S-2", "again"]])
+    done = await _upload(inspector, RECONCILE_FILE, {"inspectionId": inspection["id"],
+                                                     "dataCenterId": gid("DataCenter", dc.id)},
+                         csv.encode("utf-8-sig"), "seen.csv")
+    assert errors_of(done) == [], done
+    (rec,) = done["data"]["reconcileSerials"]["inspection"]["reconciliation"]
+    assert rec["seenCount"] == 4 and rec["matched"] == ["s-1", "S-2"] and rec["notSeen"] == ["S-3"]
+    assert {(u["serial"], u["reason"]) for u in rec["unregistered"]} == {("B-1", "ANOTHER_MINER"),
+                                                                        ("NEW-9", "NOT_IN_REGISTRY")}
+
+
+async def test_003_serials_seen_as_an_xlsx_file_without_a_header(scenario):
+    from tests.unit_lists import xlsx_bytes
+
+    _, dc, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    book = xlsx_bytes([["S-1"], [None], ["S-3"], ["X-1"]])  # a scanner's export: one column, a blank row
+    done = await _upload(inspector, RECONCILE_FILE, {"inspectionId": inspection["id"],
+                                                     "dataCenterId": gid("DataCenter", dc.id)}, book, "scan.xlsx")
+    assert errors_of(done) == [], done
+    (rec,) = done["data"]["reconcileSerials"]["inspection"]["reconciliation"]
+    assert rec["matched"] == ["S-1", "S-3"] and rec["notSeen"] == ["S-2"]
+    assert rec["unregistered"] == [{"serial": "X-1", "reason": "EXCLUDED"}]
+
+
+async def test_003_a_bad_serials_file_is_refused_with_its_line_and_nothing_is_written(scenario, client):
+    from models.inspections import InspectionReconciliation
+    from tests.unit_lists import to_csv, xlsx_bytes
+
+    _, dc, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    base = {"inspectionId": inspection["id"], "dataCenterId": gid("DataCenter", dc.id)}
+    formula = to_csv(["Serial number"], [["S-1"], ["=HYPERLINK(\"http://x\")"], ["S-2"]])
+    refused = await _upload(inspector, RECONCILE_FILE, base, formula.encode(), "seen.csv")
+    (error,) = refused["data"]["reconcileSerials"]["errors"]
+    assert error["__typename"] == "UnitListRejected" and error["code"] == "UNIT_LIST_INVALID"
+    assert error["issues"] == [{"line": 3, "column": "SERIAL", "code": "FORMULA_NOT_ALLOWED"}]
+    cut = await _upload(inspector, RECONCILE_FILE, base, xlsx_bytes([["S/N"], ["S-1"], [1234567890123456789]]),
+                        "seen.xlsx")
+    assert cut["data"]["reconcileSerials"]["errors"][0]["issues"] == [
+        {"line": 3, "column": "SERIAL", "code": "SERIAL_PRECISION_LOST"}]
+    two_columns = await _upload(inspector, RECONCILE_FILE, base, b"S-1;S21\nS-2;S21\n", "seen.csv")
+    assert two_columns["data"]["reconcileSerials"]["errors"][0]["issues"][0]["code"] == "MISSING_COLUMNS"
+    legacy = await _upload(inspector, RECONCILE_FILE, base, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, "a.xls")
+    assert legacy["data"]["reconcileSerials"]["errors"][0]["issues"] == [
+        {"line": 0, "column": None, "code": "NOT_A_SPREADSHEET"}]
+    both = await _upload(inspector, RECONCILE_FILE, {**base, "serials": ["S-1"]}, b"S-1\n", "seen.csv")
+    assert errors_of(both) == ["VALIDATION"]
+    stranger = await make_caller(client, Role.INSPECTOR)
+    assert errors_of(await _upload(stranger, RECONCILE_FILE, base, b"S-1\n", "seen.csv")) == ["NOT_FOUND"]
+    assert await InspectionReconciliation.all().count() == 0
+
+
+REMEDIED = """mutation($i: MarkViolationRemediedInput!) { markViolationRemedied(input: $i) {
+  inspection { violations { itemCode status overdue remediedOn remediedLate remedyComment
+    remedyEvidence { sha256 size contentType } } }
+  errors { __typename ... on UserError { code path } } } }"""
+
+
+async def test_003_a_violation_marked_remedied_on_time_or_late_and_the_job_stops_flagging_it(
+        client, scenario, officer, clock):
+    miner, _, inspector, inspection = scenario
+    await _fill_and_complete(inspector, inspection)  # violations M1 and M5, completed Wed 19 March 2025
+    for code in ("M1_LICENSE", "M5_GRID_CONDITIONS"):  # both due Mon 31 March, 18:30 Almaty
+        _payload(await officer.gql(DEADLINE, {"i": {"inspectionId": inspection["id"], "code": code,
+                                                    "workingDays": 5}}))
+    clock(datetime(2025, 4, 2, 5, tzinfo=UTC))
+    base = {"inspectionId": inspection["id"], "code": "M1_LICENSE", "remediedOn": "2025-03-28",
+            "comment": "Лицензия переоформлена"}
+    # who may: officers and the inspectors assigned; the subject reads it but may not; others: as missing
+    applicant = await make_caller(client, Role.APPLICANT, miner=miner)
+    assert errors_of(await applicant.gql(REMEDIED, {"i": base})) == ["FORBIDDEN"]
+    stranger = await make_caller(client, Role.INSPECTOR)
+    assert errors_of(await stranger.gql(REMEDIED, {"i": base})) == ["NOT_FOUND"]
+    future = await officer.gql(REMEDIED, {"i": {**base, "remediedOn": "2025-04-03"}})
+    before_completion = await officer.gql(REMEDIED, {"i": {**base, "remediedOn": "2025-03-18"}})
+    assert errors_of(future) == errors_of(before_completion) == ["VALIDATION"]
+    html = b"<!doctype html><html><body>fake</body></html>"
+    refused = await _upload(inspector, REMEDIED, base, html, "evidence.pdf")
+    assert errors_of(refused) == ["FILE_NOT_ACCEPTED"]
+    assert (await Violation.get(item_code="M1_LICENSE")).status == "OPEN"  # nothing half-written
+
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    done = await _upload(inspector, REMEDIED, base, pdf, "licence.pdf")
+    assert errors_of(done) == [], done
+    m1, m5 = done["data"]["markViolationRemedied"]["inspection"]["violations"]
+    assert (m1["status"], m1["remediedOn"], m1["remediedLate"]) == ("REMEDIED", "2025-03-28", False)
+    assert m1["remedyComment"] == "Лицензия переоформлена"
+    assert m1["remedyEvidence"] == {"sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf),
+                                    "contentType": "PDF"}
+    assert m5["status"] == "OPEN" and m5["remediedLate"] is None
+    again = await officer.gql(REMEDIED, {"i": base})
+    assert errors_of(again) == ["ILLEGAL_TRANSITION"]
+
+    # the overdue job: the remedied one is never flagged, the open one is
+    await inspections_uc.flag_violations(datetime(2025, 4, 2, 5, tzinfo=UTC))
+    overdue = await OutboxEvent.filter(topic="violation.overdue")
+    assert [e.payload["itemCode"] for e in overdue] == ["M5_GRID_CONDITIONS"]
+    assert not (await Violation.get(item_code="M1_LICENSE")).overdue
+
+    late = _payload(await officer.gql(REMEDIED, {"i": {**base, "code": "M5_GRID_CONDITIONS",
+                                                        "remediedOn": "2025-04-01", "comment": "Подстанция 35 кВ"}}))
+    assert late["violations"][1]["remediedLate"] is True and late["violations"][1]["remedyEvidence"] is None
+    remedied = await OutboxEvent.filter(topic="violation.remedied").order_by("id")
+    assert [e.payload["after"]["item_code"] for e in remedied] == ["M1_LICENSE", "M5_GRID_CONDITIONS"]
+    assert await AuditEvent.filter(action="violation.remedied").count() == 2
+
+
+async def test_a_photo_is_downloaded_through_a_short_lived_link_given_only_to_who_sees_the_inspection(
+        client, scenario, settings):
+    from urllib.parse import urlsplit
+
+    from resolvers.documents.issue import download_key
+    from rules.documents import DOCUMENT_LINK, download_token
+
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    assert errors_of(await _attach(inspector, inspection["id"], _jpeg_with_exif())) == []
+    query = "query($id: ID!) { node(id: $id) { ... on Inspection { checklist { items { photos { sha256 downloadUrl } } } } } }"
+    items = (await inspector.gql(query, {"id": inspection["id"]}))["data"]["node"]["checklist"]["items"]
+    (photo,) = [p for i in items for p in i["photos"]]
+    path = urlsplit(photo["downloadUrl"]).path
+    assert path.startswith("/inspection-photos/")
+    got = await client.get(path)  # the link is the credential: no bearer token
+    assert got.status_code == 200 and got.headers["content-type"] == "image/jpeg"
+    assert hashlib.sha256(got.content).hexdigest() == photo["sha256"]
+    assert got.headers["cache-control"] == "private, no-store"
+
+    # an inspector not assigned: the inspection is missing, so no link can be had
+    stranger = await make_caller(client, Role.INSPECTOR)
+    assert (await stranger.gql(query, {"id": inspection["id"]}))["data"]["node"] is None
+    # a forged, an expired, and a signed document's token for the same id are all refused alike
+    token = path.rsplit("/", 1)[1]
+    photo_id, expires, mac = token.split(".")
+    forged = f"{photo_id}.{int(expires) + 3600}.{mac}"
+    expired = download_token(int(photo_id), 1_000_000, download_key(settings), purpose="inspection-photo")
+    other_purpose = download_token(int(photo_id), int(datetime.now(UTC).timestamp()), download_key(settings),
+                                   purpose=DOCUMENT_LINK)
+    for bad in (forged, expired, other_purpose, "1.2.3", f"{int(photo_id) + 1}.{expires}.{mac}"):
+        refused = await client.get(f"/inspection-photos/{bad}")
+        assert refused.status_code == 404, bad
+
+
+def _heic_with_exif() -> bytes:
+    """A small HEIC written by pillow-heif with EXIF: GPS, the time taken, a Make and a maker note."""
+    pillow_heif = pytest.importorskip("pillow_heif", reason="pillow-heif (a dependency) is not installed")
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    exif = Image.Exif()
+    exif[0x010F] = "ACME phone"  # Make: not kept
+    exif[0x8769] = {0x9003: "2025:03:19 09:58:00", 0x927C: b"MAKERNOTE-SECRET-1234"}  # DateTimeOriginal, MakerNote
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "E", 4: (71.0, 15.0, 36.0)}
+    out = io.BytesIO()
+    Image.new("RGB", (32, 16), (10, 120, 200)).save(out, format="HEIF", exif=exif.tobytes(), quality=90)
+    return out.getvalue()
+
+
+async def test_a_heic_photo_is_accepted_by_content_gps_and_time_kept_other_exif_stripped(client, scenario):
+    _, _, inspector, inspection = scenario
+    heic = _heic_with_exif()
+    assert heic[4:12] == b"ftypheic" and b"MAKERNOTE-SECRET-1234" in heic and b"ACME phone" in heic
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    done = await _attach(inspector, inspection["id"], heic, filename="IMG_0001.HEIC")
+    assert errors_of(done) == [], done
+    items = {i["code"]: i for i in done["data"]["attachInspectionPhoto"]["inspection"]["checklist"]["items"]}
+    (photo,) = items["M4_DC_OUTSIDE_RESIDENTIAL"]["photos"]
+    assert photo["contentType"] == "HEIC" and photo["latitude"] == 51.5 and round(photo["longitude"], 2) == 71.26
+    assert photo["takenAt"] == "2025-03-19T04:58:00+00:00"  # DateTimeOriginal read as Almaty time
+    stored = base64.b64decode(photo["contentBase64"])
+    assert hashlib.sha256(stored).hexdigest() == photo["sha256"]
+    assert stored[4:12] == b"ftypheic"  # still a HEIC
+    assert b"MAKERNOTE-SECRET-1234" not in stored and b"ACME phone" not in stored and b"Exif" not in stored
+    from PIL import Image
+
+    with Image.open(io.BytesIO(stored)) as image:
+        assert dict(image.getexif()) == {} and image.size == (32, 16)
+
+
+async def test_an_html_file_renamed_heic_or_a_broken_heic_is_refused(scenario):
+    _, _, inspector, inspection = scenario
+    await inspector.gql(OPEN, {"i": {"inspectionId": inspection["id"]}})
+    html = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+    broken = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64  # the brand, no image
+    for content in (html, broken):
+        refused = await _attach(inspector, inspection["id"], content, filename="photo.heic")
+        (error,) = refused["data"]["attachInspectionPhoto"]["errors"]
+        assert error["code"] == "VALIDATION" and error["path"] == ["file"]
+    assert await InspectionPhoto.all().count() == 0
