@@ -4,7 +4,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_events')]
+    dependencies = [('models', '0016_inspections_followup')]
 
     initial = False
 
