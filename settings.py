@@ -72,6 +72,10 @@ class Settings:
     webhook_retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
     webhook_timeout_seconds: float = 10.0
     webhook_allow_private: bool = False
+    # The circuit breaker of a dead endpoint (rules/webhooks.Circuit): after this many failed
+    # attempts in a row nothing is attempted for the cool-down, then one probe.
+    webhook_circuit_failures: int = 5
+    webhook_circuit_cooldown_seconds: float = 3600.0
     # E-mail of notifications (resolvers/notifications.py): off without SMTP_HOST.
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -16,7 +16,7 @@ from tortoise.models import Model
 
 from models.access import User
 from models.timestamps import TimestampedModel
-from rules.webhooks import DeliveryStatus
+from rules.webhooks import Circuit, DeliveryStatus
 
 
 class PartnerEvent(Model):
@@ -50,6 +50,14 @@ class WebhookEndpoint(TimestampedModel):
     active = fields.BooleanField(default=True)
     # The newest event already turned into a delivery for this endpoint.
     cursor = fields.BigIntField(default=0)
+    # The circuit breaker (rules/webhooks.Circuit): failed attempts in a row, and while it is
+    # open, the end of the cool-down.
+    consecutive_failures = fields.IntField(default=0)
+    circuit_open_until = fields.DatetimeField(null=True)
+
+    @property
+    def circuit(self) -> Circuit:
+        return Circuit(self.consecutive_failures, self.circuit_open_until)
 
     class Meta:
         table = "webhook_endpoint"

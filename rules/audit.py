@@ -97,6 +97,7 @@ class AuditAction(str, Enum):
     # partners' webhook endpoints (the secret is never in the trail)
     WEBHOOK_ENDPOINT_REGISTERED = "webhook_endpoint.registered"
     WEBHOOK_ENDPOINT_REMOVED = "webhook_endpoint.removed"
+    WEBHOOK_CIRCUIT_RESET = "webhook_endpoint.circuit_reset"
     # reads of personal data in bulk (one event per request; the entity is the reader)
     PERSONAL_DATA_LISTED = "personal_data.listed"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"

@@ -41,6 +41,8 @@ expose_enum(
         AuditAction.WEBHOOK_ENDPOINT_REGISTERED: "A partner registered a webhook endpoint (its secret is never in "
         "the trail).",
         AuditAction.WEBHOOK_ENDPOINT_REMOVED: "A partner's webhook endpoint was switched off.",
+        AuditAction.WEBHOOK_CIRCUIT_RESET: "A dead webhook endpoint's circuit breaker was closed by hand: its "
+        "deliveries resume.",
         AuditAction.TOKEN_REVOKED: "An API token was revoked by its user or an admin; it is refused from then on.",
         AuditAction.CALENDAR_OVERRIDE_SET: "A decree moving a working day or a day off was recorded or "
         "changed [Labour Code art. 85].",

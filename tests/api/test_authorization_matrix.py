@@ -430,6 +430,7 @@ MUTATIONS: dict[str, Any] = {
     "removeWebhookEndpoint": {},
     "redeliverWebhook": {},
     "replayWebhooks": {},
+    "resetWebhookCircuit": {},
     "markNotificationsRead": {},
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
