@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated
 
@@ -10,13 +11,16 @@ from strawberry import relay
 
 from models import notifications as m
 from resolvers import notifications as uc
+from resolvers.event_feed import SlowConsumer
+from resolvers.notification_feed import live_notifications
 from rules.notifications import NotificationKind
 from schema.enums import expose_enum
 from schema.errors import mutation, payload
 from schema.ids import pks_of, to_global_id
 from schema.relay import Connection, Rows, connection
+from schema.websocket import CLOSE_SLOW_CONSUMER
 
-__all__ = ["NotificationsMutation", "NotificationsQuery"]
+__all__ = ["NotificationsMutation", "NotificationsQuery", "NotificationsSubscription"]
 
 expose_enum(
     NotificationKind,
@@ -80,3 +84,19 @@ class NotificationsMutation:
     ) -> MarkNotificationsReadPayload:
         ids = pks_of(input.notification_ids[:100], "Notification", "notificationIds")
         return MarkNotificationsReadPayload(count=await uc.mark_read(info.context.user, ids))
+
+
+@strawberry.type
+class NotificationsSubscription:
+    @strawberry.subscription(description="The caller's new notifications, live (graphql-transport-ws), as they are "
+                             "raised; only one's own. What came before is the `notifications` connection. A "
+                             "subscriber that falls more than `event_queue_size` behind is closed with 4429.")
+    async def notifications(self, info: strawberry.Info) -> AsyncGenerator[Notification, None]:
+        stream = live_notifications(info.context.notification_feed, info.context.user)
+        try:
+            async for row in stream:
+                yield Notification.from_row(row)
+        except SlowConsumer:
+            await info.context.request.close(code=CLOSE_SLOW_CONSUMER, reason="Slow consumer: read `notifications`")
+        finally:
+            await stream.aclose()

@@ -4,6 +4,7 @@ overdue, in-app and by e-mail in the recipient's language, idempotent; escalatio
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -156,3 +157,50 @@ async def test_hearing_notice_and_decision_reach_the_applicant_in_its_language(c
     assert _kinds(kk) == _kinds(ru) == ["HEARING_SCHEDULED", "DECISION"]
     assert "2025-04-10" in kk[0].body and "Астана" in kk[0].body and kk[0].language == "kk"
     assert "бас тартылды" in kk[1].body and "отказано" in ru[1].body
+
+
+SUBSCRIBE = "subscription { notifications { id kind subject language } }"
+
+
+@pytest.mark.parametrize("through_redis", [False, True], ids=["in-process", "redis"])
+async def test_the_notifications_subscription_brings_each_user_its_own_new_notifications_only(
+        client, settings, through_redis):
+    from main import create_app
+    from tests.api.test_event_subscription import Subscriber
+
+    if through_redis and not os.environ.get("TEST_REDIS_URL"):
+        pytest.skip("needs TEST_REDIS_URL (CI sets it)")
+    # With Redis the feed polls once a minute: only the worker's Redis message brings it in time
+    # (the worker, here dispatch_outbox, may run in another process).
+    settings = Settings(**{**settings.__dict__, "event_poll_seconds": 60.0, "redis_url": os.environ["TEST_REDIS_URL"]}
+                        if through_redis else {**settings.__dict__, "event_poll_seconds": 0.05})
+    app = create_app(settings, manage_db=False)
+    try:
+        applicant, _, colleague = await _world(client)
+        await dispatch_outbox({"settings": settings})  # the opened obligation's alert: before subscribing
+        async with Subscriber(app, None) as mine, Subscriber(app, None) as theirs:
+            for ws, caller in ((mine, applicant), (theirs, colleague)):
+                assert (await ws.init_with_token(caller.token))["type"] == "connection_ack"
+                await ws.send({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE}})
+            assert await mine.nothing_more(0.5)  # live only: the earlier one is in `notifications`
+            await pool_change.flag_overdue_obligations(datetime.now(UTC), await load_calendar())
+            await dispatch_outbox({"settings": settings})
+            message = await mine.message()
+            assert message["type"] == "next", message
+            got = message["payload"]["data"]["notifications"]
+            assert got["kind"] == "POOL_CHANGE_OVERDUE" and got["language"] == "kk"
+            assert await mine.nothing_more() and await theirs.nothing_more()  # B: none of A's (nor the head's)
+    finally:
+        await app.state.notification_feed.close()
+        await app.state.event_feed.close()
+
+
+async def test_the_notifications_subscription_needs_a_token(client, settings):
+    from main import create_app
+    from tests.api.test_event_subscription import Subscriber, _error_code
+
+    app = create_app(settings, manage_db=False)
+    async with Subscriber(app, None) as ws:
+        await ws.init()
+        await ws.send({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE}})
+        assert _error_code(await ws.message()) == "UNAUTHENTICATED"
