@@ -67,6 +67,7 @@ def actor_for(user: User) -> Actor:
         miner_id=user.miner_id,  # type: ignore[attr-defined]
         pool_id=user.pool_id,  # type: ignore[attr-defined]
         partner_kind=user.partner_kind,
+        is_head=user.is_head,
     )
 
 
@@ -74,7 +75,7 @@ def actor_for(user: User) -> Actor:
 # times the round trip here, bench/read_path.py), the token and its user together.
 _AUTH_SQL = (
     "SELECT t.id AS token_id, t.last_used_at, t.created_at, t.expires_at,"
-    " u.id, u.login, u.role, u.miner_id, u.pool_id, u.partner_kind"
+    " u.id, u.login, u.role, u.miner_id, u.pool_id, u.partner_kind, u.is_head"
     " FROM api_token t JOIN app_user u ON u.id = t.user_id"
     " WHERE t.token_hash = {p} AND t.revoked_at IS NULL AND u.active"
 )
@@ -114,6 +115,7 @@ async def authenticate(token: str | None, now: datetime | None = None) -> Actor 
     return Actor(
         user_id=row["id"], role=role, label=f"{row['login']} ({role.value})",
         miner_id=row["miner_id"], pool_id=row["pool_id"], partner_kind=row["partner_kind"],
+        is_head=bool(row["is_head"]),
     )
 
 

@@ -204,3 +204,62 @@ async def test_the_notifications_subscription_needs_a_token(client, settings):
         await ws.init()
         await ws.send({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE}})
         assert _error_code(await ws.message()) == "UNAUTHENTICATED"
+
+
+QUEUE = """query($open: Boolean) { supervisorQueue(open: $open) { edges { node {
+  id kind what entityKey dueAt lateDays acknowledgedAt resolvedAt } } } }"""
+WORK = """mutation($i: %sEscalationInput!) { %sEscalation(input: $i) { escalation { id acknowledgedAt resolvedAt } """ \
+    + ERRORS + " } }"
+
+
+async def _queue(caller, open_: bool = True) -> list[dict]:
+    result = await caller.gql(QUEUE, {"open": open_})
+    assert "errors" not in result, result
+    return [e["node"] for e in result["data"]["supervisorQueue"]["edges"]]
+
+
+async def test_breaches_reach_the_heads_supervisors_queue_once_and_heads_acknowledge_and_resolve_them(client, settings):
+    from models.audit import AuditEvent
+    from models.notifications import Escalation
+
+    applicant, head, colleague = await _world(client)
+    ctx = {"settings": settings}
+    for _ in range(2):  # the overdue job twice: one breach
+        await pool_change.flag_overdue_obligations(datetime.now(UTC), await load_calendar())
+        await dispatch_outbox(ctx)
+    await notifications.application_overdue({"application": 41, "incoming_number": "ЗТ-41", "stage": "REVIEW",
+                                             "due": "2025-06-10T18:00:00+00:00"}, ctx)
+    await notifications.complaint_overdue({"complaint_id": 7, "review_due": "2025-06-20"}, ctx)
+    await notifications.complaint_overdue({"complaint_id": 7, "review_due": "2025-06-20"}, ctx)  # redelivered
+    assert await Escalation.all().count() == 3
+    obligation, application, complaint = await _queue(head)
+    assert (obligation["kind"], application["kind"], complaint["kind"]) == ("OBLIGATION", "APPLICATION", "COMPLAINT")
+    assert application["entityKey"] == 41
+    assert "ЗТ-41" in application["what"]
+    now = datetime.now(UTC)
+    assert application["lateDays"] == (now - datetime(2025, 6, 10, 18, tzinfo=UTC)).days > 300
+    assert complaint["lateDays"] == (now - datetime(2025, 6, 20, tzinfo=UTC)).days
+    # Nobody else reads or works the queue: not an officer who is not a head, not an applicant.
+    for other in (colleague, applicant):
+        assert errors_of(await other.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
+        for verb in ("acknowledge", "resolve"):
+            refused = await other.gql(WORK % (verb.capitalize(), verb), {"i": {"escalationId": obligation["id"]}})
+            assert errors_of(refused) == ["FORBIDDEN"]
+    assert await Escalation.filter(acknowledged_at__isnull=False).count() == 0
+    # The head takes one up (still open), then closes it (it leaves the open queue).
+    taken = await head.gql(WORK % ("Acknowledge", "acknowledge"), {"i": {"escalationId": obligation["id"]}})
+    taken = taken["data"]["acknowledgeEscalation"]["escalation"]
+    assert taken["acknowledgedAt"] and taken["resolvedAt"] is None
+    assert [n["id"] for n in await _queue(head)] == [obligation["id"], application["id"], complaint["id"]]
+    closed = await head.gql(WORK % ("Resolve", "resolve"), {"i": {"escalationId": obligation["id"]}})
+    closed = closed["data"]["resolveEscalation"]["escalation"]
+    assert closed["resolvedAt"] and closed["acknowledgedAt"] == taken["acknowledgedAt"]
+    assert [n["id"] for n in await _queue(head)] == [application["id"], complaint["id"]]
+    assert [n["id"] for n in await _queue(head, open_=False)] == [obligation["id"], application["id"], complaint["id"]]
+    assert await AuditEvent.filter(action__in=["escalation.acknowledged", "escalation.resolved"]).count() == 2
+    # An unknown one is NOT_FOUND; a head flag on an applicant's account means nothing.
+    from schema.ids import to_global_id
+    missing = await head.gql(WORK % ("Resolve", "resolve"), {"i": {"escalationId": str(to_global_id("Escalation", 999))}})
+    assert errors_of(missing) == ["NOT_FOUND"]
+    await User.filter(id=applicant.user_id).update(is_head=True)
+    assert errors_of(await applicant.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
