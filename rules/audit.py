@@ -32,6 +32,7 @@ class AuditAction(str, Enum):
     POOL_UPDATED = "pool.updated"
     # users and tokens
     USER_CREATED = "user.created"
+    USER_PREFERENCES_SET = "user.preferences_set"
     TOKEN_ISSUED = "token.issued"
     TOKEN_REVOKED = "token.revoked"
     # the calendar and rates

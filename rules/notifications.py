@@ -33,7 +33,14 @@ def late_days(due: datetime | None, until: datetime) -> int:
     return (until - due).days
 
 
-LANGUAGES = ("kk", "ru")
+class NotificationLanguage(str, Enum):
+    """The language a user's notifications are written in (models.access.User.language)."""
+
+    KK = "kk"
+    RU = "ru"
+
+
+LANGUAGES = tuple(language.value for language in NotificationLanguage)
 
 _TEMPLATES: dict[NotificationKind, dict[str, tuple[str, str]]] = {
     NotificationKind.POOL_CHANGE_OPENED: {

@@ -37,6 +37,8 @@ expose_enum(
         AuditAction.POOL_CREATED: "A mining pool was registered.",
         AuditAction.POOL_UPDATED: "A mining pool's data changed.",
         AuditAction.USER_CREATED: "A user of the API was created.",
+        AuditAction.USER_PREFERENCES_SET: "A user's notification language (by itself or an admin) or head-of-unit "
+        "flag (by an admin) was set.",
         AuditAction.TOKEN_ISSUED: "An API token was issued (its secret and hash are never in the trail).",
         AuditAction.WEBHOOK_ENDPOINT_REGISTERED: "A partner registered a webhook endpoint (its secret is never in "
         "the trail).",

@@ -444,6 +444,7 @@ MUTATIONS: dict[str, Any] = {
     "markNotificationsRead": {},
     "acknowledgeEscalation": {},
     "resolveEscalation": {},
+    "setUserPreferences": {"language": "KK"},
 }
 # An `ID` input field -> the type of record it names: by the mutation (`id`), else by its name.
 ID_FIELD_TYPES = {"minerId": "Miner", "dataCenterId": "DataCenter", "dataCenterIds": "DataCenter",

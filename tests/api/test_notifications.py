@@ -263,3 +263,41 @@ async def test_breaches_reach_the_heads_supervisors_queue_once_and_heads_acknowl
     assert errors_of(missing) == ["NOT_FOUND"]
     await User.filter(id=applicant.user_id).update(is_head=True)
     assert errors_of(await applicant.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
+
+
+PREFS = """mutation($i: SetUserPreferencesInput!) { setUserPreferences(input: $i) {
+  user { notificationLanguage isHead } """ + ERRORS + " } }"
+
+
+async def test_a_user_sets_its_own_language_and_only_an_admin_makes_an_officer_head(client):
+    from models.audit import AuditEvent
+    from schema.ids import to_global_id
+
+    def uid(caller) -> str:
+        return str(to_global_id("User", caller.user_id))
+
+    applicant = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    stranger = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    officer = await make_caller(client, Role.OFFICER)
+    admin = await make_caller(client, Role.ADMIN)
+    mine = await applicant.gql(PREFS, {"i": {"userId": uid(applicant), "language": "KK"}})
+    assert mine["data"]["setUserPreferences"] == {"user": {"notificationLanguage": "KK", "isHead": False}, "errors": []}
+    assert (await User.get(id=applicant.user_id)).language == "kk"
+    assert await AuditEvent.filter(action="user.preferences_set").count() == 1
+    # Not another's language (an applicant does not read users: NOT_FOUND; an officer does: FORBIDDEN),
+    # and nobody makes itself head.
+    assert errors_of(await stranger.gql(PREFS, {"i": {"userId": uid(applicant), "language": "RU"}})) == ["NOT_FOUND"]
+    assert errors_of(await officer.gql(PREFS, {"i": {"userId": uid(applicant), "language": "RU"}})) == ["FORBIDDEN"]
+    assert errors_of(await officer.gql(PREFS, {"i": {"userId": uid(officer), "isHead": True}})) == ["FORBIDDEN"]
+    assert errors_of(await applicant.gql(PREFS, {"i": {"userId": uid(applicant), "language": "RU", "isHead": True}})) \
+        == ["FORBIDDEN"]
+    assert (await User.get(id=applicant.user_id)).language == "kk"
+    assert not await User.filter(is_head=True).exists()
+    # An admin: the head flag, on staff only; the officer then works the supervisors' queue.
+    assert errors_of(await officer.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
+    assert errors_of(await admin.gql(PREFS, {"i": {"userId": uid(applicant), "isHead": True}})) == ["VALIDATION"]
+    made = await admin.gql(PREFS, {"i": {"userId": uid(officer), "isHead": True, "language": "KK"}})
+    assert made["data"]["setUserPreferences"]["user"] == {"notificationLanguage": "KK", "isHead": True}
+    assert errors_of(await officer.gql(QUEUE, {"open": True})) == []
+    assert [u.id for u in await notifications._heads()] == [officer.user_id]
+    assert await AuditEvent.filter(action="user.preferences_set").count() == 2
