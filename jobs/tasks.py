@@ -116,3 +116,16 @@ async def checkpoint_audit(ctx: dict[str, Any]) -> int | None:
     the head's sequence number, or None when it has not moved."""
     checkpoint = await write_checkpoint(ctx.get("settings") or Settings.from_env())
     return checkpoint.seq if checkpoint else None
+
+
+async def purge_expired(ctx: dict[str, Any], now: datetime | None = None) -> dict[str, int]:
+    """The retention purge: the events older than the window (settings.event_retention_days)
+    with their webhook deliveries, and the notifications read longer ago than
+    settings.notification_retention_days. A cursor before the purged events is then refused
+    (EVENT_CURSOR_EXPIRED), as it was while they were merely out of the window."""
+    from resolvers.events import purge_expired as purge_events
+    from resolvers.notifications import purge_read
+
+    settings = ctx.get("settings") or Settings.from_env()
+    return {"events": await purge_events(settings.event_retention_days, now),
+            "notifications": await purge_read(settings.notification_retention_days, now)}

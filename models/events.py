@@ -87,3 +87,16 @@ class WebhookDelivery(Model):
         table = "webhook_delivery"
         unique_together = (("endpoint", "event"),)
         table_description = "One event's delivery to one webhook endpoint, with its retries."
+
+
+class EventLogHorizon(Model):
+    """How far the retention purge has deleted the event log (one row): every event up to
+    `purged_through` may be gone, so a cursor below it is expired (resolvers/events.check_cursor)."""
+
+    id = fields.IntField(primary_key=True)
+    purged_through = fields.BigIntField(default=0)
+    purged_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "event_log_horizon"
+        table_description = "How far the retention purge deleted the public event log (one row)."

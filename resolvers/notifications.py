@@ -258,3 +258,9 @@ async def work_escalation(actor: Actor, pk: int, *, resolve: bool, now: datetime
         await escalation.save(using_db=conn)
         await append_audit(conn, actor, action.value, "Escalation", escalation.pk, before, snapshot(escalation))
     return escalation
+
+
+async def purge_read(retention_days: int, now: datetime | None = None) -> int:
+    """Delete the notifications read more than `retention_days` ago (unread ones stay); how many."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    return await Notification.filter(read_at__lt=cutoff).delete()

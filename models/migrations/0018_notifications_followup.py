@@ -42,4 +42,15 @@ class Migration(migrations.Migration):
             options={'table': 'escalation', 'app': 'models', 'pk_attr': 'id', 'table_description': "A breached term (application, complaint, obligation) in the heads' supervisors' queue."},
             bases=['Model'],
         ),
+        # The retention purge's mark (models/events.EventLogHorizon).
+        ops.CreateModel(
+            name='EventLogHorizon',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('purged_through', fields.BigIntField(default=0)),
+                ('purged_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'event_log_horizon', 'app': 'models', 'pk_attr': 'id', 'table_description': 'How far the retention purge deleted the public event log (one row).'},
+            bases=['Model'],
+        ),
     ]
