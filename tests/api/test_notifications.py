@@ -112,6 +112,8 @@ async def test_an_overdue_obligation_alerts_the_miner_once_in_its_language_and_e
              "due": None}
     await notifications.pool_change_overdue(event, ctx)
     assert await Notification.all().count() == 3 and len(sink.messages) == 2
+    from models.notifications import Escalation
+    assert [e.kind.value for e in await Escalation.all()] == ["OBLIGATION"]  # one breach in the heads' queue
 
 
 async def test_due_tomorrow_reminder_once_per_obligation(client, settings):
