@@ -253,10 +253,11 @@ async def work_escalation(actor: Actor, pk: int, *, resolve: bool, now: datetime
         escalation.acknowledged_at, escalation.acknowledged_by_id = now, actor.user_id  # type: ignore[attr-defined]
     if resolve:
         escalation.resolved_at, escalation.resolved_by_id = now, actor.user_id  # type: ignore[attr-defined]
-    action = AuditAction.ESCALATION_RESOLVED if resolve else AuditAction.ESCALATION_ACKNOWLEDGED
     async with in_transaction() as conn:
         await escalation.save(using_db=conn)
-        await append_audit(conn, actor, action.value, "Escalation", escalation.pk, before, snapshot(escalation))
+        await append_audit(conn, actor,
+                           AuditAction.ESCALATION_RESOLVED.value if resolve else AuditAction.ESCALATION_ACKNOWLEDGED.value,
+                           "Escalation", escalation.pk, before, snapshot(escalation))
     return escalation
 
 
