@@ -32,6 +32,7 @@ from resolvers import document_files, registry_files, storage
 from resolvers.auth import authenticate, bearer_token
 from resolvers.event_feed import EventFeed, publish_committed
 from resolvers.events import track_event_writes
+from resolvers.notification_feed import NotificationFeed
 from resolvers.rule_sets import load_rule_sets
 from rules.errors import ErrorCode
 from rules.messages import negotiate_language
@@ -64,6 +65,8 @@ class RegistryGraphQL(GraphQL):
         )
         self.settings = settings
         self.event_feed = EventFeed(settings.event_poll_seconds, settings.event_queue_size, settings.redis_url)
+        self.notification_feed = NotificationFeed(settings.event_poll_seconds, settings.event_queue_size,
+                                                  settings.redis_url)
         self._ide: tuple[str, str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,6 +137,7 @@ class RegistryGraphQL(GraphQL):
             actor=await authenticate(bearer_token(request.headers.get("authorization"))),
             language=negotiate_language(request.headers.get("accept-language")),
             event_feed=self.event_feed,
+            notification_feed=self.notification_feed,
         )
 
 
@@ -182,6 +186,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                     yield
         finally:
             await graphql.event_feed.close()
+            await graphql.notification_feed.close()
             await limit_store.close()
             if manage_db:
                 await close_db()
@@ -209,6 +214,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     app.state.limit_store = limit_store
     app.state.settings = settings
     app.state.event_feed = graphql.event_feed
+    app.state.notification_feed = graphql.notification_feed
     return app
 
 

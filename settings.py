@@ -69,6 +69,9 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:8000"
     # The partners' event log (models/events.py): how far back a cursor may resume.
     event_retention_days: int = 90
+    # The retention purge (jobs/tasks.purge_expired) deletes the events older than the window
+    # (with their webhook deliveries) and the notifications read longer ago than this.
+    notification_retention_days: int = 365
     # The live feed (resolvers/event_feed.py): how often each process looks for new events when
     # nothing woke it, and how many undelivered events a subscriber may hold before it is cut off.
     event_poll_seconds: float = 0.5
@@ -79,6 +82,10 @@ class Settings:
     webhook_retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
     webhook_timeout_seconds: float = 10.0
     webhook_allow_private: bool = False
+    # The circuit breaker of a dead endpoint (rules/webhooks.Circuit): after this many failed
+    # attempts in a row nothing is attempted for the cool-down, then one probe.
+    webhook_circuit_failures: int = 5
+    webhook_circuit_cooldown_seconds: float = 3600.0
     # E-mail of notifications (resolvers/notifications.py): off without SMTP_HOST.
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -126,7 +133,8 @@ class Settings:
             if value := os.environ.get(env_name):
                 kwargs[name] = value
         for name, env_name in (("token_ttl_days", "TOKEN_TTL_DAYS"), ("partner_token_max_days", "PARTNER_TOKEN_MAX_DAYS"),
-                               ("event_retention_days", "EVENT_RETENTION_DAYS")):
+                               ("event_retention_days", "EVENT_RETENTION_DAYS"),
+                               ("notification_retention_days", "NOTIFICATION_RETENTION_DAYS")):
             if value := os.environ.get(env_name):
                 kwargs[name] = int(value)
         kwargs.update(_edge_from_env())

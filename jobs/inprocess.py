@@ -12,6 +12,7 @@ from jobs.tasks import (
     deliver_webhooks,
     dispatch_outbox,
     produce_documents,
+    purge_expired,
     recompute_overdue,
 )
 from settings import Settings
@@ -32,6 +33,7 @@ async def _loop(dispatch_every: float, overdue_every: float, settings: Settings 
                 await recompute_overdue(ctx)
                 if settings is not None:  # the app's runner (tests run it without)
                     await checkpoint_audit(ctx)
+                    await purge_expired(ctx)  # the retention purge: an indexed delete, mostly of nothing
                 since_overdue = 0.0
         except Exception:  # the loop must survive a bad run
             log.exception("in-process job run failed")

@@ -13,6 +13,7 @@ from models.outbox import OutboxEvent
 from resolvers import webhooks, wiring
 from resolvers.audit_checkpoint import write_checkpoint
 from resolvers.calendar import load_calendar
+from resolvers.event_feed import publish_committed
 from settings import Settings
 
 log = logging.getLogger("registry.jobs")
@@ -24,7 +25,9 @@ async def dispatch_outbox(ctx: dict[str, Any], limit: int = 200) -> int:
     """Deliver up to `limit` pending outbox events in id order, each in its own transaction
     (claim, run its handler, mark, commit): a crash repeats at most the one event in flight,
     never the events delivered before it. A failing handler is recorded and retried on a later
-    run (up to MAX_ATTEMPTS); the events after it still go. Returns how many were delivered."""
+    run (up to MAX_ATTEMPTS); the events after it still go. Returns how many were delivered.
+    After a run that delivered something, every API process's live feeds are woken (Redis):
+    the handlers write notifications (the `notifications` subscription)."""
     delivered, after = 0, 0
     for _ in range(limit):
         outcome = await _deliver_next(ctx, after)
@@ -32,6 +35,9 @@ async def dispatch_outbox(ctx: dict[str, Any], limit: int = 200) -> int:
             break
         after, ok = outcome
         delivered += ok
+    settings = ctx.get("settings")
+    if delivered and settings is not None:  # handlers may have raised notifications: wake the live feeds
+        await publish_committed(settings.redis_url)
     return delivered
 
 
@@ -110,3 +116,16 @@ async def checkpoint_audit(ctx: dict[str, Any]) -> int | None:
     the head's sequence number, or None when it has not moved."""
     checkpoint = await write_checkpoint(ctx.get("settings") or Settings.from_env())
     return checkpoint.seq if checkpoint else None
+
+
+async def purge_expired(ctx: dict[str, Any], now: datetime | None = None) -> dict[str, int]:
+    """The retention purge: the events older than the window (settings.event_retention_days)
+    with their webhook deliveries, and the notifications read longer ago than
+    settings.notification_retention_days. A cursor before the purged events is then refused
+    (EVENT_CURSOR_EXPIRED), as it was while they were merely out of the window."""
+    from resolvers.events import purge_expired as purge_events
+    from resolvers.notifications import purge_read
+
+    settings = ctx.get("settings") or Settings.from_env()
+    return {"events": await purge_events(settings.event_retention_days, now),
+            "notifications": await purge_read(settings.notification_retention_days, now)}

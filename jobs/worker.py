@@ -26,6 +26,7 @@ from jobs.tasks import (
     deliver_webhooks,
     dispatch_outbox,
     produce_documents,
+    purge_expired,
     recompute_overdue,
 )
 from models.db import close_db, init_db
@@ -55,13 +56,15 @@ def redis_settings() -> RedisSettings:
 
 
 class WorkerSettings:
-    functions: ClassVar = [dispatch_outbox, produce_documents, recompute_overdue, checkpoint_audit, deliver_webhooks]
+    functions: ClassVar = [dispatch_outbox, produce_documents, recompute_overdue, checkpoint_audit, deliver_webhooks,
+                           purge_expired]
     cron_jobs: ClassVar = [
         cron(dispatch_outbox, second=set(range(0, 60, 5)), unique=True),
         cron(produce_documents, second=set(range(2, 60, 5)), unique=True),
         cron(deliver_webhooks, second=set(range(3, 60, 5)), unique=True),
         cron(recompute_overdue, minute=set(range(0, 60, 5)), unique=True),
         cron(checkpoint_audit, minute=set(range(0, 60, 10)), second=30, unique=True),
+        cron(purge_expired, hour=3, minute=17, second=40, unique=True),  # the retention purge, daily
     ]
     on_startup = startup
     on_shutdown = shutdown

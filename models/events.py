@@ -16,7 +16,7 @@ from tortoise.models import Model
 
 from models.access import User
 from models.timestamps import TimestampedModel
-from rules.webhooks import DeliveryStatus
+from rules.webhooks import Circuit, DeliveryStatus
 
 
 class PartnerEvent(Model):
@@ -50,6 +50,14 @@ class WebhookEndpoint(TimestampedModel):
     active = fields.BooleanField(default=True)
     # The newest event already turned into a delivery for this endpoint.
     cursor = fields.BigIntField(default=0)
+    # The circuit breaker (rules/webhooks.Circuit): failed attempts in a row, and while it is
+    # open, the end of the cool-down.
+    consecutive_failures = fields.IntField(default=0)
+    circuit_open_until = fields.DatetimeField(null=True)
+
+    @property
+    def circuit(self) -> Circuit:
+        return Circuit(self.consecutive_failures, self.circuit_open_until)
 
     class Meta:
         table = "webhook_endpoint"
@@ -79,3 +87,16 @@ class WebhookDelivery(Model):
         table = "webhook_delivery"
         unique_together = (("endpoint", "event"),)
         table_description = "One event's delivery to one webhook endpoint, with its retries."
+
+
+class EventLogHorizon(Model):
+    """How far the retention purge has deleted the event log (one row): every event up to
+    `purged_through` may be gone, so a cursor below it is expired (resolvers/events.check_cursor)."""
+
+    id = fields.IntField(primary_key=True)
+    purged_through = fields.BigIntField(default=0)
+    purged_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "event_log_horizon"
+        table_description = "How far the retention purge deleted the public event log (one row)."

@@ -16,14 +16,15 @@ from tortoise.transactions import in_transaction
 
 from models.access import ApiToken, User
 from models.parties import Miner, Pool
-from resolvers.changes import connection, record_change
+from resolvers.changes import connection, record_change, snapshot
 from resolvers.scope import get_visible
 from resolvers.tokens import record_token_event
-from rules.access import SYSTEM, Actor, PartnerKind, Permission
+from rules.access import HEAD_ROLES, SYSTEM, Actor, PartnerKind, Permission
 from rules.audit import AuditAction
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.limits import check_text
+from rules.notifications import NotificationLanguage
 from rules.tokens import DEFAULT_POLICY, TokenPolicy, is_live
 from web.auth_failures import auth_failed
 
@@ -67,6 +68,7 @@ def actor_for(user: User) -> Actor:
         miner_id=user.miner_id,  # type: ignore[attr-defined]
         pool_id=user.pool_id,  # type: ignore[attr-defined]
         partner_kind=user.partner_kind,
+        is_head=user.is_head,
     )
 
 
@@ -74,7 +76,7 @@ def actor_for(user: User) -> Actor:
 # times the round trip here, bench/read_path.py), the token and its user together.
 _AUTH_SQL = (
     "SELECT t.id AS token_id, t.last_used_at, t.created_at, t.expires_at,"
-    " u.id, u.login, u.role, u.miner_id, u.pool_id, u.partner_kind"
+    " u.id, u.login, u.role, u.miner_id, u.pool_id, u.partner_kind, u.is_head"
     " FROM api_token t JOIN app_user u ON u.id = t.user_id"
     " WHERE t.token_hash = {p} AND t.revoked_at IS NULL AND u.active"
 )
@@ -114,6 +116,7 @@ async def authenticate(token: str | None, now: datetime | None = None) -> Actor 
     return Actor(
         user_id=row["id"], role=role, label=f"{row['login']} ({role.value})",
         miner_id=row["miner_id"], pool_id=row["pool_id"], partner_kind=row["partner_kind"],
+        is_head=bool(row["is_head"]),
     )
 
 
@@ -206,6 +209,37 @@ async def issue_token(actor: Actor, cmd: IssueToken, policy: TokenPolicy = DEFAU
         # The hash is a credential's fingerprint: neither the trail nor the outbox carries it.
         await record_token_event(conn, actor, "issued", token, None)
     return IssuedToken(token=token, secret=secret)
+
+
+@dataclass(frozen=True)
+class SetUserPreferences:
+    user_id: int
+    language: NotificationLanguage | None = None  # None: unchanged
+    is_head: bool | None = None  # None: unchanged
+
+
+async def set_user_preferences(actor: Actor, cmd: SetUserPreferences) -> User:
+    """A user's notification language (itself or an admin) and head-of-unit flag (an admin; staff
+    only: the flag escalates breached terms to it). Another user is NOT_FOUND or FORBIDDEN for
+    non-admins, as for tokens."""
+    user = await get_visible(User, actor, cmd.user_id, "User", field="userId")
+    by_admin = actor.can(Permission.MANAGE_USERS)
+    if not (by_admin or actor.user_id == user.id):
+        raise DomainError(ErrorCode.FORBIDDEN, field="userId")
+    if cmd.is_head is not None and not by_admin:
+        raise DomainError(ErrorCode.FORBIDDEN, field="isHead")
+    if cmd.is_head and user.role not in HEAD_ROLES:
+        raise DomainError(ErrorCode.VALIDATION, field="isHead", detail="only officers and admins head the unit")
+    before = snapshot(user)
+    if cmd.language is not None:
+        user.language = NotificationLanguage(cmd.language).value
+    if cmd.is_head is not None:
+        user.is_head = cmd.is_head
+    if snapshot(user) != before:
+        async with in_transaction() as conn:
+            await user.save(using_db=conn, update_fields=["language", "is_head", "updated_at"])
+            await record_change(conn, actor, AuditAction.USER_PREFERENCES_SET.value, user, before)
+    return user
 
 
 async def bootstrap_admin(login: str, full_name: str) -> tuple[User, str]:

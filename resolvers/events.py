@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
-from models.events import PartnerEvent
+from models.events import EventLogHorizon, PartnerEvent, WebhookDelivery
 from resolvers.listing import Listing, Order
 from rules.access import POOL_SCOPED_EVENTS, Actor, event_scope
 from rules.errors import DomainError, ErrorCode
@@ -71,11 +72,15 @@ async def check_cursor(
     actor: Actor, after_id: int | None, retention_days: int, now: datetime | None = None
 ) -> None:
     """A cursor older than the retention window is an error, not silence: an event the caller
-    reads after it fell out of the window, so resuming from it would skip events."""
+    reads after it fell out of the window, so resuming from it would skip events; or the purge
+    (`purge_expired`) has deleted events after it (below the horizon: whichever they were, the
+    caller cannot know that it missed none)."""
     if after_id is None:
         return
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
-    if await visible_events(PartnerEvent.filter(id__gt=after_id, occurred_at__lt=cutoff), actor).exists():
+    horizon = await EventLogHorizon.filter(id=1).first()
+    if (horizon is not None and after_id < horizon.purged_through) or await visible_events(
+            PartnerEvent.filter(id__gt=after_id, occurred_at__lt=cutoff), actor).exists():
         raise DomainError(ErrorCode.EVENT_CURSOR_EXPIRED, field="after", days=retention_days)
 
 
@@ -88,3 +93,28 @@ def list_events(
     if types is not None:
         qs = qs.filter(type__in=types)
     return Listing(qs, Order())
+
+
+_PURGE_BATCH = 5000
+
+
+async def purge_expired(retention_days: int, now: datetime | None = None) -> int:
+    """Delete the events older than the retention window, oldest first, in batches, with their
+    webhook deliveries (whatever their state: the dead-letter list keeps the window too); each
+    batch moves the horizon in its own transaction, so `check_cursor` refuses a cursor the
+    moment the events after it are gone. Returns how many events were deleted."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    deleted = 0
+    while True:
+        ids = await PartnerEvent.filter(occurred_at__lt=cutoff).order_by("id").limit(_PURGE_BATCH) \
+            .values_list("id", flat=True)
+        if not ids:
+            return deleted
+        async with in_transaction() as conn:
+            await WebhookDelivery.filter(event_id__in=ids).using_db(conn).delete()
+            await PartnerEvent.filter(id__in=ids).using_db(conn).delete()
+            horizon, _ = await EventLogHorizon.get_or_create(id=1, using_db=conn)
+            horizon.purged_through = max(horizon.purged_through, ids[-1])
+            horizon.purged_at = now or datetime.now(UTC)
+            await horizon.save(using_db=conn)
+        deleted += len(ids)

@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from models.access import User
-from models.notifications import Notification
+from models.notifications import Escalation, Notification
 from models.parties import Miner
+from resolvers.changes import append_audit, snapshot
 from resolvers.listing import Listing, Order
-from rules.access import Actor
+from rules.access import HEAD_ROLES, Actor
+from rules.audit import AuditAction
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
-from rules.notifications import OUTCOMES, NotificationKind, render
+from rules.notifications import OUTCOMES, BreachKind, NotificationKind, render
 from settings import Settings
 
 log = logging.getLogger("registry.notifications")
@@ -39,7 +42,7 @@ async def _organisation_users(miner_id: int | None, pool_id: int | None) -> list
 
 
 async def _heads() -> list[User]:
-    return await User.filter(is_head=True, active=True, role__in=[Role.OFFICER, Role.ADMIN]).order_by("id")
+    return await User.filter(is_head=True, active=True, role__in=sorted(HEAD_ROLES)).order_by("id")
 
 
 async def _organisation_email(miner_id: int | None, pool_id: int | None) -> str | None:
@@ -95,7 +98,24 @@ async def _to_organisation(ctx: dict[str, Any], kind: NotificationKind, key: str
     await email_once(ctx.get("settings"), created, await _organisation_email(miner_id, pool_id))
 
 
-async def _escalate(what: str, key: str, due: Any, entity: tuple[str, int]) -> None:
+def _moment(value: Any) -> datetime | None:
+    """A term from an event's payload (a datetime, or its ISO text, or a day) as a UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(), UTC)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+async def _escalate(kind: BreachKind, what: str, key: str, due: Any, entity: tuple[str, int]) -> None:
+    """The breach in the supervisors' queue (once) and an ESCALATION notification to each head."""
+    await Escalation.bulk_create([Escalation(kind=kind, dedup_key=key, what=what, entity_type=entity[0],
+                                             entity_id=entity[1], due_at=_moment(due))], ignore_conflicts=True)
     await notify(await _heads(), NotificationKind.ESCALATION, key, {"what": what, "due": _day(due)}, entity)
 
 
@@ -119,7 +139,7 @@ async def pool_change_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> N
     entity = ("NotificationObligation", obligation)
     await _to_organisation(ctx, NotificationKind.POOL_CHANGE_OVERDUE, f"obligation:{obligation}",
                            {"due": _day(payload.get("due"))}, entity, payload["miner_id"])
-    await _escalate(f"уведомление о смене пула / пулды ауыстыру хабарламасы #{obligation}", f"obligation:{obligation}",
+    await _escalate(BreachKind.OBLIGATION, f"уведомление о смене пула / пулды ауыстыру хабарламасы #{obligation}", f"obligation:{obligation}",
                     payload.get("due"), entity)
 
 
@@ -152,13 +172,13 @@ decision_approved, decision_refused = _decision("APPROVED"), _decision("REFUSED"
 
 async def application_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
     app = payload["application"]
-    await _escalate(f"заявление / өтініш {payload.get('incoming_number') or app} ({payload.get('stage')})",
+    await _escalate(BreachKind.APPLICATION, f"заявление / өтініш {payload.get('incoming_number') or app} ({payload.get('stage')})",
                     f"application:{app}:{payload.get('due')}", payload.get("due"), ("Application", app))
 
 
 async def complaint_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
     complaint = payload["complaint_id"]
-    await _escalate(f"жалоба / шағым #{complaint}", f"complaint:{complaint}",
+    await _escalate(BreachKind.COMPLAINT, f"жалоба / шағым #{complaint}", f"complaint:{complaint}",
                     payload.get("review_due") or payload.get("forward_due"), ("Complaint", complaint))
 
 
@@ -167,8 +187,6 @@ async def complaint_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> Non
 
 async def flag_pool_change_due_tomorrow(now: datetime, calendar: Any) -> int:
     """Unmet obligations whose 2 WD end within a day: one reminder each, however often run."""
-    from tortoise.transactions import in_transaction
-
     from models.licensing import NotificationObligation
     from resolvers.changes import emit
 
@@ -201,3 +219,49 @@ async def mark_read(actor: Actor, ids: list[int]) -> int:
         if pk not in own:
             raise DomainError(ErrorCode.NOT_FOUND, entity="Notification", field=f"notificationIds[{i}]")
     return await Notification.filter(id__in=list(own), read_at__isnull=True).update(read_at=datetime.now(UTC))
+
+
+# -- the supervisors' queue (heads of the unit) -------------------------------------------------------
+
+
+def _require_head(actor: Actor) -> None:
+    if not actor.heads_unit:
+        raise DomainError(ErrorCode.FORBIDDEN)
+
+
+def supervisor_queue(actor: Actor, *, open_only: bool) -> Listing[Escalation]:
+    """The breaches escalated to the heads, oldest first; `open_only`: not yet resolved."""
+    _require_head(actor)
+    qs = Escalation.all()
+    if open_only:
+        qs = qs.filter(resolved_at__isnull=True)
+    return Listing(qs, Order())
+
+
+async def work_escalation(actor: Actor, pk: int, *, resolve: bool, now: datetime | None = None) -> Escalation:
+    """Acknowledge a breach (someone is on it) or resolve it (it leaves the open queue); heads
+    only. Resolving acknowledges too; doing either twice changes nothing."""
+    _require_head(actor)
+    escalation = await Escalation.filter(id=pk).first()
+    if escalation is None:
+        raise DomainError(ErrorCode.NOT_FOUND, entity="Escalation", field="escalationId")
+    if escalation.resolved_at is not None or (not resolve and escalation.acknowledged_at is not None):
+        return escalation
+    now = now or datetime.now(UTC)
+    before = snapshot(escalation)
+    if escalation.acknowledged_at is None:
+        escalation.acknowledged_at, escalation.acknowledged_by_id = now, actor.user_id  # type: ignore[attr-defined]
+    if resolve:
+        escalation.resolved_at, escalation.resolved_by_id = now, actor.user_id  # type: ignore[attr-defined]
+    async with in_transaction() as conn:
+        await escalation.save(using_db=conn)
+        await append_audit(conn, actor,
+                           AuditAction.ESCALATION_RESOLVED.value if resolve else AuditAction.ESCALATION_ACKNOWLEDGED.value,
+                           "Escalation", escalation.pk, before, snapshot(escalation))
+    return escalation
+
+
+async def purge_read(retention_days: int, now: datetime | None = None) -> int:
+    """Delete the notifications read more than `retention_days` ago (unread ones stay); how many."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
+    return await Notification.filter(read_at__lt=cutoff).delete()

@@ -39,6 +39,7 @@ from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.events import EVENT_TYPES
 from rules.webhooks import (
+    CircuitState,
     DeliveryStatus,
     address_allowed,
     new_secret,
@@ -97,8 +98,9 @@ def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
 
 
 def own_endpoints(actor: Actor) -> Any:
-    """The endpoints `actor` reads: its own (admins: every one)."""
-    if actor.role is Role.ADMIN:
+    """The endpoints `actor` reads and operates (redelivery, replay, re-enabling a dead one): its
+    own; the authority's staff (admins, officers) every one."""
+    if actor.role in (Role.ADMIN, Role.OFFICER):
         return WebhookEndpoint.all()
     if actor.user_id is None:
         return WebhookEndpoint.filter(id__in=[])
@@ -257,12 +259,23 @@ async def _attempt_next(endpoint_id: int, settings: Settings, now: datetime, **i
         endpoint = await endpoint_q.using_db(conn).first()
         if endpoint is None:
             return False
+        state = endpoint.circuit.state(now)
+        if state is CircuitState.OPEN:  # a dead endpoint: its deliveries wait for the cool-down
+            return False
         delivery = await WebhookDelivery.filter(endpoint_id=endpoint_id, status=DeliveryStatus.PENDING) \
             .using_db(conn).order_by("event_id").first()
-        if delivery is None or (delivery.next_attempt_at is not None and delivery.next_attempt_at > now):
+        if delivery is None:
+            return False
+        # Half-open: the oldest pending delivery is the probe, due or not.
+        if state is CircuitState.CLOSED and delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
             return False
         row = await PartnerEvent.get(id=delivery.event_id).using_db(conn)  # type: ignore[attr-defined]
         result = await send(endpoint, row, settings, now=now, **io)
+        circuit = endpoint.circuit.after(result.ok, now, threshold=settings.webhook_circuit_failures,
+                                         cooldown=settings.webhook_circuit_cooldown_seconds)
+        if circuit != endpoint.circuit:
+            endpoint.consecutive_failures, endpoint.circuit_open_until = circuit.failures, circuit.open_until
+            await endpoint.save(using_db=conn, update_fields=["consecutive_failures", "circuit_open_until"])
         delivery.attempts += 1
         delivery.last_status_code, delivery.last_error = result.status_code, result.error
         if result.ok:
@@ -281,13 +294,34 @@ async def deliver_due(settings: Settings, now: datetime | None = None, *, per_en
     now = now or datetime.now(UTC)
     due = await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now,
                                        endpoint__active=True).distinct().values_list("endpoint_id", flat=True)
+    # Open circuits whose cool-down ended: their probe goes whenever its delivery is due.
+    probes = await WebhookEndpoint.filter(active=True, circuit_open_until__lte=now).values_list("id", flat=True)
     delivered = 0
-    for endpoint_id in sorted(set(due)):
+    for endpoint_id in sorted({*due, *probes}):
         for _ in range(per_endpoint):
             if not await _attempt_next(endpoint_id, settings, now, **io):
                 break
             delivered += 1
     return delivered
+
+
+async def reset_circuit(actor: Actor, pk: int, now: datetime | None = None) -> WebhookEndpoint:
+    """Close an endpoint's circuit (it is back up): its oldest pending delivery is due now and
+    the rest follow in order."""
+    endpoint = await get_endpoint(actor, pk, "endpointId")
+    now = now or datetime.now(UTC)
+    async with in_transaction() as conn:
+        before = _audited(endpoint)
+        endpoint.consecutive_failures, endpoint.circuit_open_until = 0, None
+        await endpoint.save(using_db=conn, update_fields=["consecutive_failures", "circuit_open_until", "updated_at"])
+        head = await WebhookDelivery.filter(endpoint_id=endpoint.pk, status=DeliveryStatus.PENDING) \
+            .using_db(conn).order_by("event_id").first()
+        if head is not None:
+            head.next_attempt_at = now
+            await head.save(using_db=conn, update_fields=["next_attempt_at"])
+        await append_audit(conn, actor, AuditAction.WEBHOOK_CIRCUIT_RESET.value, "WebhookEndpoint", endpoint.pk,
+                           before, _audited(endpoint))
+    return endpoint
 
 
 # -- the dead-letter list ---------------------------------------------------------------------------

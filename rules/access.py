@@ -43,6 +43,10 @@ _ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+# Who may be the head of the unit (User.is_head).
+HEAD_ROLES = frozenset({Role.OFFICER, Role.ADMIN})
+
+
 @dataclass(frozen=True)
 class OwnerRef:
     """The organisation a record belongs to (at most one of the two is set)."""
@@ -59,9 +63,16 @@ class Actor:
     miner_id: int | None = None
     pool_id: int | None = None
     partner_kind: str | None = None  # PartnerKind of a PARTNER's account (its event grants)
+    is_head: bool = False  # the head of the unit (models.access.User.is_head)
 
     def can(self, permission: Permission) -> bool:
         return permission in _ROLE_PERMISSIONS[self.role]
+
+    @property
+    def heads_unit(self) -> bool:
+        """The head of the unit: breached terms escalate to it, and it works the supervisors'
+        queue. Staff only: the flag means nothing on an applicant's or a partner's account."""
+        return self.is_head and self.role in HEAD_ROLES
 
     @property
     def organisation(self) -> OwnerRef:

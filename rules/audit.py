@@ -32,6 +32,7 @@ class AuditAction(str, Enum):
     POOL_UPDATED = "pool.updated"
     # users and tokens
     USER_CREATED = "user.created"
+    USER_PREFERENCES_SET = "user.preferences_set"
     TOKEN_ISSUED = "token.issued"
     TOKEN_REVOKED = "token.revoked"
     # the calendar and rates
@@ -98,6 +99,10 @@ class AuditAction(str, Enum):
     # partners' webhook endpoints (the secret is never in the trail)
     WEBHOOK_ENDPOINT_REGISTERED = "webhook_endpoint.registered"
     WEBHOOK_ENDPOINT_REMOVED = "webhook_endpoint.removed"
+    WEBHOOK_CIRCUIT_RESET = "webhook_endpoint.circuit_reset"
+    # the supervisors' queue (heads of the unit)
+    ESCALATION_ACKNOWLEDGED = "escalation.acknowledged"
+    ESCALATION_RESOLVED = "escalation.resolved"
     # reads of personal data in bulk (one event per request; the entity is the reader)
     PERSONAL_DATA_LISTED = "personal_data.listed"
     PERSONAL_DATA_EXPORTED = "personal_data.exported"
@@ -145,6 +150,7 @@ class AuditEntityType(str, Enum):
     VIOLATION = "Violation"
     DOCUMENT = "Document"
     WEBHOOK_ENDPOINT = "WebhookEndpoint"
+    ESCALATION = "Escalation"
 
 
 # Snapshot keys never shown to clients: a token's hash is a credential's fingerprint.

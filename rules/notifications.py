@@ -3,6 +3,7 @@ language), as plain templates. Which events raise which notifications is resolve
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
@@ -16,7 +17,30 @@ class NotificationKind(str, Enum):
     ESCALATION = "ESCALATION"  # to the head of the unit: a term was breached
 
 
-LANGUAGES = ("kk", "ru")
+class BreachKind(str, Enum):
+    """What an escalation (the supervisors' queue) is about: a term breached."""
+
+    APPLICATION = "APPLICATION"  # an application past its stage's term
+    COMPLAINT = "COMPLAINT"  # a complaint past its review (or forwarding) term
+    OBLIGATION = "OBLIGATION"  # a miner's notice past its term (the 2-WD pool change)
+
+
+def late_days(due: datetime | None, until: datetime) -> int:
+    """Whole days from the term to `until` (now, or when the breach was resolved); 0 when not
+    yet late or the term is unknown."""
+    if due is None or until <= due:
+        return 0
+    return (until - due).days
+
+
+class NotificationLanguage(str, Enum):
+    """The language a user's notifications are written in (models.access.User.language)."""
+
+    KK = "kk"
+    RU = "ru"
+
+
+LANGUAGES = tuple(language.value for language in NotificationLanguage)
 
 _TEMPLATES: dict[NotificationKind, dict[str, tuple[str, str]]] = {
     NotificationKind.POOL_CHANGE_OPENED: {

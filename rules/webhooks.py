@@ -14,6 +14,7 @@ import ipaddress
 import random
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 from urllib.parse import urlsplit
@@ -64,6 +65,36 @@ def next_attempt(attempts: int, now: datetime, schedule: Sequence[float] = DEFAU
         return None
     delay = schedule[attempts - 1]
     return now + timedelta(seconds=delay * (1 + jitter * (rng or random).random()))
+
+
+class CircuitState(str, Enum):
+    CLOSED = "CLOSED"  # deliveries go as their schedule says
+    OPEN = "OPEN"  # the endpoint failed too often in a row: nothing is attempted until the cool-down ends
+    HALF_OPEN = "HALF_OPEN"  # the cool-down ended: the next attempt is a probe
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """An endpoint's circuit breaker: its consecutive failed attempts, and while it is open, the
+    end of the cool-down (no attempt before it; the first one after it is the probe)."""
+
+    failures: int = 0
+    open_until: datetime | None = None
+
+    def state(self, now: datetime) -> CircuitState:
+        if self.open_until is None:
+            return CircuitState.CLOSED
+        return CircuitState.OPEN if now < self.open_until else CircuitState.HALF_OPEN
+
+    def after(self, ok: bool, now: datetime, *, threshold: int, cooldown: float) -> Circuit:
+        """The circuit after one attempt: a success closes it; a failure opens it (again) when it
+        was a probe or the `threshold`-th in a row, for `cooldown` seconds."""
+        if ok:
+            return Circuit()
+        failures = self.failures + 1
+        if self.open_until is not None or failures >= threshold:
+            return Circuit(failures, now + timedelta(seconds=cooldown))
+        return Circuit(failures)
 
 
 def address_allowed(address: str) -> bool:

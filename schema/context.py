@@ -30,6 +30,8 @@ class Context:
     ws_token: str | None = None
     # The process's live event feed (resolvers/event_feed.py), for subscriptions.
     event_feed: Any = None
+    # Its live notifications (resolvers/notification_feed.py), for the `notifications` subscription.
+    notification_feed: Any = None
     loaders: Loaders = field(init=False)
     # The request's one "now": fields and filters of one response judge time alike (a list
     # filtered on `overdue` shows `overdue: true` on every row, whatever the clock did since).

@@ -23,9 +23,10 @@ from rules.enums import (
     Role,
     ServerRole,
 )
+from rules.notifications import NotificationLanguage
 from rules.workflow import Action, LicenseSubtype, ProcedureCode, Stage
 
-__all__ = ["OrderDirection", "PartnerKind", "expose_enum"]
+__all__ = ["NotificationLanguage", "OrderDirection", "PartnerKind", "expose_enum"]
 
 E = TypeVar("E", bound=type[Enum])
 
@@ -211,4 +212,11 @@ expose_enum(
         LicenseSubtype.II: "The miner has no data center and mines with its own ASIC units hosted in the "
         "data center of a licensed subtype-I miner [001 §3].",
     },
+)
+
+expose_enum(
+    NotificationLanguage,
+    "NotificationLanguage",
+    "The language a user's notifications and e-mails are written in.",
+    {NotificationLanguage.KK: "Kazakh.", NotificationLanguage.RU: "Russian."},
 )

@@ -110,6 +110,8 @@ def lean_resolvers(schema: Any) -> int:
             resolver = getattr(definition, "base_resolver", None)
             if resolver is None or getattr(definition, "permission_classes", None):
                 continue
+            if getattr(definition, "is_subscription", False):  # its resolver makes the stream, not a value
+                continue
             nested = _nested_list(definition, field_def, resolver, info_class)
             if nested is not None:
                 field_def.resolve = nested

@@ -26,7 +26,11 @@ from schema.inspections import InspectionsMutation, InspectionsQuery
 from schema.licenses import LicensesMutation, LicensesQuery
 from schema.licensing import LicensingMutation, LicensingQuery
 from schema.node import NodeQuery
-from schema.notifications import NotificationsMutation, NotificationsQuery
+from schema.notifications import (
+    NotificationsMutation,
+    NotificationsQuery,
+    NotificationsSubscription,
+)
 from schema.parties import PartiesMutation, PartiesQuery
 from schema.pipeline import RequestPipeline, limit_rules
 from schema.pool_change import PoolChangeMutation, PoolChangeQuery
@@ -46,7 +50,7 @@ log = logging.getLogger("registry.graphql")
 
 QUERIES: tuple[type, ...] = (NodeQuery, ApplicationsQuery, LicensingQuery, PartiesQuery, LicensesQuery, PoolChangeQuery, ComplaintsQuery, ViewerQuery, AuditQuery, CalendarQuery, BinIinQuery, RegistryQuery, UsersQuery, PoolsQuery, RuleSetQuery, InspectionsQuery, DocumentsQuery, EventsQuery, WebhooksQuery, NotificationsQuery)
 MUTATIONS: tuple[type, ...] = (PartiesMutation, ApplicationsMutation, LicensingMutation, LicensesMutation, PoolChangeMutation, ComplaintsMutation, UsersMutation, CalendarMutation, RegistryMutation, PoolsMutation, IncomeReportsMutation, RuleSetMutation, InspectionsMutation, DocumentsMutation, WebhooksMutation, NotificationsMutation)
-SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription,)
+SUBSCRIPTIONS: tuple[type, ...] = (EventsSubscription, NotificationsSubscription)
 # Node types reachable only through `node(id:)` must be listed so the schema knows them.
 NODE_TYPES: tuple[type, ...] = (Miner, DataCenter, Pool, User, ApiToken, CalendarOverride)
 

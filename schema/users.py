@@ -12,7 +12,7 @@ from strawberry import relay
 from resolvers import auth as uc
 from resolvers import tokens as tokens_uc
 from rules.enums import Role
-from schema.enums import PartnerKind
+from schema.enums import NotificationLanguage, PartnerKind
 from schema.errors import mutation, payload
 from schema.idempotency import client_mutation_id
 from schema.ids import pk_of
@@ -58,6 +58,21 @@ class IssueTokenInput:
 class RevokeTokenInput:
     id: relay.GlobalID = strawberry.field(description="The token (`ApiToken`): one's own, or any for an admin.")
     client_mutation_id: str | None = client_mutation_id()
+
+
+@strawberry.input(description="A user's notification preferences.")
+class SetUserPreferencesInput:
+    user_id: relay.GlobalID = strawberry.field(description="The user: oneself (an admin: anyone).")
+    language: NotificationLanguage | None = strawberry.field(
+        default=None, description="The language of its notifications and e-mails; none: unchanged.")
+    is_head: bool | None = strawberry.field(
+        default=None, description="Admins only: the head of the unit (officers and admins), to whom breached terms "
+        "escalate and who works the supervisors' queue; none: unchanged.")
+
+
+@payload(description="The user with its preferences, or why not.")
+class SetUserPreferencesPayload:
+    user: User | None = strawberry.field(default=None, description="The user.")
 
 
 @payload(description="The new user, or why not.")
@@ -110,6 +125,15 @@ class UsersMutation:
             partner_kind=input.partner_kind,
         )
         return CreateUserPayload(user=User.from_row(await uc.create_user(info.context.user, cmd)))
+
+    @mutation(description="Set a user's notification language (the user itself or an admin) and head-of-unit flag "
+              "(admins only). Another user is NOT_FOUND (or FORBIDDEN where the caller reads users).")
+    async def set_user_preferences(
+        self, info: strawberry.Info, input: SetUserPreferencesInput
+    ) -> SetUserPreferencesPayload:
+        cmd = uc.SetUserPreferences(user_id=pk_of(input.user_id, "User", "userId"), language=input.language,
+                                    is_head=input.is_head)
+        return SetUserPreferencesPayload(user=User.from_row(await uc.set_user_preferences(info.context.user, cmd)))
 
     @mutation(description="Issue an API token: admins for any user, every user for itself (another user "
               "is NOT_FOUND). Not idempotent: the secret cannot be shown twice, so each call makes a token.")

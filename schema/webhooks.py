@@ -3,7 +3,7 @@ schedule in rules/webhooks.py)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 import strawberry
@@ -12,7 +12,7 @@ from strawberry import relay
 from models import events as m
 from resolvers import webhooks as uc
 from resolvers.listing import Order
-from rules.webhooks import DeliveryStatus
+from rules.webhooks import CircuitState, DeliveryStatus
 from schema.enums import expose_enum
 from schema.errors import mutation, payload
 from schema.events import PartnerEvent, checked_types
@@ -34,6 +34,19 @@ expose_enum(
     },
 )
 
+expose_enum(
+    CircuitState,
+    "WebhookCircuitState",
+    "An endpoint's circuit breaker: whether deliveries to it are attempted.",
+    {
+        CircuitState.CLOSED: "Deliveries are attempted on their schedule.",
+        CircuitState.OPEN: "The endpoint failed `webhookCircuitFailures` attempts in a row (settings): nothing is "
+        "attempted until `circuitOpenUntil`; its deliveries wait, in order, and do not use up their retries.",
+        CircuitState.HALF_OPEN: "The cool-down ended: the oldest pending delivery is tried once (the probe); "
+        "success closes the circuit, failure opens it for another cool-down.",
+    },
+)
+
 
 @strawberry.type(description="A partner's webhook endpoint. Its secret is shown once, at registration.")
 class WebhookEndpoint:
@@ -42,11 +55,18 @@ class WebhookEndpoint:
     event_types: list[str] = strawberry.field(description="The event types delivered; empty: every granted type.")
     active: bool = strawberry.field(description="False once removed: nothing more is delivered.")
     created_at: datetime = strawberry.field(description="When it was registered (UTC).")
+    circuit: CircuitState = strawberry.field(description="The circuit breaker: closed, open (a dead endpoint: "
+                                             "nothing attempted) or half-open (the next attempt is a probe).")
+    consecutive_failures: int = strawberry.field(description="Failed attempts in a row (0 after a success).")
+    circuit_open_until: datetime | None = strawberry.field(description="While the circuit is open: when the probe "
+                                                           "may go (UTC).")
 
     @classmethod
     def from_row(cls, row: m.WebhookEndpoint) -> WebhookEndpoint:
         return cls(id=strawberry.ID(str(to_global_id("WebhookEndpoint", row.id))), url=row.url,
-                   event_types=list(row.event_types), active=row.active, created_at=row.created_at)
+                   event_types=list(row.event_types), active=row.active, created_at=row.created_at,
+                   circuit=row.circuit.state(datetime.now(UTC)), consecutive_failures=row.consecutive_failures,
+                   circuit_open_until=row.circuit_open_until)
 
 
 @strawberry.type(description="One event's delivery to one endpoint, with its attempts.")
@@ -84,6 +104,12 @@ class RemoveWebhookEndpointInput:
     endpoint_id: relay.GlobalID = strawberry.field(description="One's own endpoint (`WebhookEndpoint`).")
 
 
+@strawberry.input(description="The endpoint to re-enable.")
+class ResetWebhookCircuitInput:
+    endpoint_id: relay.GlobalID = strawberry.field(description="One's own endpoint (`WebhookEndpoint`; officers "
+                                                   "and admins: any).")
+
+
 @strawberry.input(description="A delivery to try again.")
 class RedeliverWebhookInput:
     delivery_id: relay.GlobalID = strawberry.field(description="One's own delivery (`WebhookDelivery`).")
@@ -107,6 +133,11 @@ class RegisterWebhookEndpointPayload:
 @payload(description="The endpoint switched off, or why not.")
 class RemoveWebhookEndpointPayload:
     endpoint: WebhookEndpoint | None = strawberry.field(default=None, description="The endpoint, now inactive.")
+
+
+@payload(description="The endpoint with its circuit closed, or why not.")
+class ResetWebhookCircuitPayload:
+    endpoint: WebhookEndpoint | None = strawberry.field(default=None, description="The endpoint, circuit closed.")
 
 
 @payload(description="The delivery put back in line, or why not.")
@@ -152,6 +183,16 @@ class WebhooksMutation:
         pk = pk_of(input.endpoint_id, "WebhookEndpoint", "endpointId")
         return RemoveWebhookEndpointPayload(endpoint=WebhookEndpoint.from_row(
             await uc.remove_endpoint(info.context.user, pk)))
+
+    @mutation(description="Re-enable an endpoint whose circuit breaker opened (it is back up): the circuit "
+              "closes and its oldest pending delivery goes at once, the others after it in order. The owner, "
+              "officers and admins.")
+    async def reset_webhook_circuit(
+        self, info: strawberry.Info, input: ResetWebhookCircuitInput
+    ) -> ResetWebhookCircuitPayload:
+        pk = pk_of(input.endpoint_id, "WebhookEndpoint", "endpointId")
+        return ResetWebhookCircuitPayload(endpoint=WebhookEndpoint.from_row(
+            await uc.reset_circuit(info.context.user, pk)))
 
     @mutation(description="Try one delivery again (a dead one, typically), due now with a fresh retry schedule.")
     async def redeliver_webhook(self, info: strawberry.Info, input: RedeliverWebhookInput) -> RedeliverWebhookPayload:

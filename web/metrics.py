@@ -6,6 +6,7 @@ time, so every API process answers the same totals. Admins only (a bearer token:
 - `registry_webhook_deliveries{status}`: deliveries by state; `registry_webhook_dead_letters`;
 - `registry_webhook_lag_seconds{endpoint}`: age of each endpoint's oldest pending delivery;
 - `registry_webhook_endpoint_cursor_lag{endpoint}`: events not yet scheduled for an endpoint;
+- `registry_webhook_circuit_open{endpoint}`: 1 while an endpoint's circuit breaker is open;
 - `registry_event_subscribers` and `registry_event_feed_lag`: this process's live subscribers
   and how many committed events its feed has not read yet.
 """
@@ -23,7 +24,7 @@ from tortoise.functions import Count, Min
 from models.events import PartnerEvent, WebhookDelivery, WebhookEndpoint
 from resolvers.auth import authenticate, bearer_token
 from rules.enums import Role
-from rules.webhooks import DeliveryStatus
+from rules.webhooks import CircuitState, DeliveryStatus
 
 
 async def _newest_event() -> int:
@@ -57,8 +58,12 @@ async def render_metrics(feed: Any, now: datetime | None = None) -> bytes:
         lag.labels(str(row["endpoint_id"])).set(max(0.0, (now - first).total_seconds()))
     behind = Gauge("registry_webhook_endpoint_cursor_lag", "Events not yet scheduled per active endpoint.",
                    ["endpoint"], registry=registry)
-    for endpoint_id, cursor in await WebhookEndpoint.filter(active=True).values_list("id", "cursor"):
-        behind.labels(str(endpoint_id)).set(max(0, newest - cursor))
+    circuit = Gauge("registry_webhook_circuit_open", "1 while an active endpoint's circuit breaker is open or "
+                    "half-open (a dead endpoint), else 0.", ["endpoint"], registry=registry)
+    for endpoint in await WebhookEndpoint.filter(active=True).only("id", "cursor", "consecutive_failures",
+                                                                    "circuit_open_until"):
+        behind.labels(str(endpoint.id)).set(max(0, newest - endpoint.cursor))
+        circuit.labels(str(endpoint.id)).set(int(endpoint.circuit.state(now) is not CircuitState.CLOSED))
     Gauge("registry_event_subscribers", "Live event subscribers of this process.", registry=registry).set(
         len(feed.subscribers) if feed is not None else 0)
     Gauge("registry_event_feed_lag", "Committed events this process's feed has not read yet.",

@@ -37,10 +37,16 @@ expose_enum(
         AuditAction.POOL_CREATED: "A mining pool was registered.",
         AuditAction.POOL_UPDATED: "A mining pool's data changed.",
         AuditAction.USER_CREATED: "A user of the API was created.",
+        AuditAction.USER_PREFERENCES_SET: "A user's notification language (by itself or an admin) or head-of-unit "
+        "flag (by an admin) was set.",
         AuditAction.TOKEN_ISSUED: "An API token was issued (its secret and hash are never in the trail).",
         AuditAction.WEBHOOK_ENDPOINT_REGISTERED: "A partner registered a webhook endpoint (its secret is never in "
         "the trail).",
         AuditAction.WEBHOOK_ENDPOINT_REMOVED: "A partner's webhook endpoint was switched off.",
+        AuditAction.WEBHOOK_CIRCUIT_RESET: "A dead webhook endpoint's circuit breaker was closed by hand: its "
+        "deliveries resume.",
+        AuditAction.ESCALATION_ACKNOWLEDGED: "A head of the unit took up a breached term in the supervisors' queue.",
+        AuditAction.ESCALATION_RESOLVED: "A head of the unit closed a breached term in the supervisors' queue.",
         AuditAction.TOKEN_REVOKED: "An API token was revoked by its user or an admin; it is refused from then on.",
         AuditAction.CALENDAR_OVERRIDE_SET: "A decree moving a working day or a day off was recorded or "
         "changed [Labour Code art. 85].",
@@ -118,6 +124,7 @@ expose_enum(
         AuditEntityType.USER: "A user of the API.",
         AuditEntityType.API_TOKEN: "An API token.",
         AuditEntityType.WEBHOOK_ENDPOINT: "A partner's webhook endpoint.",
+        AuditEntityType.ESCALATION: "A breached term escalated to the heads of the unit.",
         AuditEntityType.CALENDAR_OVERRIDE: "A decree override of the working-day calendar.",
         AuditEntityType.MRP_RATE: "The MRP value of a year.",
         AuditEntityType.ORDER_PUBLICATION: "The publication date of an order (rule sets' entry into force).",

@@ -16,6 +16,7 @@ from models import access as m
 from models import parties as pm
 from rules.enums import Role  # the GraphQL enum `UserRole` (exposed in schema/enums.py)
 from rules.tokens import expiry_of
+from schema.enums import NotificationLanguage
 from schema.loaders import load_view
 from schema.relay import RowNode, Timestamped
 from schema.types.parties import Miner, Pool
@@ -51,6 +52,10 @@ class User(RowNode, relay.Node, Timestamped):
     full_name: str = strawberry.field(description="Full name of the person (or the partner system's name).")
     role: Role = strawberry.field(description="What the user is; decides what it may see and do.")
     active: bool = strawberry.field(description="False when the user is blocked: its tokens are then refused.")
+    notification_language: NotificationLanguage = strawberry.field(
+        description="The language of its notifications and e-mails (`setUserPreferences`).")
+    is_head: bool = strawberry.field(description="The head of the unit: breached terms escalate to it "
+                                     "(`supervisorQueue`).")
     _miner_id: strawberry.Private[int | None]
     _pool_id: strawberry.Private[int | None]
 
@@ -58,6 +63,7 @@ class User(RowNode, relay.Node, Timestamped):
     def from_row(cls, row: m.User) -> User:
         return cls(
             id=row.id, login=row.login, full_name=row.full_name, role=row.role, active=row.active,
+            notification_language=NotificationLanguage(row.language), is_head=row.is_head,
             _miner_id=row.miner_id, _pool_id=row.pool_id,  # type: ignore[attr-defined]
             created_at=row.created_at, updated_at=row.updated_at,
         )

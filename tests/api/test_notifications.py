@@ -4,6 +4,7 @@ overdue, in-app and by e-mail in the recipient's language, idempotent; escalatio
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -111,6 +112,8 @@ async def test_an_overdue_obligation_alerts_the_miner_once_in_its_language_and_e
              "due": None}
     await notifications.pool_change_overdue(event, ctx)
     assert await Notification.all().count() == 3 and len(sink.messages) == 2
+    from models.notifications import Escalation
+    assert [e.kind.value for e in await Escalation.all()] == ["OBLIGATION"]  # one breach in the heads' queue
 
 
 async def test_due_tomorrow_reminder_once_per_obligation(client, settings):
@@ -157,3 +160,147 @@ async def test_hearing_notice_and_decision_reach_the_applicant_in_its_language(c
     assert "2025-04-10" in kk[0].body and "Астана" in kk[0].body and kk[0].language == "kk"
     assert "сағат 10:30;" in kk[0].body and "2025-04-10, 10:30;" in ru[0].body
     assert "бас тартылды" in kk[1].body and "отказано" in ru[1].body
+
+
+SUBSCRIBE = "subscription { notifications { id kind subject language } }"
+
+
+@pytest.mark.parametrize("through_redis", [False, True], ids=["in-process", "redis"])
+async def test_the_notifications_subscription_brings_each_user_its_own_new_notifications_only(
+        client, settings, through_redis):
+    from main import create_app
+    from tests.api.test_event_subscription import Subscriber
+
+    if through_redis and not os.environ.get("TEST_REDIS_URL"):
+        pytest.skip("needs TEST_REDIS_URL (CI sets it)")
+    # With Redis the feed polls once a minute: only the worker's Redis message brings it in time
+    # (the worker, here dispatch_outbox, may run in another process).
+    settings = Settings(**{**settings.__dict__, "event_poll_seconds": 60.0, "redis_url": os.environ["TEST_REDIS_URL"]}
+                        if through_redis else {**settings.__dict__, "event_poll_seconds": 0.05})
+    app = create_app(settings, manage_db=False)
+    try:
+        applicant, _, colleague = await _world(client)
+        await dispatch_outbox({"settings": settings})  # the opened obligation's alert: before subscribing
+        async with Subscriber(app, None) as mine, Subscriber(app, None) as theirs:
+            for ws, caller in ((mine, applicant), (theirs, colleague)):
+                assert (await ws.init_with_token(caller.token))["type"] == "connection_ack"
+                await ws.send({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE}})
+            assert await mine.nothing_more(0.5)  # live only: the earlier one is in `notifications`
+            await pool_change.flag_overdue_obligations(datetime.now(UTC), await load_calendar())
+            await dispatch_outbox({"settings": settings})
+            message = await mine.message()
+            assert message["type"] == "next", message
+            got = message["payload"]["data"]["notifications"]
+            assert got["kind"] == "POOL_CHANGE_OVERDUE" and got["language"] == "kk"
+            assert await mine.nothing_more() and await theirs.nothing_more()  # B: none of A's (nor the head's)
+    finally:
+        await app.state.notification_feed.close()
+        await app.state.event_feed.close()
+
+
+async def test_the_notifications_subscription_needs_a_token(client, settings):
+    from main import create_app
+    from tests.api.test_event_subscription import Subscriber, _error_code
+
+    app = create_app(settings, manage_db=False)
+    async with Subscriber(app, None) as ws:
+        await ws.init()
+        await ws.send({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE}})
+        assert _error_code(await ws.message()) == "UNAUTHENTICATED"
+
+
+QUEUE = """query($open: Boolean) { supervisorQueue(open: $open) { edges { node {
+  id kind what entityKey dueAt lateDays acknowledgedAt resolvedAt } } } }"""
+WORK = """mutation($i: %sEscalationInput!) { %sEscalation(input: $i) { escalation { id acknowledgedAt resolvedAt } """ \
+    + ERRORS + " } }"
+
+
+async def _queue(caller, open_: bool = True) -> list[dict]:
+    result = await caller.gql(QUEUE, {"open": open_})
+    assert "errors" not in result, result
+    return [e["node"] for e in result["data"]["supervisorQueue"]["edges"]]
+
+
+async def test_breaches_reach_the_heads_supervisors_queue_once_and_heads_acknowledge_and_resolve_them(client, settings):
+    from models.audit import AuditEvent
+    from models.notifications import Escalation
+
+    applicant, head, colleague = await _world(client)
+    ctx = {"settings": settings}
+    for _ in range(2):  # the overdue job twice: one breach
+        await pool_change.flag_overdue_obligations(datetime.now(UTC), await load_calendar())
+        await dispatch_outbox(ctx)
+    await notifications.application_overdue({"application": 41, "incoming_number": "ЗТ-41", "stage": "REVIEW",
+                                             "due": "2025-06-10T18:00:00+00:00"}, ctx)
+    await notifications.complaint_overdue({"complaint_id": 7, "review_due": "2025-06-20"}, ctx)
+    await notifications.complaint_overdue({"complaint_id": 7, "review_due": "2025-06-20"}, ctx)  # redelivered
+    assert await Escalation.all().count() == 3
+    obligation, application, complaint = await _queue(head)
+    assert (obligation["kind"], application["kind"], complaint["kind"]) == ("OBLIGATION", "APPLICATION", "COMPLAINT")
+    assert application["entityKey"] == 41
+    assert "ЗТ-41" in application["what"]
+    now = datetime.now(UTC)
+    assert application["lateDays"] == (now - datetime(2025, 6, 10, 18, tzinfo=UTC)).days > 300
+    assert complaint["lateDays"] == (now - datetime(2025, 6, 20, tzinfo=UTC)).days
+    # Nobody else reads or works the queue: not an officer who is not a head, not an applicant.
+    for other in (colleague, applicant):
+        assert errors_of(await other.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
+        for verb in ("acknowledge", "resolve"):
+            refused = await other.gql(WORK % (verb.capitalize(), verb), {"i": {"escalationId": obligation["id"]}})
+            assert errors_of(refused) == ["FORBIDDEN"]
+    assert await Escalation.filter(acknowledged_at__isnull=False).count() == 0
+    # The head takes one up (still open), then closes it (it leaves the open queue).
+    taken = await head.gql(WORK % ("Acknowledge", "acknowledge"), {"i": {"escalationId": obligation["id"]}})
+    taken = taken["data"]["acknowledgeEscalation"]["escalation"]
+    assert taken["acknowledgedAt"] and taken["resolvedAt"] is None
+    assert [n["id"] for n in await _queue(head)] == [obligation["id"], application["id"], complaint["id"]]
+    closed = await head.gql(WORK % ("Resolve", "resolve"), {"i": {"escalationId": obligation["id"]}})
+    closed = closed["data"]["resolveEscalation"]["escalation"]
+    assert closed["resolvedAt"] and closed["acknowledgedAt"] == taken["acknowledgedAt"]
+    assert [n["id"] for n in await _queue(head)] == [application["id"], complaint["id"]]
+    assert [n["id"] for n in await _queue(head, open_=False)] == [obligation["id"], application["id"], complaint["id"]]
+    assert await AuditEvent.filter(action__in=["escalation.acknowledged", "escalation.resolved"]).count() == 2
+    # An unknown one is NOT_FOUND; a head flag on an applicant's account means nothing.
+    from schema.ids import to_global_id
+    missing = await head.gql(WORK % ("Resolve", "resolve"), {"i": {"escalationId": str(to_global_id("Escalation", 999))}})
+    assert errors_of(missing) == ["NOT_FOUND"]
+    await User.filter(id=applicant.user_id).update(is_head=True)
+    assert errors_of(await applicant.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
+
+
+PREFS = """mutation($i: SetUserPreferencesInput!) { setUserPreferences(input: $i) {
+  user { notificationLanguage isHead } """ + ERRORS + " } }"
+
+
+async def test_a_user_sets_its_own_language_and_only_an_admin_makes_an_officer_head(client):
+    from models.audit import AuditEvent
+    from schema.ids import to_global_id
+
+    def uid(caller) -> str:
+        return str(to_global_id("User", caller.user_id))
+
+    applicant = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    stranger = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    officer = await make_caller(client, Role.OFFICER)
+    admin = await make_caller(client, Role.ADMIN)
+    mine = await applicant.gql(PREFS, {"i": {"userId": uid(applicant), "language": "KK"}})
+    assert mine["data"]["setUserPreferences"] == {"user": {"notificationLanguage": "KK", "isHead": False}, "errors": []}
+    assert (await User.get(id=applicant.user_id)).language == "kk"
+    assert await AuditEvent.filter(action="user.preferences_set").count() == 1
+    # Not another's language (an applicant does not read users: NOT_FOUND; an officer does: FORBIDDEN),
+    # and nobody makes itself head.
+    assert errors_of(await stranger.gql(PREFS, {"i": {"userId": uid(applicant), "language": "RU"}})) == ["NOT_FOUND"]
+    assert errors_of(await officer.gql(PREFS, {"i": {"userId": uid(applicant), "language": "RU"}})) == ["FORBIDDEN"]
+    assert errors_of(await officer.gql(PREFS, {"i": {"userId": uid(officer), "isHead": True}})) == ["FORBIDDEN"]
+    assert errors_of(await applicant.gql(PREFS, {"i": {"userId": uid(applicant), "language": "RU", "isHead": True}})) \
+        == ["FORBIDDEN"]
+    assert (await User.get(id=applicant.user_id)).language == "kk"
+    assert not await User.filter(is_head=True).exists()
+    # An admin: the head flag, on staff only; the officer then works the supervisors' queue.
+    assert errors_of(await officer.gql(QUEUE, {"open": True})) == ["FORBIDDEN"]
+    assert errors_of(await admin.gql(PREFS, {"i": {"userId": uid(applicant), "isHead": True}})) == ["VALIDATION"]
+    made = await admin.gql(PREFS, {"i": {"userId": uid(officer), "isHead": True, "language": "KK"}})
+    assert made["data"]["setUserPreferences"]["user"] == {"notificationLanguage": "KK", "isHead": True}
+    assert errors_of(await officer.gql(QUEUE, {"open": True})) == []
+    assert [u.id for u in await notifications._heads()] == [officer.user_id]
+    assert await AuditEvent.filter(action="user.preferences_set").count() == 2

@@ -13,10 +13,10 @@ from models.events import WebhookDelivery, WebhookEndpoint
 from resolvers import webhooks as wh
 from rules.access import PartnerKind
 from rules.enums import Role
-from rules.webhooks import DeliveryStatus, verify
+from rules.webhooks import CircuitState, DeliveryStatus, verify
 from settings import Settings
 from tests.api.test_events import _emit_all, _license
-from tests.factories import ERRORS, errors_of, make_caller
+from tests.factories import ERRORS, errors_of, make_caller, make_miner
 
 REGISTER = """mutation($i: RegisterWebhookEndpointInput!) {
   registerWebhookEndpoint(input: $i) { endpoint { id url eventTypes active } secret """ + ERRORS + """ } }"""
@@ -199,3 +199,86 @@ async def test_the_job_runner_schedules_and_delivers(client, settings, monkeypat
     monkeypatch.setattr(wh, "deliver_due", lambda s: real(s, transport=receiver.transport, resolve=_public))
     assert await deliver_webhooks({"settings": settings}) == 1
     assert len(receiver.requests) == 1
+
+
+CIRCUIT = "query { webhookEndpoints { edges { node { id circuit consecutiveFailures circuitOpenUntil } } } }"
+
+
+async def _circuit(caller) -> dict:
+    [edge] = (await caller.gql(CIRCUIT))["data"]["webhookEndpoints"]["edges"]
+    return edge["node"]
+
+
+def _keys(receiver: Receiver) -> list[int]:
+    return [json.loads(r.content)["entity"]["key"] for r in receiver.requests]
+
+
+async def test_a_dead_endpoint_opens_its_circuit_waits_probes_after_the_cool_down_and_closes_on_success(
+        client, settings):
+    from web.metrics import render_metrics
+
+    settings = Settings(**{**settings.__dict__, "webhook_retry_schedule": (1.0,) * 7, "webhook_circuit_failures": 3,
+                           "webhook_circuit_cooldown_seconds": 600.0})
+    grid, _ = await _endpoint(client, settings)
+    await _emit_all(*(_license("license.suspended", i, 1) for i in (1, 2, 3)))
+    await wh.schedule_deliveries()
+    down = Receiver(failures=10_000)
+    now = datetime.now(UTC)
+    for _ in range(3):  # three failures in a row, retried as the schedule says
+        await wh.deliver_due(settings, now, transport=down.transport, resolve=_public)
+        now += timedelta(seconds=2)
+    state = await _circuit(grid)
+    assert state["circuit"] == "OPEN" and state["consecutiveFailures"] == 3
+    assert f'registry_webhook_circuit_open{{endpoint="{(await WebhookEndpoint.get()).id}"}} 1.0' in \
+        (await render_metrics(None)).decode()
+    # Open: nothing is attempted, however due the deliveries are, and they keep their retries.
+    await wh.deliver_due(settings, now + timedelta(seconds=500), transport=down.transport, resolve=_public)
+    assert len(down.requests) == 3
+    assert [d.attempts for d in await WebhookDelivery.all().order_by("event_id")] == [3, 0, 0]
+    # After the cool-down: half-open, one probe (the oldest delivery); it fails: open again.
+    now += timedelta(seconds=600)
+    assert (await WebhookEndpoint.get()).circuit.state(now) is CircuitState.HALF_OPEN
+    await wh.deliver_due(settings, now, transport=down.transport, resolve=_public)
+    assert _keys(down) == [1, 1, 1, 1]
+    assert (await WebhookEndpoint.get()).circuit.state(now + timedelta(seconds=599)) is CircuitState.OPEN
+    # The endpoint is back: the next probe succeeds, the circuit closes, the rest follow in order.
+    up = Receiver()
+    assert await wh.deliver_due(settings, now + timedelta(seconds=601), transport=up.transport, resolve=_public) == 3
+    assert _keys(up) == [1, 2, 3]
+    state = await _circuit(grid)
+    assert state == {**state, "circuit": "CLOSED", "consecutiveFailures": 0, "circuitOpenUntil": None}
+    assert f'registry_webhook_circuit_open{{endpoint="{(await WebhookEndpoint.get()).id}"}} 0.0' in \
+        (await render_metrics(None)).decode()
+
+
+RESET = """mutation($i: ResetWebhookCircuitInput!) { resetWebhookCircuit(input: $i) {
+  endpoint { circuit consecutiveFailures } """ + ERRORS + " } }"
+
+
+async def test_an_officer_or_the_owner_re_enables_a_dead_endpoint_and_its_deliveries_go_at_once(client, settings):
+    from models.audit import AuditEvent
+
+    settings = Settings(**{**settings.__dict__, "webhook_circuit_failures": 1,
+                           "webhook_circuit_cooldown_seconds": 86_400.0})
+    grid, payload = await _endpoint(client, settings)
+    endpoint_id = payload["endpoint"]["id"]
+    await _emit_all(_license("license.suspended", 1, 1), _license("license.revoked", 2, 1))
+    await wh.schedule_deliveries()
+    await wh.deliver_due(settings, datetime.now(UTC), transport=Receiver(failures=1).transport, resolve=_public)
+    assert (await _circuit(grid))["circuit"] == "OPEN"
+    other = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
+    applicant = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    for stranger in (other, applicant):  # another's endpoint reads as a missing one
+        assert errors_of(await stranger.gql(RESET, {"i": {"endpointId": endpoint_id}})) == ["NOT_FOUND"]
+    assert (await _circuit(grid))["circuit"] == "OPEN"
+    officer = await make_caller(client, Role.OFFICER)
+    reset = await officer.gql(RESET, {"i": {"endpointId": endpoint_id}})
+    assert reset["data"]["resetWebhookCircuit"]["endpoint"] == {"circuit": "CLOSED", "consecutiveFailures": 0}
+    assert await AuditEvent.filter(action="webhook_endpoint.circuit_reset").count() == 1
+    # Not a day later: now, in order (the head delivery's retry was hours away).
+    up = Receiver()
+    assert await wh.deliver_due(settings, datetime.now(UTC) + timedelta(seconds=1), transport=up.transport,
+                                resolve=_public) == 2
+    assert _keys(up) == [1, 2]
+    owner = await grid.gql(RESET, {"i": {"endpointId": endpoint_id}})  # the owner may too (nothing to do now)
+    assert owner["data"]["resetWebhookCircuit"]["errors"] == []

@@ -17,7 +17,7 @@ from rules.audit import AuditAction, AuditEntityType, camel_case, client_snapsho
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS = {"record_change": 2, "append_audit": 2}  # function -> position of the action argument
 # Models the trail is never about: the trail itself and the plumbing around it.
-INFRASTRUCTURE = {"AuditEvent", "AuditCheckpoint", "OutboxEvent", "PartnerEvent", "WebhookDelivery", "Notification", "IdempotencyKey", "RegistryCounter"}
+INFRASTRUCTURE = {"AuditEvent", "AuditCheckpoint", "OutboxEvent", "PartnerEvent", "WebhookDelivery", "Notification", "IdempotencyKey", "RegistryCounter", "EventLogHorizon"}
 
 
 class _Unresolved(Exception):
