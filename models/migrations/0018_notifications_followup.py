@@ -13,7 +13,7 @@ class BreachKind(str, Enum):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0015_events')]
+    dependencies = [('models', '0017_documents_followup')]
 
     initial = False
 
