@@ -12,6 +12,11 @@ what it already sent. The log's ids follow commit order (models/events.py), so "
 and "up to the head" partition the events exactly.
 
 A subscriber whose queue is full (it reads slower than events come) is cut off: `SlowConsumer`.
+
+Multiplexing (schema/multiplex.py): subscribers that name a `Cohort` with equal keys and the
+same filter (scope and types) form one group; the feed renders each new event once per group
+(`Cohort.render`, e.g. the GraphQL selection executed and serialized) and hands the same
+rendering to every member's queue. Replay, seam and queue bounds stay per subscriber.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
 from models.events import PartnerEvent
 from resolvers.events import visible_events
@@ -37,18 +43,29 @@ class SlowConsumer(Exception):
     """The subscriber did not keep up: its queue filled up and it was cut off."""
 
 
+class Cohort(Protocol):
+    """What a group of subscribers shares: `key` names the group (equal keys render alike),
+    `render` turns one event into what each member is sent."""
+
+    key: Hashable
+
+    async def render(self, row: PartnerEvent) -> Any: ...
+
+
 @dataclass(eq=False)
 class Subscriber:
     accepts: Callable[[PartnerEvent], bool]
-    queue: asyncio.Queue[PartnerEvent]
+    queue: asyncio.Queue[Any]
+    cohort: Cohort | None = None
+    group: Hashable = None  # subscribers of one group get one rendering per event
     overflowed: bool = False
     woken: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def offer(self, row: PartnerEvent) -> None:
-        if self.overflowed or not self.accepts(row):
+    def offer(self, item: Any) -> None:
+        if self.overflowed:
             return
         try:
-            self.queue.put_nowait(row)
+            self.queue.put_nowait(item)
         except asyncio.QueueFull:
             self.overflowed = True
         self.woken.set()
@@ -60,7 +77,8 @@ class EventFeed:
         self.queue_size = queue_size
         self.redis_url = redis_url
         self.head = 0
-        self.subscribers: set[Subscriber] = set()
+        # Subscribers by group: a cohort's key and filter, or a subscriber alone (its own key).
+        self.groups: dict[Hashable, set[Subscriber]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
@@ -79,15 +97,28 @@ class EventFeed:
             if self.redis_url:
                 self._listener = asyncio.create_task(self._listen(), name="event-feed-redis")
 
-    async def subscribe(self, accepts: Callable[[PartnerEvent], bool]) -> Subscriber:
-        """Register a subscriber: every event after `self.head` (at return) that it accepts."""
+    @property
+    def subscribers(self) -> set[Subscriber]:
+        return {subscriber for members in self.groups.values() for subscriber in members}
+
+    async def subscribe(
+        self, accepts: Callable[[PartnerEvent], bool], cohort: Cohort | None = None, filter_key: Hashable = None
+    ) -> Subscriber:
+        """Register a subscriber: every event after `self.head` (at return) that it accepts; with
+        a cohort, as rendered once for all subscribers of equal (cohort key, `filter_key`), which
+        must then describe `accepts` completely."""
         await self._start()
-        subscriber = Subscriber(accepts=accepts, queue=asyncio.Queue(self.queue_size))
-        self.subscribers.add(subscriber)
+        subscriber = Subscriber(accepts=accepts, queue=asyncio.Queue(self.queue_size), cohort=cohort)
+        subscriber.group = (cohort.key, filter_key) if cohort is not None else subscriber
+        self.groups.setdefault(subscriber.group, set()).add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
-        self.subscribers.discard(subscriber)
+        members = self.groups.get(subscriber.group)
+        if members is not None:
+            members.discard(subscriber)
+            if not members:
+                del self.groups[subscriber.group]
 
     def notify(self) -> None:
         """Something may have been committed: look now rather than at the next poll."""
@@ -99,13 +130,23 @@ class EventFeed:
         while True:
             rows = await PartnerEvent.filter(id__gt=self.head).order_by("id").limit(_BATCH)
             for row in rows:
-                for subscriber in list(self.subscribers):
-                    subscriber.offer(row)
+                await self._hand_out(row)
             if rows:
                 self.head = rows[-1].id
             count += len(rows)
             if len(rows) < _BATCH:
                 return count
+
+    async def _hand_out(self, row: PartnerEvent) -> None:
+        """One event to every group that accepts it: rendered once per cohort, the same object
+        offered to each member; a subscriber without cohort gets the row."""
+        for members in [list(members) for members in self.groups.values()]:
+            first = members[0]
+            if not first.accepts(row):  # one filter per group (its key says so)
+                continue
+            item: Any = row if first.cohort is None else (row.id, await first.cohort.render(row))
+            for subscriber in members:
+                subscriber.offer(item)
 
     async def _run(self) -> None:
         while True:
@@ -162,17 +203,19 @@ async def publish_committed(redis_url: str | None) -> None:
 
 
 async def subscribe_events(
-    feed: EventFeed, actor: Actor, after: int | None, types: list[str] | None, *, window_start: datetime
-) -> AsyncIterator[PartnerEvent]:
+    feed: EventFeed, actor: Actor, after: int | None, types: list[str] | None, *, window_start: datetime,
+    cohort: Cohort | None = None,
+) -> AsyncIterator[Any]:
     """The events `actor` reads after `after` (None: from the start of the retention window,
-    `window_start`), replayed then live."""
+    `window_start`), replayed then live: the rows, or with a cohort what `cohort.render` made of
+    them (live events rendered once for the cohort's whole group)."""
     scope = event_scope(actor)
     wanted = frozenset(types) if types is not None else None
 
     def accepts(row: PartnerEvent) -> bool:
         return event_visible(scope, row.type, row.pool_id) and (wanted is None or row.type in wanted)
 
-    subscriber = await feed.subscribe(accepts)
+    subscriber = await feed.subscribe(accepts, cohort, filter_key=(scope, wanted))
     try:
         last = after or 0
         while True:  # the replay, page by page, up to the newest committed event
@@ -181,7 +224,7 @@ async def subscribe_events(
                 query = query.filter(type__in=sorted(wanted))
             rows = await query.order_by("id").limit(100)
             for row in rows:
-                yield row
+                yield row if cohort is None else await cohort.render(row)
                 last = row.id
             if len(rows) < 100:
                 break
@@ -192,9 +235,10 @@ async def subscribe_events(
                 subscriber.woken.clear()
                 await subscriber.woken.wait()
                 continue
-            row = subscriber.queue.get_nowait()
-            if row.id > last:
-                yield row
-                last = row.id
+            item = subscriber.queue.get_nowait()
+            event_id, value = (item.id, item) if cohort is None else item
+            if event_id > last:
+                yield value
+                last = event_id
     finally:
         feed.unsubscribe(subscriber)

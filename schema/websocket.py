@@ -9,6 +9,8 @@ A socket without a token stays open; each of its operations answers UNAUTHENTICA
 - Browsers cannot set headers on a websocket: the token may come in the `connection_init`
   payload instead (`{"Authorization": "Bearer ..."}` or `{"token": "..."}`), checked the same way.
 - A subscriber that cannot keep up with its events is closed with 4429 (CLOSE_SLOW_CONSUMER).
+- With `settings.event_multiplex`, a graphql-transport-ws operation runs with a `Sink`: the
+  `events` subscription then sends each event as rendered once for its cohort (schema/multiplex.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from resolvers.auth import authenticate, bearer_token
 from schema.context import Context
 from schema.errors import localize
 from schema.loaders import Loaders
+from schema.multiplex import Sink, use_sink
 
 __all__ = ["CLOSE_SLOW_CONSUMER", "CLOSE_TOKEN_NOT_LIVE", "LegacyWSHandler", "TransportWSHandler", "check_handshake"]
 
@@ -104,6 +107,11 @@ class _TokenWatch:
 
 
 class TransportWSHandler(_TokenWatch, BaseGraphQLTransportWSHandler):
+    async def run_operation(self, operation: Any) -> None:
+        # The operation's own task: the sink is seen by its resolvers only.
+        use_sink(Sink(self.websocket, operation, self.schema) if self.context.settings.event_multiplex else None)
+        await super().run_operation(operation)
+
     async def handle_subscribe(self, message: Any) -> None:
         if await self._token_live():
             await super().handle_subscribe(message)
