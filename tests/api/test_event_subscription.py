@@ -29,10 +29,12 @@ SUBSCRIBE = """subscription($after: String, $types: [String!]) {
 }"""
 
 
-@pytest.fixture
-async def app(settings):
-    """An app of its own with a fast poll: its feed task lives in this test's context."""
-    app = create_app(Settings(**{**settings.__dict__, "event_poll_seconds": 0.05}), manage_db=False)
+@pytest.fixture(params=[True, False], ids=["multiplexed", "per-subscriber"])
+async def app(settings, request):
+    """An app of its own with a fast poll: its feed task lives in this test's context. Each test
+    runs with multiplexing (schema/multiplex.py) and without."""
+    overrides = {"event_poll_seconds": 0.05, "event_multiplex": request.param}
+    app = create_app(Settings(**{**settings.__dict__, **overrides}), manage_db=False)
     yield app
     await app.state.event_feed.close()
 
