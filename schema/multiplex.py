@@ -76,15 +76,15 @@ class Sink:
         self.websocket = websocket  # strawberry's ASGIWebSocketAdapter
         self.operation = operation
         self.schema = schema
-        self._prefix = b'{"id":' + orjson.dumps(operation.id) + b',"type":"next","payload":'
+        self._prefix = '{"id":' + orjson.dumps(operation.id).decode() + ',"type":"next","payload":'
 
-    async def send(self, payload: bytes) -> None:
-        """One `next` message around a serialized payload (as strawberry's own send_next would
-        encode it: orjson, the same keys in the same order)."""
+    async def send(self, payload: str) -> None:
+        """One `next` message around a serialized payload, as the handler sends any message
+        (schema.websocket.send_text: orjson, a text frame, the same keys in the same order)."""
         if self.operation.completed:
             return
         try:
-            await self.websocket.ws.send_bytes(self._prefix + payload + b"}")
+            await self.websocket.ws.send_text(self._prefix + payload + "}")
         except WebSocketDisconnect as exc:
             raise WebSocketDisconnected from exc
 
@@ -113,10 +113,10 @@ class Cohort:
         self.variables = variables
         self.context = context
         self.middleware = schema._get_middleware_manager(schema.get_extensions())  # type: ignore[attr-defined]
-        self._rendered: OrderedDict[int, bytes] = OrderedDict()
-        self._pending: dict[int, asyncio.Future[bytes]] = {}
+        self._rendered: OrderedDict[int, str] = OrderedDict()
+        self._pending: dict[int, asyncio.Future[str]] = {}
 
-    async def render(self, row: EventRow) -> bytes:
+    async def render(self, row: EventRow) -> str:
         """The serialized `next` payload of one event (cached: each event is executed once)."""
         if (done := self._rendered.get(row.id)) is not None:
             return done
@@ -127,7 +127,7 @@ class Cohort:
                 if asyncio.current_task().cancelling():  # type: ignore[union-attr]
                     raise
                 # The one rendering it was cancelled (it left): render it here.
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._pending[row.id] = future
         try:
             payload = await self._execute(row)
@@ -142,7 +142,7 @@ class Cohort:
             self._rendered.popitem(last=False)
         return payload
 
-    async def _execute(self, row: EventRow) -> bytes:
+    async def _execute(self, row: EventRow) -> str:
         stats.evaluations += 1
         schema = self.schema
         try:
@@ -160,7 +160,7 @@ class Cohort:
         if errors:
             schema.process_errors(errors)
             payload["errors"] = [localize(error, self.context.language).formatted for error in errors]
-        return orjson.dumps(payload)
+        return orjson.dumps(payload).decode()
 
 
 # Live cohorts by key: members with equal keys share one object (and its renderings).

@@ -20,7 +20,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
+from starlette.websockets import WebSocketDisconnect
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -77,10 +80,19 @@ async def check_handshake(context: Context) -> None:
 
 
 class _TokenWatch:
-    """Mixin for both protocol handlers: the periodic and per-operation checks."""
+    """Mixin for both protocol handlers: the periodic and per-operation checks; messages sent as
+    text frames."""
 
     context: Context
     websocket: Any
+
+    async def send_message(self, message: Any) -> None:
+        # Text frames, as both protocols require (a browser's client parses a text message; the
+        # adapter would send orjson's bytes as a binary frame).
+        try:
+            await self.websocket.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def _token_live(self) -> bool:
         """True while the socket's token is live; otherwise closes the socket."""

@@ -42,12 +42,12 @@ async def _subscribed(app, token: str, variables: dict | None = None, query: str
 
 
 async def _raw(ws: Subscriber, count: int) -> list[bytes]:
-    """The next `count` frames exactly as sent."""
+    """The next `count` frames exactly as sent: text frames, as graphql-transport-ws requires."""
     frames = []
     for _ in range(count):
         event = await ws.receive()
-        assert event["type"] == "websocket.send", event
-        frames.append(event.get("bytes") or event["text"].encode())
+        assert event["type"] == "websocket.send" and event.get("bytes") is None, event
+        frames.append(event["text"].encode())
     return frames
 
 
