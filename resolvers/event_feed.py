@@ -150,8 +150,12 @@ class EventFeed:
 
     async def _run(self) -> None:
         while True:
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives while
+            # the awaited wake-up is already done, so close() (cancel, then await) waited forever
+            # for a feed that went on polling (the idle hang of test_event_subscription).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.read_new()
