@@ -20,6 +20,7 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/reg_
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
 import os
@@ -37,10 +38,8 @@ import asyncpg
 import httpx
 import orjson
 from _common import DATABASE_URL, asyncpg_url, fresh_database
-from read_path import _free_port, _wait_up
+from read_path import _free_port
 from tortoise.transactions import in_transaction
-from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed
 
 from resolvers import auth
 from resolvers.changes import emit
@@ -84,6 +83,27 @@ def _start_api(port: int, multiplex: bool) -> subprocess.Popen[bytes]:
     )
 
 
+async def _wait_api(port: int) -> None:
+    """Until the API answers /healthz (a minute at most: slow starts on a loaded machine)."""
+    async with httpx.AsyncClient() as http:
+        for _ in range(600):
+            try:
+                await http.get(f"http://127.0.0.1:{port}/healthz")
+                return
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    raise RuntimeError("the API did not start")
+
+
+def _stop(api: subprocess.Popen[bytes]) -> None:
+    api.terminate()  # uvicorn waits for open websockets: not for long
+    try:
+        api.wait(10)
+    except subprocess.TimeoutExpired:
+        api.kill()
+        api.wait()
+
+
 def _memory(pid: int) -> tuple[float, float]:
     """(VmRSS, VmHWM) of a process, MB."""
     values = {}
@@ -92,6 +112,12 @@ def _memory(pid: int) -> tuple[float, float]:
         if key in ("VmRSS", "VmHWM"):
             values[key] = int(rest.split()[0]) / 1024
     return values["VmRSS"], values["VmHWM"]
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _event(i: int) -> tuple[str, dict]:
@@ -108,35 +134,106 @@ async def _write(phase: Phase, seq: int) -> int:
     return written[0]
 
 
-async def _subscriber(uri: str, token: str, after: str, phase: Phase, live: asyncio.Semaphore,
-                      stop: asyncio.Event) -> None:
-    try:
-        async with connect(uri, subprotocols=["graphql-transport-ws"], compression=None, ping_interval=None,
-                           max_queue=None, open_timeout=60) as ws:
-            await ws.send(orjson.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}).decode())
-            assert orjson.loads(await ws.recv())["type"] == "connection_ack"
-            await ws.send(orjson.dumps({"type": "subscribe", "id": "1",
-                                        "payload": {"query": SUBSCRIBE, "variables": {"after": after}}}).decode())
-            phase.subscribers += 1
-            live.release()
-            receipts = phase.receipts
-            while not stop.is_set():
-                try:
-                    frame = await ws.recv()
-                except ConnectionClosed as closed:
-                    if not stop.is_set():
-                        phase.closed.append(closed.rcvd.code if closed.rcvd else None)
+class Client(asyncio.Protocol):
+    """A graphql-transport-ws subscriber on a bare asyncio protocol: the handshake, masked text
+    frames out, unmasked frames parsed in `data_received` (timestamped there). The `websockets`
+    client (one coroutine switch and several objects per message) cost more CPU than the server
+    on this 2-vCPU machine, so the client's own lag filled the measured latency (README)."""
+
+    def __init__(self, host: str, token: str, after: str, phase: Phase, live: asyncio.Semaphore) -> None:
+        self.host, self.token, self.after, self.phase, self.live = host, token, after, phase, live
+        self.buffer = bytearray()
+        self.open = False
+        self.subscribed = False
+        self.stopping = False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write(  # type: ignore[attr-defined]
+            f"GET /graphql HTTP/1.1\r\nHost: {self.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n".encode())
+
+    def send(self, message: dict) -> None:
+        payload = orjson.dumps(message)
+        mask = os.urandom(4)
+        n = len(payload)
+        header = bytes([0x81]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + n.to_bytes(2, "big"))
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        assert self.transport is not None
+        self.transport.write(header + mask + masked)
+
+    def data_received(self, data: bytes) -> None:
+        received = time.perf_counter()
+        buffer = self.buffer
+        buffer += data
+        if not self.open:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not buffer.startswith(b"HTTP/1.1 101"):
+                self._drop(f"handshake refused: {bytes(buffer[:80])!r}")
+                return
+            del buffer[:end + 4]
+            self.open = True
+            self.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {self.token}"}})
+        while len(buffer) >= 2:
+            opcode, length, offset = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
+            if length == 126:
+                if len(buffer) < 4:
                     return
-                received = time.perf_counter()
-                message = orjson.loads(frame)
-                if message["type"] != "next" or "errors" in message["payload"]:
-                    phase.errors.append(str(message)[:200])
-                    continue
-                receipts.append((int(message["payload"]["data"]["events"]["sequence"]), received))
-    except Exception as exc:  # a refused or broken connection counts as dropped
-        phase.errors.append(repr(exc)[:200])
-        phase.closed.append(None)
-        live.release()
+                length, offset = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                if len(buffer) < 10:
+                    return
+                length, offset = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < offset + length:
+                return
+            payload = bytes(buffer[offset:offset + length])
+            del buffer[:offset + length]
+            if opcode == 1:
+                self._message(payload, received)
+            elif opcode == 8:  # close: its code
+                self._drop(int.from_bytes(payload[:2], "big") if len(payload) >= 2 else None)
+                return
+            elif opcode == 9:  # ping: pong (unmasked payload echoed, masked)
+                assert self.transport is not None
+                self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
+
+    def _message(self, payload: bytes, received: float) -> None:
+        at = payload.find(b'"sequence":"', 0, 200)  # an event: its id, without parsing the rest
+        if at > 0 and payload.startswith(b'{"id":"1","type":"next"'):
+            start = at + 12
+            self.phase.receipts.append((int(payload[start:payload.index(b'"', start)]), received))
+            return
+        message = orjson.loads(payload)
+        kind = message["type"]
+        if kind == "next" and "errors" not in message["payload"]:
+            self.phase.receipts.append((int(message["payload"]["data"]["events"]["sequence"]), received))
+        elif kind == "connection_ack":
+            self.send({"type": "subscribe", "id": "1", "payload": {"query": SUBSCRIBE, "variables": {"after": self.after}}})
+            self.subscribed = True
+            self.phase.subscribers += 1
+            self.live.release()
+        else:
+            self.phase.errors.append(str(message)[:200])
+
+    def _drop(self, code: int | str | None) -> None:
+        if not self.stopping:
+            self.phase.closed.append(code)
+            if isinstance(code, str):
+                self.phase.errors.append(code)
+            if not self.subscribed:
+                self.live.release()
+        self.stopping = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.stopping:
+            self._drop(f"connection lost: {exc!r}")
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -150,28 +247,26 @@ async def run_phase(multiplex: bool, tokens: list[str], count: int, rate: float,
     after = encode_cursor(Order(), (seed, seed))
     port = _free_port()
     api = _start_api(port, multiplex)
-    stop = asyncio.Event()
     try:
-        async with httpx.AsyncClient() as http:
-            await _wait_up(http, f"http://127.0.0.1:{port}/healthz")
-        uri = f"ws://127.0.0.1:{port}/graphql"
+        await _wait_api(port)
+        loop = asyncio.get_running_loop()
         live = asyncio.Semaphore(0)
-        gate = asyncio.Semaphore(50)  # connections being opened at once
-
-        async def one(i: int) -> None:
-            async with gate:
-                task = asyncio.create_task(_subscriber(uri, tokens[i % len(tokens)], after, phase, live, stop))
-                await live.acquire()
-            await task
-
+        clients: list[Client] = []
         started = time.perf_counter()
-        clients = [asyncio.create_task(one(i)) for i in range(count)]
+        for i in range(count):  # 50 handshakes in flight at most
+            if i >= 50:
+                await live.acquire()
+            client = Client(f"127.0.0.1:{port}", tokens[i % len(tokens)], after, phase, live)
+            clients.append(client)
+            await loop.create_connection(lambda c=client: c, "127.0.0.1", port)
         while phase.subscribers + len(phase.closed) < count:
             await asyncio.sleep(0.1)
         connect_seconds = time.perf_counter() - started
         await asyncio.sleep(2.0)  # every subscription past its (empty) replay, live
         rss_idle = _memory(api.pid)[0]
         load_before = os.getloadavg()
+        cpu_before = _cpu(api.pid)
+        own_before = time.process_time()
         t0 = time.perf_counter()
         written = 0
         while (now := time.perf_counter() - t0) < seconds:
@@ -185,14 +280,16 @@ async def run_phase(multiplex: bool, tokens: list[str], count: int, rate: float,
         while len(phase.receipts) < expected and time.perf_counter() < drain_until:
             await asyncio.sleep(0.2)
         load_after = os.getloadavg()
+        elapsed = time.perf_counter() - t0
+        api_cpu = (_cpu(api.pid) - cpu_before) / elapsed
+        bench_cpu = (time.process_time() - own_before) / elapsed
         rss, hwm = _memory(api.pid)
-        stop.set()
-        for task in clients:
-            task.cancel()
-        await asyncio.gather(*clients, return_exceptions=True)
+        for client in clients:
+            client.stopping = True
+            if client.transport is not None:
+                client.transport.close()
     finally:
-        api.terminate()
-        api.wait(30)
+        _stop(api)
     latencies = [received - phase.commits[seq] for seq, received in phase.receipts if seq in phase.commits]
     return {
         "multiplex": multiplex, "subscribers": phase.subscribers, "connect_s": connect_seconds,
@@ -202,7 +299,8 @@ async def run_phase(multiplex: bool, tokens: list[str], count: int, rate: float,
         "max": max(latencies) if latencies else float("nan"),
         "dropped": len(phase.closed), "close_codes": sorted(set(map(str, phase.closed))),
         "errors": phase.errors[:3], "rss_idle": rss_idle, "rss": rss, "hwm": hwm,
-        "load_before": load_before, "load_after": load_after,
+        "load_before": load_before, "load_after": load_after, "api_cpu": api_cpu, "bench_cpu": bench_cpu,
+        "writes_missed": int(seconds * rate) - written,
     }
 
 
@@ -233,7 +331,7 @@ async def read_events(token: str, count: int) -> dict:
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60,
                                      headers={"Authorization": f"Bearer {token}"}) as http:
-            await _wait_up(http, "/healthz")
+            await _wait_api(port)
             after = None
             started = time.perf_counter()
             while True:
@@ -249,8 +347,7 @@ async def read_events(token: str, count: int) -> dict:
                 after = page["pageInfo"]["endCursor"]
             elapsed = time.perf_counter() - started
     finally:
-        api.terminate()
-        api.wait(30)
+        _stop(api)
     return {"log": total, "read": read, "pages": len(pages), "copy_s": copy_seconds, "total_s": elapsed,
             "page_p50_ms": statistics.median(pages) * 1000, "page_p99_ms": _pct(pages, 99) * 1000,
             "load": os.getloadavg()}
@@ -276,13 +373,14 @@ async def main() -> None:
         result = await run_phase(multiplex, tokens, count, rate, seconds)
         results.append(result)
         print(result, flush=True)
-    print("\n| multiplexing | subscribers | events | delivered / expected | p50 | p99 | max | dropped | RSS idle -> end"
-          " (peak) | load avg 1 min (before -> after) |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n| multiplexing | subscribers | events | delivered / expected | p50 | p99 | max | dropped | CPU: API "
+          "(clients + writer) | RSS idle -> end (peak) | load avg 1 min (before -> after) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         print(f"| {'on' if r['multiplex'] else 'off'} | {r['subscribers']} | {r['events']} | "
               f"{r['delivered']:,} / {r['expected']:,} | {r['p50'] * 1000:.0f} ms | {r['p99'] * 1000:.0f} ms | "
               f"{r['max'] * 1000:.0f} ms | {r['dropped']} {r['close_codes'] if r['dropped'] else ''} | "
+              f"{r['api_cpu']:.2f} s/s ({r['bench_cpu']:.2f}) | "
               f"{r['rss_idle']:.0f} -> {r['rss']:.0f} MB ({r['hwm']:.0f}) | "
               f"{r['load_before'][0]:.2f} -> {r['load_after'][0]:.2f} |")
     if events:

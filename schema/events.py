@@ -129,13 +129,10 @@ class EventsSubscription:
         sink = current_sink()
         cohort = cohort_for(info, sink, event_scope(actor), PartnerEvent.from_row) if sink is not None else None
         stream = subscribe_events(info.context.event_feed, actor, after_id, checked_types(types),
-                                  window_start=window_start, cohort=cohort)
+                                  window_start=window_start, cohort=cohort, send=sink.send if sink else None)
         try:
-            async for item in stream:
-                if sink is None:
-                    yield PartnerEvent.from_row(item)
-                else:
-                    await sink.send(item)
+            async for row in stream:  # with a sink, nothing comes here: the sink sends
+                yield PartnerEvent.from_row(row)
         except SlowConsumer:
             await info.context.request.close(code=CLOSE_SLOW_CONSUMER, reason="Slow consumer: resume from your last cursor")
         finally:
