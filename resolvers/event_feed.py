@@ -216,8 +216,7 @@ async def subscribe_events(
 
     With `send` (and a cohort), nothing is yielded: each rendering is passed to `send`, and the
     live phase runs in a task of its own, so that an event wakes that task's shallow stack
-    rather than the chain of generators of a GraphQL subscription (a third of the CPU of a
-    delivery with 1,000 subscribers, bench/README.md)."""
+    rather than the chain of generators of a GraphQL subscription."""
     scope = event_scope(actor)
     wanted = frozenset(types) if types is not None else None
 
