@@ -76,6 +76,9 @@ class Settings:
     # nothing woke it, and how many undelivered events a subscriber may hold before it is cut off.
     event_poll_seconds: float = 0.5
     event_queue_size: int = 1000
+    # Subscribers of one selection and scope get each event rendered once (schema/multiplex.py);
+    # off: each subscriber's selection is executed for it (the benchmark compares both).
+    event_multiplex: bool = True
     # Webhooks (resolvers/webhooks.py): seconds to wait after each failed attempt (the Standard
     # Webhooks schedule), the request timeout, and (tests, development only) whether endpoints
     # on private or loopback addresses are allowed.
@@ -137,6 +140,8 @@ class Settings:
                                ("notification_retention_days", "NOTIFICATION_RETENTION_DAYS")):
             if value := os.environ.get(env_name):
                 kwargs[name] = int(value)
+        if (multiplex := os.environ.get("EVENT_MULTIPLEX")) is not None:
+            kwargs["event_multiplex"] = multiplex.strip().lower() not in ("0", "false", "no", "off")
         kwargs.update(_edge_from_env())
         return cls(**kwargs)  # type: ignore[arg-type]
 

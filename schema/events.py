@@ -15,9 +15,11 @@ from models import events as m
 from resolvers import events as uc
 from resolvers.event_feed import SlowConsumer, subscribe_events
 from resolvers.listing import Order
+from rules.access import event_scope
 from rules.errors import DomainError, ErrorCode
 from rules.events import EVENT_TYPES
 from schema.ids import to_global_id
+from schema.multiplex import cohort_for, current_sink
 from schema.relay import Connection, Rows, connection, decode_cursor, encode_cursor
 from schema.websocket import CLOSE_SLOW_CONSUMER
 
@@ -123,9 +125,13 @@ class EventsSubscription:
         after_id = await _checked_after(info, after)
         settings = info.context.settings
         window_start = datetime.now(UTC) - timedelta(days=settings.event_retention_days)
-        stream = subscribe_events(info.context.event_feed, actor, after_id, checked_types(types), window_start=window_start)
+        # graphql-transport-ws with multiplexing on: rendered once per cohort, sent by the sink.
+        sink = current_sink()
+        cohort = cohort_for(info, sink, event_scope(actor), PartnerEvent.from_row) if sink is not None else None
+        stream = subscribe_events(info.context.event_feed, actor, after_id, checked_types(types),
+                                  window_start=window_start, cohort=cohort, send=sink.send if sink else None)
         try:
-            async for row in stream:
+            async for row in stream:  # with a sink, nothing comes here: the sink sends
                 yield PartnerEvent.from_row(row)
         except SlowConsumer:
             await info.context.request.close(code=CLOSE_SLOW_CONSUMER, reason="Slow consumer: resume from your last cursor")

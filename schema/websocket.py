@@ -9,6 +9,8 @@ A socket without a token stays open; each of its operations answers UNAUTHENTICA
 - Browsers cannot set headers on a websocket: the token may come in the `connection_init`
   payload instead (`{"Authorization": "Bearer ..."}` or `{"token": "..."}`), checked the same way.
 - A subscriber that cannot keep up with its events is closed with 4429 (CLOSE_SLOW_CONSUMER).
+- With `settings.event_multiplex`, a graphql-transport-ws operation runs with a `Sink`: the
+  `events` subscription then sends each event as rendered once for its cohort (schema/multiplex.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
+from starlette.websockets import WebSocketDisconnect
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -29,6 +34,7 @@ from resolvers.auth import authenticate, bearer_token
 from schema.context import Context
 from schema.errors import localize
 from schema.loaders import Loaders
+from schema.multiplex import Sink, use_sink
 
 __all__ = ["CLOSE_SLOW_CONSUMER", "CLOSE_TOKEN_NOT_LIVE", "LegacyWSHandler", "TransportWSHandler", "check_handshake"]
 
@@ -74,10 +80,19 @@ async def check_handshake(context: Context) -> None:
 
 
 class _TokenWatch:
-    """Mixin for both protocol handlers: the periodic and per-operation checks."""
+    """Mixin for both protocol handlers: the periodic and per-operation checks; messages sent as
+    text frames."""
 
     context: Context
     websocket: Any
+
+    async def send_message(self, message: Any) -> None:
+        # Text frames, as both protocols require (a browser's client parses a text message; the
+        # adapter would send orjson's bytes as a binary frame).
+        try:
+            await self.websocket.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def _token_live(self) -> bool:
         """True while the socket's token is live; otherwise closes the socket."""
@@ -104,6 +119,11 @@ class _TokenWatch:
 
 
 class TransportWSHandler(_TokenWatch, BaseGraphQLTransportWSHandler):
+    async def run_operation(self, operation: Any) -> None:
+        # The operation's own task: the sink is seen by its resolvers only.
+        use_sink(Sink(self.websocket, operation, self.schema) if self.context.settings.event_multiplex else None)
+        await super().run_operation(operation)
+
     async def handle_subscribe(self, message: Any) -> None:
         if await self._token_live():
             await super().handle_subscribe(message)

@@ -29,10 +29,12 @@ SUBSCRIBE = """subscription($after: String, $types: [String!]) {
 }"""
 
 
-@pytest.fixture
-async def app(settings):
-    """An app of its own with a fast poll: its feed task lives in this test's context."""
-    app = create_app(Settings(**{**settings.__dict__, "event_poll_seconds": 0.05}), manage_db=False)
+@pytest.fixture(params=[True, False], ids=["multiplexed", "per-subscriber"])
+async def app(settings, request):
+    """An app of its own with a fast poll: its feed task lives in this test's context. Each test
+    runs with multiplexing (schema/multiplex.py) and without."""
+    overrides = {"event_poll_seconds": 0.05, "event_multiplex": request.param}
+    app = create_app(Settings(**{**settings.__dict__, **overrides}), manage_db=False)
     yield app
     await app.state.event_feed.close()
 
@@ -235,3 +237,19 @@ async def test_with_redis_down_events_are_written_and_delivered_by_the_poll_none
             await change()
         assert [e["type"] for e in await ws.events(3)] == ["data_center.registered"] * 3
         assert await ws.nothing_more()
+
+
+async def test_closing_the_feed_right_after_a_wake_up_ends_it(client):
+    """close() cancels the feed's task and waits for it. Cancelled in the step of a wake-up,
+    asyncio.wait_for (Python 3.11) swallowed the cancellation: the feed went on polling and
+    close() never returned, the test (and CI) hanging idle in its teardown."""
+    feed = EventFeed(poll_seconds=60)
+    await feed.subscribe(lambda row: True)
+    await asyncio.sleep(0.05)  # the task waits for a wake-up
+    loop, task = asyncio.get_running_loop(), feed._task
+    rescue = loop.call_later(3, task.cancel)  # the swallowed case: a second cancellation ends it
+    started = loop.time()
+    feed.notify()
+    await feed.close()  # cancels in this same step, before the woken task runs
+    rescue.cancel()
+    assert loop.time() - started < 2, "close() waited for a task that ignored its cancellation"
