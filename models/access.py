@@ -30,6 +30,9 @@ class User(TimestampedModel):
     language = fields.CharField(max_length=2, default="ru")
     # The head of the unit: breached terms are escalated to officers with this flag.
     is_head = fields.BooleanField(default=False)
+    # Where the person's own e-mails go (staff: escalations to the head of the unit); applicants'
+    # organisations are written to at the miner's registered address instead. Null: in-app only.
+    email = fields.CharField(max_length=254, null=True)
 
     class Meta:
         table = "app_user"

@@ -21,6 +21,7 @@ from resolvers.scope import get_visible
 from resolvers.tokens import record_token_event
 from rules.access import HEAD_ROLES, SYSTEM, Actor, PartnerKind, Permission
 from rules.audit import AuditAction
+from rules.contacts import is_email
 from rules.enums import Role
 from rules.errors import DomainError, ErrorCode
 from rules.limits import check_text
@@ -216,11 +217,12 @@ class SetUserPreferences:
     user_id: int
     language: NotificationLanguage | None = None  # None: unchanged
     is_head: bool | None = None  # None: unchanged
+    email: str | None = None  # None: unchanged; "": none (in-app only)
 
 
 async def set_user_preferences(actor: Actor, cmd: SetUserPreferences) -> User:
-    """A user's notification language (itself or an admin) and head-of-unit flag (an admin; staff
-    only: the flag escalates breached terms to it). Another user is NOT_FOUND or FORBIDDEN for
+    """A user's notification language and e-mail address (itself or an admin) and head-of-unit
+    flag (an admin; staff only: the flag escalates breached terms to it). Another user is NOT_FOUND or FORBIDDEN for
     non-admins, as for tokens."""
     user = await get_visible(User, actor, cmd.user_id, "User", field="userId")
     by_admin = actor.can(Permission.MANAGE_USERS)
@@ -230,14 +232,19 @@ async def set_user_preferences(actor: Actor, cmd: SetUserPreferences) -> User:
         raise DomainError(ErrorCode.FORBIDDEN, field="isHead")
     if cmd.is_head and user.role not in HEAD_ROLES:
         raise DomainError(ErrorCode.VALIDATION, field="isHead", detail="only officers and admins head the unit")
+    email = None if cmd.email is None else cmd.email.strip()
+    if email and not is_email(email):
+        raise DomainError(ErrorCode.VALIDATION, field="email", detail="not an e-mail address")
     before = snapshot(user)
+    if email is not None:
+        user.email = email or None
     if cmd.language is not None:
         user.language = NotificationLanguage(cmd.language).value
     if cmd.is_head is not None:
         user.is_head = cmd.is_head
     if snapshot(user) != before:
         async with in_transaction() as conn:
-            await user.save(using_db=conn, update_fields=["language", "is_head", "updated_at"])
+            await user.save(using_db=conn, update_fields=["language", "is_head", "email", "updated_at"])
             await record_change(conn, actor, AuditAction.USER_PREFERENCES_SET.value, user, before)
     return user
 

@@ -5,7 +5,8 @@ delivers at least once, the overdue job runs every few minutes) writes and sends
 
 - the 2-WD pool-change obligation: opened, due tomorrow, overdue -> the miner's applicants;
 - a hearing scheduled, an application approved or refused -> the applicant organisation's users;
-- an obligation, application or complaint past its term -> the heads of the unit (ESCALATION).
+- an obligation, application or complaint past its term -> the heads of the unit (ESCALATION),
+  by e-mail too to each head that set its own address (`setUserPreferences`).
 """
 
 from __future__ import annotations
@@ -112,11 +113,17 @@ def _moment(value: Any) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-async def _escalate(kind: BreachKind, what: str, key: str, due: Any, entity: tuple[str, int]) -> None:
-    """The breach in the supervisors' queue (once) and an ESCALATION notification to each head."""
+async def _escalate(ctx: dict[str, Any], kind: BreachKind, what: str, key: str, due: Any,
+                    entity: tuple[str, int]) -> None:
+    """The breach in the supervisors' queue (once), an ESCALATION notification to each head, and
+    to each head with an e-mail address of its own, that e-mail (once, in its language)."""
     await Escalation.bulk_create([Escalation(kind=kind, dedup_key=key, what=what, entity_type=entity[0],
                                              entity_id=entity[1], due_at=_moment(due))], ignore_conflicts=True)
-    await notify(await _heads(), NotificationKind.ESCALATION, key, {"what": what, "due": _day(due)}, entity)
+    heads = await _heads()
+    created = await notify(heads, NotificationKind.ESCALATION, key, {"what": what, "due": _day(due)}, entity)
+    addresses = {head.id: head.email for head in heads}
+    for notification in created:
+        await email_once(ctx.get("settings"), [notification], addresses.get(notification.recipient_id))  # type: ignore[attr-defined]
 
 
 # -- the handlers (OUTBOX_HANDLERS) -------------------------------------------------------------------
@@ -139,7 +146,7 @@ async def pool_change_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> N
     entity = ("NotificationObligation", obligation)
     await _to_organisation(ctx, NotificationKind.POOL_CHANGE_OVERDUE, f"obligation:{obligation}",
                            {"due": _day(payload.get("due"))}, entity, payload["miner_id"])
-    await _escalate(BreachKind.OBLIGATION, f"уведомление о смене пула / пулды ауыстыру хабарламасы #{obligation}", f"obligation:{obligation}",
+    await _escalate(ctx, BreachKind.OBLIGATION, f"уведомление о смене пула / пулды ауыстыру хабарламасы #{obligation}", f"obligation:{obligation}",
                     payload.get("due"), entity)
 
 
@@ -172,13 +179,13 @@ decision_approved, decision_refused = _decision("APPROVED"), _decision("REFUSED"
 
 async def application_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
     app = payload["application"]
-    await _escalate(BreachKind.APPLICATION, f"заявление / өтініш {payload.get('incoming_number') or app} ({payload.get('stage')})",
+    await _escalate(ctx, BreachKind.APPLICATION, f"заявление / өтініш {payload.get('incoming_number') or app} ({payload.get('stage')})",
                     f"application:{app}:{payload.get('due')}", payload.get("due"), ("Application", app))
 
 
 async def complaint_overdue(payload: dict[str, Any], ctx: dict[str, Any]) -> None:
     complaint = payload["complaint_id"]
-    await _escalate(BreachKind.COMPLAINT, f"жалоба / шағым #{complaint}", f"complaint:{complaint}",
+    await _escalate(ctx, BreachKind.COMPLAINT, f"жалоба / шағым #{complaint}", f"complaint:{complaint}",
                     payload.get("review_due") or payload.get("forward_due"), ("Complaint", complaint))
 
 

@@ -68,6 +68,9 @@ class SetUserPreferencesInput:
     is_head: bool | None = strawberry.field(
         default=None, description="Admins only: the head of the unit (officers and admins), to whom breached terms "
         "escalate and who works the supervisors' queue; none: unchanged.")
+    email: str | None = strawberry.field(
+        default=None, description="The person's own e-mail address, for its alerts by e-mail (heads of the unit: "
+        "escalations) when the service sends e-mail; an empty string removes it; none: unchanged.")
 
 
 @payload(description="The user with its preferences, or why not.")
@@ -126,13 +129,14 @@ class UsersMutation:
         )
         return CreateUserPayload(user=User.from_row(await uc.create_user(info.context.user, cmd)))
 
-    @mutation(description="Set a user's notification language (the user itself or an admin) and head-of-unit flag "
+    @mutation(description="Set a user's notification language and e-mail address (the user itself or an admin) and "
+              "head-of-unit flag "
               "(admins only). Another user is NOT_FOUND (or FORBIDDEN where the caller reads users).")
     async def set_user_preferences(
         self, info: strawberry.Info, input: SetUserPreferencesInput
     ) -> SetUserPreferencesPayload:
         cmd = uc.SetUserPreferences(user_id=pk_of(input.user_id, "User", "userId"), language=input.language,
-                                    is_head=input.is_head)
+                                    is_head=input.is_head, email=input.email)
         return SetUserPreferencesPayload(user=User.from_row(await uc.set_user_preferences(info.context.user, cmd)))
 
     @mutation(description="Issue an API token: admins for any user, every user for itself (another user "

@@ -56,6 +56,8 @@ class User(RowNode, relay.Node, Timestamped):
         description="The language of its notifications and e-mails (`setUserPreferences`).")
     is_head: bool = strawberry.field(description="The head of the unit: breached terms escalate to it "
                                      "(`supervisorQueue`).")
+    email: str | None = strawberry.field(description="The person's own e-mail address for its alerts "
+                                         "(`setUserPreferences`); null: in-app notifications only.")
     _miner_id: strawberry.Private[int | None]
     _pool_id: strawberry.Private[int | None]
 
@@ -63,7 +65,7 @@ class User(RowNode, relay.Node, Timestamped):
     def from_row(cls, row: m.User) -> User:
         return cls(
             id=row.id, login=row.login, full_name=row.full_name, role=row.role, active=row.active,
-            notification_language=NotificationLanguage(row.language), is_head=row.is_head,
+            notification_language=NotificationLanguage(row.language), is_head=row.is_head, email=row.email,
             _miner_id=row.miner_id, _pool_id=row.pool_id,  # type: ignore[attr-defined]
             created_at=row.created_at, updated_at=row.updated_at,
         )

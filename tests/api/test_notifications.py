@@ -304,3 +304,45 @@ async def test_a_user_sets_its_own_language_and_only_an_admin_makes_an_officer_h
     assert errors_of(await officer.gql(QUEUE, {"open": True})) == []
     assert [u.id for u in await notifications._heads()] == [officer.user_id]
     assert await AuditEvent.filter(action="user.preferences_set").count() == 2
+
+
+async def test_a_user_sets_its_own_e_mail_address_checked_and_an_empty_one_removes_it(client):
+    from schema.ids import to_global_id
+
+    officer = await make_caller(client, Role.OFFICER)
+    stranger = await make_caller(client, Role.APPLICANT, miner=await make_miner())
+    me = str(to_global_id("User", officer.user_id))
+    query = PREFS.replace("isHead }", "isHead email }")
+    set_ = await officer.gql(query, {"i": {"userId": me, "email": " head@energo.gov.kz "}})
+    assert set_["data"]["setUserPreferences"]["user"]["email"] == "head@energo.gov.kz"
+    bad = await officer.gql(query, {"i": {"userId": me, "email": "not-an-address"}})
+    assert errors_of(bad) == ["VALIDATION"] and bad["data"]["setUserPreferences"]["errors"][0]["path"] == ["email"]
+    assert (await User.get(id=officer.user_id)).email == "head@energo.gov.kz"  # nothing written
+    assert errors_of(await stranger.gql(query, {"i": {"userId": me, "email": "x@y.kz"}})) == ["NOT_FOUND"]
+    cleared = await officer.gql(query, {"i": {"userId": me, "email": ""}})
+    assert cleared["data"]["setUserPreferences"]["user"]["email"] is None
+
+
+async def test_a_head_with_an_address_gets_the_escalation_by_e_mail_once_in_its_language(client, settings, sink):
+    settings = Settings(**{**settings.__dict__, "smtp_host": "127.0.0.1", "smtp_port": sink.port})
+    ctx = {"settings": settings}
+    _, head, _ = await _world(client)
+    await User.filter(id=head.user_id).update(email="head@energo.gov.kz", language="ru")
+    second_head = await make_caller(client, Role.OFFICER)  # a head without an address: in-app only
+    await User.filter(id=second_head.user_id).update(is_head=True)
+    await dispatch_outbox(ctx)  # the obligation opened: one e-mail, to the miner
+    assert len(sink.messages) == 1
+
+    async def overdue_run() -> None:
+        await pool_change.flag_overdue_obligations(datetime.now(UTC), await load_calendar())
+        await dispatch_outbox(ctx)
+
+    await overdue_run()
+    to_head = [m for m in sink.messages if "head@energo.gov.kz" in m]
+    assert len(sink.messages) == 3 and len(to_head) == 1  # the miner's overdue alert and the head's escalation
+    escalation = await Notification.get(recipient_id=head.user_id)
+    assert escalation.kind.value == "ESCALATION" and escalation.emailed_at is not None
+    assert "Content-Language: ru" in to_head[0]
+    assert (await Notification.get(recipient_id=second_head.user_id)).emailed_at is None
+    await overdue_run()  # nothing new
+    assert len(sink.messages) == 3
