@@ -153,8 +153,12 @@ class _Gate:
     async def acquire(self) -> None:
         task = asyncio.current_task()
         if self._owner is not task:
+            # Not asyncio.wait_for: on Python 3.11 it swallows a cancellation that arrives as
+            # the lock is granted, and the cancelled task (the event feed, closed at the end of
+            # a test) went on as if never cancelled: its close() then waited forever.
             try:
-                await asyncio.wait_for(self._lock.acquire(), GATE_TIMEOUT)
+                async with asyncio.timeout(GATE_TIMEOUT):
+                    await self._lock.acquire()
             except TimeoutError:
                 raise RuntimeError(
                     f"waited {GATE_TIMEOUT} s for another task's transaction ({self._owner}):"
