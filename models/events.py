@@ -28,6 +28,9 @@ class PartnerEvent(Model):
     entity_id = fields.BigIntField()
     miner_id = fields.IntField(null=True)
     pool_id = fields.IntField(null=True, db_index=True)
+    # The regions of the data centers the event concerns, `|ABAI|PAVLODAR|` (rules.events.regions_key):
+    # the partners' region filter; empty for a pool's own events.
+    regions = fields.CharField(max_length=400, default="")
     data = fields.JSONField()
     outbox_id = fields.BigIntField(unique=True)
 

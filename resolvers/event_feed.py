@@ -30,8 +30,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from models.events import PartnerEvent
-from resolvers.events import visible_events
+from resolvers.events import filtered, visible_events
 from rules.access import Actor, event_scope, event_visible
+from rules.events import EventFilter
 
 log = logging.getLogger("registry.events")
 
@@ -215,7 +216,7 @@ async def publish_committed(redis_url: str | None) -> None:
 
 
 async def subscribe_events(
-    feed: EventFeed, actor: Actor, after: int | None, types: list[str] | None, *, window_start: datetime,
+    feed: EventFeed, actor: Actor, after: int | None, wanted: EventFilter, *, window_start: datetime,
     cohort: Cohort | None = None, send: Callable[[Any], Awaitable[None]] | None = None,
 ) -> AsyncIterator[Any]:
     """The events `actor` reads after `after` (None: from the start of the retention window,
@@ -226,18 +227,17 @@ async def subscribe_events(
     live phase runs in a task of its own, so that an event wakes that task's shallow stack
     rather than the chain of generators of a GraphQL subscription."""
     scope = event_scope(actor)
-    wanted = frozenset(types) if types is not None else None
 
     def accepts(row: PartnerEvent) -> bool:
-        return event_visible(scope, row.type, row.pool_id) and (wanted is None or row.type in wanted)
+        return event_visible(scope, row.type, row.pool_id) and wanted.accepts(row.type, row.miner_id, row.pool_id,
+                                                                             row.regions)
 
     subscriber = await feed.subscribe(accepts, cohort, filter_key=(scope, wanted))
     try:
         last = after or 0
         while True:  # the replay, page by page, up to the newest committed event
-            query = visible_events(PartnerEvent.filter(id__gt=last, occurred_at__gte=window_start), actor)
-            if wanted is not None:
-                query = query.filter(type__in=sorted(wanted))
+            query = filtered(visible_events(PartnerEvent.filter(id__gt=last, occurred_at__gte=window_start), actor),
+                             wanted)
             rows = await query.order_by("id").limit(100)
             for row in rows:
                 if cohort is None:

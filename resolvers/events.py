@@ -12,10 +12,11 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.events import EventLogHorizon, PartnerEvent, WebhookDelivery
+from models.parties import DataCenter
 from resolvers.listing import Listing, Order
 from rules.access import POOL_SCOPED_EVENTS, Actor, event_scope
 from rules.errors import DomainError, ErrorCode
-from rules.events import SCHEMA_VERSION, PublicEvent
+from rules.events import SCHEMA_VERSION, EventFilter, PublicEvent, regions_key
 
 # Per HTTP request: did it append events? (A list: resolvers run in tasks with copies of the
 # context, which share the one list.) The app then wakes the feeds once the request is done.
@@ -35,9 +36,21 @@ def event_written(event_id: int) -> None:
         writes.append(event_id)
 
 
+async def _regions_of(conn: BaseDBAsyncClient, event: PublicEvent) -> str:
+    """The regions the event concerns, as of its writing transaction (rules.events.EventFilter)."""
+    if event.data_center_id is not None:
+        query = DataCenter.filter(id=event.data_center_id)
+    elif event.miner_id is not None:
+        query = DataCenter.filter(miner_id=event.miner_id)
+    else:
+        return ""
+    return regions_key(await query.using_db(conn).values_list("region", flat=True))
+
+
 async def append_event(conn: BaseDBAsyncClient, event: PublicEvent, outbox_id: int) -> PartnerEvent:
     """Append `event` to the log; the caller holds the log's lock (resolvers.changes.emit)."""
     row = await PartnerEvent.create(
+        regions=await _regions_of(conn, event),
         using_db=conn,
         type=event.type,
         schema_version=SCHEMA_VERSION,
@@ -84,15 +97,28 @@ async def check_cursor(
         raise DomainError(ErrorCode.EVENT_CURSOR_EXPIRED, field="after", days=retention_days)
 
 
+def filtered(queryset: QuerySet[PartnerEvent], wanted: EventFilter) -> QuerySet[PartnerEvent]:
+    """`queryset` narrowed to what the partner asks for (the SQL twin of `EventFilter.accepts`)."""
+    if wanted.types is not None:
+        queryset = queryset.filter(type__in=sorted(wanted.types))
+    if wanted.miners is not None:
+        queryset = queryset.filter(miner_id__in=sorted(wanted.miners))
+    if wanted.pools is not None:
+        queryset = queryset.filter(pool_id__in=sorted(wanted.pools))
+    if wanted.regions is not None:
+        any_region = Q(id__in=[])
+        for region in sorted(wanted.regions):
+            any_region |= Q(regions__contains=f"|{region}|")
+        queryset = queryset.filter(any_region)
+    return queryset
+
+
 def list_events(
-    actor: Actor, *, types: list[str] | None, retention_days: int, now: datetime | None = None
+    actor: Actor, *, wanted: EventFilter, retention_days: int, now: datetime | None = None
 ) -> Listing[PartnerEvent]:
-    """The events `actor` reads, in sequence order, within the retention window."""
+    """The events `actor` reads, in sequence order, within the retention window, as filtered."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=retention_days)
-    qs = visible_events(PartnerEvent.filter(occurred_at__gte=cutoff), actor)
-    if types is not None:
-        qs = qs.filter(type__in=types)
-    return Listing(qs, Order())
+    return Listing(filtered(visible_events(PartnerEvent.filter(occurred_at__gte=cutoff), actor), wanted), Order())
 
 
 _PURGE_BATCH = 5000

@@ -8,7 +8,7 @@ transaction; `public_event` decides, as a plain function. The contract is versio
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,9 @@ class PublicEvent:
     # The organisation the event is about (for the partners who see only their own).
     miner_id: int | None = None
     pool_id: int | None = None
+    # The one data center the event is about (a data center's own events, units included in,
+    # excluded from or changed at a data center): its region is the event's region.
+    data_center_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class _Shape:
     entity_key: str = "id"
     miner_key: str | None = None
     pool_key: str | None = None
+    data_center_key: str | None = None  # "id": the entity itself is the data center
     from_snapshot: bool = True  # record_change's {"entity", "id", "after"} or a flat payload
     renames: Mapping[str, str] = field(default_factory=dict)
 
@@ -60,7 +64,7 @@ def _license_status(kind: str) -> _Shape:
 
 def _units(kind: str) -> _Shape:
     return _Shape(kind, "Application", _UNITS, entity_key="application", miner_key="miner_id", from_snapshot=False,
-                  renames={"application": "application_id", "data_center": "data_center_id"})
+                  data_center_key="data_center", renames={"application": "application_id", "data_center": "data_center_id"})
 
 
 # Internal topic -> its public shape. Topics not listed are internal (alerts, security, ...).
@@ -74,8 +78,10 @@ SHAPES: dict[str, _Shape] = {
     "registry.units_included": _units("asic.included"),
     "registry.units_excluded": _units("asic.excluded"),
     "registry.units_changed": _units("asic.changed"),
-    "data_center.created": _Shape("data_center.registered", "DataCenter", _DATA_CENTER, miner_key="miner_id"),
-    "data_center.updated": _Shape("data_center.changed", "DataCenter", _DATA_CENTER, miner_key="miner_id"),
+    "data_center.created": _Shape("data_center.registered", "DataCenter", _DATA_CENTER, miner_key="miner_id",
+                                   data_center_key="id"),
+    "data_center.updated": _Shape("data_center.changed", "DataCenter", _DATA_CENTER, miner_key="miner_id",
+                                  data_center_key="id"),
     "pool_certificate.issued": _Shape("pool.accredited", "PoolCertificate", _CERTIFICATE, pool_key="pool_id"),
     "pool_certificate.reissued": _Shape("pool.accredited", "PoolCertificate", _CERTIFICATE, pool_key="pool_id"),
     "pool_certificate.expired": _Shape("pool.accreditation_expired", "PoolCertificate", _CERTIFICATE,
@@ -118,5 +124,39 @@ def public_event(topic: str, payload: Mapping[str, Any]) -> PublicEvent | None:
         data=data,
         miner_id=_int(source.get(shape.miner_key)) if shape.miner_key else None,
         pool_id=_int(source.get(shape.pool_key)) if shape.pool_key else None,
+        data_center_id=(entity_id if shape.data_center_key == "id"
+                        else _int(source.get(shape.data_center_key)) if shape.data_center_key else None),
     )
+
+
+# -- the regions of an event, and what a partner asks for --------------------------------------------
+
+
+def regions_key(regions: Iterable[str]) -> str:
+    """The regions an event concerns as stored on it (`|ABAI|PAVLODAR|`; empty: none), so that
+    one region matches with a substring test in SQL (`LIKE`) and in the live feed alike."""
+    found = sorted(set(regions))
+    return "|" + "|".join(found) + "|" if found else ""
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What a partner asks for on top of its grants (rules.access.event_scope): event types, the
+    miners and pools the events are about, the regions of their data centers. None: any. The
+    region of an event is its data center's (a data center's events, units included, excluded or
+    changed there), else those of every data center its miner had when it happened (licences,
+    applications, pool memberships, obligations); a pool's own events have none."""
+
+    types: frozenset[str] | None = None
+    miners: frozenset[int] | None = None
+    pools: frozenset[int] | None = None
+    regions: frozenset[str] | None = None
+
+    def accepts(self, type_: str, miner_id: int | None, pool_id: int | None, regions: str) -> bool:
+        return (
+            (self.types is None or type_ in self.types)
+            and (self.miners is None or miner_id in self.miners)
+            and (self.pools is None or pool_id in self.pools)
+            and (self.regions is None or any(f"|{region}|" in regions for region in self.regions))
+        )
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import strawberry
+from strawberry import relay
 from strawberry.extensions import FieldExtension
 from strawberry.scalars import JSON
 
@@ -16,9 +17,10 @@ from resolvers import events as uc
 from resolvers.event_feed import SlowConsumer, subscribe_events
 from resolvers.listing import Order
 from rules.access import event_scope
+from rules.enums import Region
 from rules.errors import DomainError, ErrorCode
-from rules.events import EVENT_TYPES
-from schema.ids import to_global_id
+from rules.events import EVENT_TYPES, EventFilter
+from schema.ids import pks_of, to_global_id
 from schema.multiplex import cohort_for, current_sink
 from schema.relay import Connection, Rows, connection, decode_cursor, encode_cursor
 from schema.websocket import CLOSE_SLOW_CONSUMER
@@ -26,6 +28,7 @@ from schema.websocket import CLOSE_SLOW_CONSUMER
 __all__ = ["EventsQuery", "EventsSubscription", "PartnerEvent", "checked_types"]
 
 MAX_TYPES = len(EVENT_TYPES)
+MAX_FILTER_IDS = 100
 
 
 @strawberry.type(description="The record an event is about.")
@@ -49,6 +52,8 @@ class PartnerEvent:
     data: JSON = strawberry.field(description="What changed: the whitelisted fields of the contract, keys in "
                                   "camelCase, references as integer keys, dates as ISO text.")
     schema_version: int = strawberry.field(description="The version of the contract this event follows.")
+    regions: list[Region] = strawberry.field(description="The regions of the data centers the event concerns "
+                                             "(the `regions` filter); empty for a pool's own events.")
     cursor: str = strawberry.field(description="Resume after this event: `events(after:)` of the query or the "
                                    "subscription.")
 
@@ -58,7 +63,8 @@ class PartnerEvent:
             id=strawberry.ID(f"evt_{row.id}"), sequence=str(row.id), type=row.type, occurred_at=row.occurred_at,
             entity=EventEntity(type=row.entity_type, id=strawberry.ID(str(to_global_id(row.entity_type, row.entity_id))),
                                key=row.entity_id),
-            data=row.data, schema_version=row.schema_version, cursor=encode_cursor(Order(), (row.id, row.id)),
+            data=row.data, schema_version=row.schema_version,
+            regions=[Region(r) for r in row.regions.strip("|").split("|") if r], cursor=encode_cursor(Order(), (row.id, row.id)),
         )
 
 
@@ -88,6 +94,35 @@ def checked_types(types: list[str] | None, field: str = "types") -> list[str] | 
     return types
 
 
+def event_filter(types: list[str] | None, miners: list[relay.GlobalID] | None, pools: list[relay.GlobalID] | None,
+                 regions: list[Region] | None) -> EventFilter:
+    """The `events` arguments (query and subscription) as one filter: an id of another type is
+    INVALID_ID, more than MAX_FILTER_IDS of them VALIDATION."""
+    for name, given in (("miners", miners), ("pools", pools)):
+        if given is not None and len(given) > MAX_FILTER_IDS:
+            raise DomainError(ErrorCode.VALIDATION, field=name, detail=f"at most {MAX_FILTER_IDS}")
+    checked = checked_types(types)
+    return EventFilter(
+        types=frozenset(checked) if checked is not None else None,
+        miners=frozenset(pks_of(miners, "Miner", "miners")) if miners is not None else None,
+        pools=frozenset(pks_of(pools, "Pool", "pools")) if pools is not None else None,
+        regions=frozenset(Region(r).value for r in regions) if regions is not None else None,
+    )
+
+
+TypesArg = Annotated[list[str] | None, strawberry.argument(description="Only events of these types.")]
+MinersArg = Annotated[list[relay.GlobalID] | None, strawberry.argument(
+    description="Only events about these miners (`Miner` ids; at most 100).")]
+PoolsArg = Annotated[list[relay.GlobalID] | None, strawberry.argument(
+    description="Only events about these pools (`Pool` ids: their accreditation, their members joining and "
+    "leaving, applications through them; at most 100).")]
+RegionsArg = Annotated[list[Region] | None, strawberry.argument(
+    description="Only events about data centers in these regions: a data center's own events and units "
+    "included in, excluded from or changed at it by its region; a miner's other events (licences, "
+    "applications, pool changes, obligations) by the regions of every data center it had then. A pool's "
+    "own events have no region.")]
+
+
 @strawberry.type
 class EventsQuery:
     @connection(
@@ -97,11 +132,10 @@ class EventsQuery:
         extensions=[ExpiredCursor()],
     )
     async def events(
-        self,
-        info: strawberry.Info,
-        types: Annotated[list[str] | None, strawberry.argument(description="Only events of these types.")] = None,
+        self, info: strawberry.Info, types: TypesArg = None, miners: MinersArg = None, pools: PoolsArg = None,
+        regions: RegionsArg = None,
     ) -> Connection[PartnerEvent]:
-        listing = uc.list_events(info.context.user, types=checked_types(types),
+        listing = uc.list_events(info.context.user, wanted=event_filter(types, miners, pools, regions),
                                  retention_days=info.context.settings.event_retention_days)
         return Rows(listing, PartnerEvent.from_row)  # type: ignore[return-value]
 
@@ -119,7 +153,7 @@ class EventsSubscription:
         self,
         info: strawberry.Info,
         after: Annotated[str | None, strawberry.argument(description="Resume after this event's `cursor`.")] = None,
-        types: Annotated[list[str] | None, strawberry.argument(description="Only events of these types.")] = None,
+        types: TypesArg = None, miners: MinersArg = None, pools: PoolsArg = None, regions: RegionsArg = None,
     ) -> AsyncGenerator[PartnerEvent, None]:
         actor = info.context.user
         after_id = await _checked_after(info, after)
@@ -128,7 +162,7 @@ class EventsSubscription:
         # graphql-transport-ws with multiplexing on: rendered once per cohort, sent by the sink.
         sink = current_sink()
         cohort = cohort_for(info, sink, event_scope(actor), PartnerEvent.from_row) if sink is not None else None
-        stream = subscribe_events(info.context.event_feed, actor, after_id, checked_types(types),
+        stream = subscribe_events(info.context.event_feed, actor, after_id, event_filter(types, miners, pools, regions),
                                   window_start=window_start, cohort=cohort, send=sink.send if sink else None)
         try:
             async for row in stream:  # with a sink, nothing comes here: the sink sends

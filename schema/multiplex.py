@@ -8,11 +8,12 @@ through a `Cohort`: the selection executed once per event with a representative 
 payload serialized once, and each member's `next` message built around it with its operation id.
 
 A cohort's key is everything the rendering depends on:
-- the root field as selected (alias, directives, selection set; its `after` and `types`
-  arguments left out: they decide which events a subscriber gets, not how one is rendered),
+- the root field as selected (alias, directives, selection set; its `after` and filter
+  arguments (`types`, `miners`, `pools`, `regions`) left out: they decide which events a
+  subscriber gets, not how one is rendered),
   the fragments, and the values of the variables those use;
 - the permission scope (rules.access.event_scope: granted types, own pool) and the requested
-  types (resolvers.event_feed adds both to the group's key, since they are its filter);
+  filter (resolvers.event_feed adds both to the group's key, since they decide what it gets);
 - the language (error messages are localized).
 Replay from `after`, the seam, the bounded queue (slow consumer: 4429) and the token checks
 stay per subscriber (resolvers/event_feed.py, schema/websocket.py).
@@ -57,7 +58,7 @@ from schema.errors import localize
 __all__ = ["Cohort", "Sink", "cohort_for", "current_sink", "stats"]
 
 # Arguments of the root field that pick the events, not their rendering.
-_FILTER_ARGUMENTS = frozenset({"after", "types"})
+_FILTER_ARGUMENTS = frozenset({"after", "types", "miners", "pools", "regions"})
 _CACHE = 256  # renderings kept per cohort (replays of the same recent events share them)
 
 

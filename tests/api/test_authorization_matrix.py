@@ -244,7 +244,8 @@ NAMING_ARGS = {
 }
 # Which type an ID argument of a root field names (by argument name).
 ID_ARG_TYPES = {"id": "Miner", "minerId": "Miner", "holderId": "Miner", "applicationId": "Application",
-                "entity": "Miner", "dataCenterId": "DataCenter", "ids": "Miner", "user": "User"}
+                "entity": "Miner", "dataCenterId": "DataCenter", "ids": "Miner", "user": "User",
+                "miners": "Miner", "pools": "Pool"}
 _UNREGISTERED_BIN = new_bin()
 MISSING_VALUES = {"number": "LIC-2000-999999", "serial": "NO-SUCH-SERIAL", "value": _UNREGISTERED_BIN,
                   "binIin": _UNREGISTERED_BIN, "name": "NO SUCH NAME"}
@@ -270,6 +271,8 @@ def _naming_variants(org: Org, other: Org) -> list[tuple[str, str, dict, dict]]:
         for arg, a in f.args.items():
             if get_named_type(a.type).name == "ID":
                 kind = ID_ARG_TYPES[arg]
+                if kind in PUBLIC_REFERENCES:  # the register's records: anybody's to name
+                    continue
                 theirs = {"ids": [other.ids(kind)[0]]} if arg == "ids" else {arg: other.ids(kind)[0]}
                 none = {"ids": [gid(kind, MISSING_PK)]} if arg == "ids" else {arg: gid(kind, MISSING_PK)}
             elif (name, arg) in NAMING_ARGS:

@@ -17,6 +17,7 @@ from resolvers import tokens
 from resolvers.event_feed import EventFeed, SlowConsumer, subscribe_events
 from rules.access import SYSTEM, Actor, PartnerKind
 from rules.enums import Role
+from rules.events import EventFilter
 from schema.ids import to_global_id
 from schema.websocket import CLOSE_SLOW_CONSUMER
 from settings import Settings
@@ -129,6 +130,34 @@ async def test_a_subscriber_gets_only_its_granted_and_requested_types(client, ap
         assert await ws.nothing_more()
 
 
+REGIONAL = """subscription($regions: [Region!], $miners: [ID!]) {
+  events(regions: $regions, miners: $miners) { id type cursor entity { key } data }
+}"""
+
+
+async def test_subscribers_of_one_selection_with_other_region_or_miner_filters_get_only_their_own(client, app):
+    """One selection, so one cohort when multiplexed: the filters still part the subscribers."""
+    from schema.ids import to_global_id
+    from tests.factories import make_data_center, make_miner
+
+    alfa, beta = await make_miner(), await make_miner()
+    await make_data_center(alfa, region="ABAI")
+    await make_data_center(beta, region="KARAGANDA")
+    grid = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
+    async with Subscriber(app, grid.token) as abai, Subscriber(app, grid.token) as of_beta:
+        for ws, variables in ((abai, {"regions": ["ABAI"]}), (of_beta, {"miners": [str(to_global_id("Miner", beta.id))]})):
+            await ws.init()
+            await ws.send({"type": "subscribe", "id": "1", "payload": {"query": REGIONAL, "variables": variables}})
+        [replayed] = await abai.events(1)  # alfa's data center, registered before
+        assert replayed["type"] == "data_center.registered"
+        [replayed] = await of_beta.events(1)
+        assert replayed["type"] == "data_center.registered"
+        await _emit_all(_license("license.suspended", 1, alfa.id), _license("license.suspended", 2, beta.id))
+        assert [e["entity"]["key"] for e in await abai.events(1)] == [1]
+        assert [e["entity"]["key"] for e in await of_beta.events(1)] == [2]
+        assert await abai.nothing_more() and await of_beta.nothing_more()
+
+
 async def test_subscription_refusals(client, app):
     applicant_like = await make_caller(client, Role.OFFICER)
     grid = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
@@ -161,7 +190,7 @@ async def test_a_slow_consumer_is_cut_off_instead_of_holding_memory_without_boun
     feed = EventFeed(poll_seconds=60, queue_size=5)
     try:
         admin = Actor(1, Role.ADMIN, "a")
-        stream = subscribe_events(feed, admin, None, None, window_start=datetime.now(UTC) - timedelta(days=1))
+        stream = subscribe_events(feed, admin, None, EventFilter(), window_start=datetime.now(UTC) - timedelta(days=1))
         started = asyncio.create_task(stream.__anext__())
         await asyncio.sleep(0.05)  # registered, replayed nothing, waiting live
         await _emit_all(*(_license("license.suspended", i, 1) for i in range(1, 21)))

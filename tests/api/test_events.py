@@ -205,3 +205,57 @@ async def test_sequence_numbers_follow_commit_order_under_concurrent_writers(cle
     await asyncio.gather(*(writer(n) for n in range(1, 21)))
     logged = await PartnerEvent.filter(entity_id=2).order_by("id").values_list("miner_id", flat=True)
     assert list(logged) == order
+
+
+FILTERED = """query($miners: [ID!], $pools: [ID!], $regions: [Region!], $types: [String!]) {
+  events(first: 100, miners: $miners, pools: $pools, regions: $regions, types: $types) {
+    edges { node { type entity { type key } regions } } } }"""
+
+
+async def _filtered(caller, **variables) -> list[tuple[str, int, list[str]]]:
+    result = await caller.gql(FILTERED, variables)
+    assert "errors" not in result, result
+    return [(e["node"]["type"], e["node"]["entity"]["key"], e["node"]["regions"])
+            for e in result["data"]["events"]["edges"]]
+
+
+async def test_events_carry_the_regions_of_their_data_centers_and_a_partner_filters_by_region_miner_and_pool(client):
+    from tests.factories import make_data_center
+
+    alfa, beta = await make_miner(), await make_miner()
+    pavlodar = await make_data_center(alfa, region="PAVLODAR")
+    abai = await make_data_center(alfa, region="ABAI")
+    karaganda = await make_data_center(beta, region="KARAGANDA")
+    pool = await make_pool()
+    await _emit_all(
+        _license("license.suspended", 1, alfa.id),  # alfa's: every region of its data centers
+        ("registry.units_included", {"application": 7, "miner_id": alfa.id, "units": 3,
+                                     "data_center": abai.id}),  # at one data center: its region only
+        _license("license.suspended", 2, beta.id),
+        _certificate(5, pool.id),  # a pool's own: no region
+        _membership("pool_membership.opened", 9, beta.id, pool.id),
+    )
+    admin = await make_caller(client, Role.ADMIN)
+    everything = await _filtered(admin)
+    assert ("data_center.registered", pavlodar.id, ["PAVLODAR"]) in everything
+    assert ("license.suspended", 1, ["ABAI", "PAVLODAR"]) in everything
+    assert ("asic.included", 7, ["ABAI"]) in everything
+    assert ("pool.accredited", 5, []) in everything
+    # Region: a data center's own events and units there by its region, a miner's others by all of its.
+    assert [(t, k) for t, k, _ in await _filtered(admin, regions=["PAVLODAR"])] == [
+        ("data_center.registered", pavlodar.id), ("license.suspended", 1)]
+    assert [(t, k) for t, k, _ in await _filtered(admin, regions=["ABAI"], types=["asic.included"])] == [
+        ("asic.included", 7)]
+    assert [(t, k) for t, k, _ in await _filtered(admin, regions=["KARAGANDA", "ATYRAU"])] == [
+        ("data_center.registered", karaganda.id), ("license.suspended", 2), ("pool.member_joined", 9)]
+    # Miner and pool.
+    assert [(t, k) for t, k, _ in await _filtered(admin, miners=[str(to_global_id("Miner", beta.id))])] == [
+        ("data_center.registered", karaganda.id), ("license.suspended", 2), ("pool.member_joined", 9)]
+    assert [(t, k) for t, k, _ in await _filtered(admin, pools=[str(to_global_id("Pool", pool.id))])] == [
+        ("pool.accredited", 5), ("pool.member_joined", 9)]
+    # The filters narrow the grants, never widen them: the grid operator sees no pool events.
+    grid = await make_caller(client, Role.PARTNER, partner_kind=PartnerKind.GRID_OPERATOR)
+    assert await _filtered(grid, pools=[str(to_global_id("Pool", pool.id))]) == []
+    # An id of another type is refused, not an empty answer.
+    wrong = await admin.gql(FILTERED, {"miners": [str(to_global_id("Pool", pool.id))]})
+    assert errors_of(wrong) == ["INVALID_ID"]
