@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import asyncpg
+from pypika_tortoise.context import SqlContext
+from pypika_tortoise.terms import Criterion, Term
 from tortoise import Tortoise
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.backends.asyncpg.executor import AsyncpgExecutor
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.filters import is_in
 from tortoise.migrations.api.migrate import migrate
 
 from models import MODEL_MODULES
@@ -35,10 +40,55 @@ class _NoResetConnection(asyncpg.Connection):  # type: ignore[misc]
         return ""
 
 
+class _AnyOf(Criterion):  # type: ignore[misc]
+    """`column = ANY($n)`: a PostgreSQL `__in` filter with the whole list as one array parameter.
+
+    pypika builds `IN ($1, ..., $100)` one term per value (a page's loaders spend more on that
+    than on the rows), and every list length is another statement text to prepare. Rendered
+    without parameters (`.sql()`), it is the plain IN list."""
+
+    def __init__(self, term: Term, values: list[Any]) -> None:
+        super().__init__()
+        self.term = term
+        self.values = values
+
+    def nodes_(self) -> Iterator[Any]:
+        yield self
+        yield from self.term.nodes_()
+
+    @property
+    def is_aggregate(self) -> bool | None:
+        return self.term.is_aggregate  # type: ignore[no-any-return]
+
+    def get_sql(self, ctx: SqlContext) -> str:
+        if ctx.parameterizer is None:
+            return self.term.isin(self.values).get_sql(ctx)  # type: ignore[no-any-return]
+        return f"{self.term.get_sql(ctx)}=ANY({ctx.parameterizer.create_param(self.values).get_sql(ctx)})"
+
+
+def any_of(field: Term, value: Any) -> Criterion:
+    """Tortoise's `__in` operator on PostgreSQL (SQLite keeps the IN list: it has no arrays)."""
+    if isinstance(value, list | tuple | set) and value:
+        return _AnyOf(field, list(value))
+    return is_in(field, value)
+
+
+class _Executor(AsyncpgExecutor):  # type: ignore[misc]
+    FILTER_FUNC_OVERRIDE: ClassVar[dict[Any, Any]] = {**AsyncpgExecutor.FILTER_FUNC_OVERRIDE, is_in: any_of}
+
+
+class _Client(AsyncpgDBClient):  # type: ignore[misc]
+    executor_class = _Executor
+
+
+client_class = _Client  # this module is the engine of PostgreSQL URLs (see _connection)
+
+
 def _connection(database_url: str) -> str | dict[str, Any]:
     if not database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         return database_url
     config = expand_db_url(database_url)
+    config["engine"] = __name__
     config["credentials"]["connection_class"] = _NoResetConnection
     return config
 

@@ -19,6 +19,7 @@ from models.applications import Application, ApplicationDocument
 from models.licensing import License, LicenseAppendix, LicenseApplication, PoolMembership
 from models.parties import DataCenter, Miner
 from resolvers import applications as engine
+from resolvers import page_memo
 from resolvers.applications import DocumentItem
 from resolvers.changes import record_change, snapshot
 from resolvers.procedures import Decision, ProcedureHooks
@@ -352,12 +353,16 @@ async def fee_quote(procedure: ProcedureCode, subtype: LicenseSubtype | None, on
 
 async def data_center_ids_of(detail_ids: Sequence[int]) -> list[list[int]]:
     """The data centers each licence application names, by the details' ids, in id order."""
-    pairs = await LicenseApplication.filter(id__in=list(detail_ids)).values_list("id", "data_centers__id")
-    found: dict[int, list[int]] = defaultdict(list)
-    for detail_id, dc_id in sorted(pairs, key=lambda p: (p[0], p[1] or 0)):
-        if dc_id is not None:
-            found[detail_id].append(dc_id)
-    return [found.get(pk, []) for pk in detail_ids]
+
+    async def load(wanted: list[int]) -> dict[int, list[int]]:
+        pairs = await LicenseApplication.filter(id__in=wanted).values_list("id", "data_centers__id")
+        found: dict[int, list[int]] = defaultdict(list)
+        for detail_id, dc_id in sorted(pairs, key=lambda p: (p[0], p[1] or 0)):
+            if dc_id is not None:
+                found[detail_id].append(dc_id)
+        return found
+
+    return [found or [] for found in await page_memo.many("license-application-dcs", detail_ids, load)]
 
 
 async def licenses_of(actor: Actor, app_ids: Sequence[int]) -> list[License | None]:
@@ -397,17 +402,20 @@ def _dc_facts(dc: dict[str, Any]) -> DataCenterFacts:
     )
 
 
+_DETAIL_COLUMNS = ("id", "application_id", "subtype", "electricity_purchase", *_CONFIRMATION_COLUMNS.values(),
+                   "reissue_grounds", "paid_on", "paid_amount")
+
+
 async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]]:
     """App.11 and App.1/App.2 completeness of a page of licence applications, in at most five
     statements, reading plain values (a page of 100 reads ~500 rows: model instances cost
-    more than the queries)."""
+    more than the queries). The details and their data centers are the rows the page's
+    `licenseDetails` read, when it reads them at the same time (resolvers/page_memo)."""
     ids = [app.id for app in apps]
     details = {
-        d["application_id"]: d
-        for d in await LicenseApplication.filter(application_id__in=ids).values(
-            "id", "application_id", "subtype", "electricity_purchase", *_CONFIRMATION_COLUMNS.values(),
-            "reissue_grounds", "paid_on", "paid_amount",
-        )
+        app_id: {column: getattr(row, column) for column in _DETAIL_COLUMNS}
+        for app_id, row in zip(ids, await page_memo.rows_by(LicenseApplication, "application_id", ids), strict=True)
+        if row is not None
     }
     detail_ids = [d["id"] for d in details.values()]
     dc_lists = dict(zip(detail_ids, await data_center_ids_of(detail_ids), strict=True))

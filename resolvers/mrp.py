@@ -14,6 +14,7 @@ from decimal import Decimal
 from tortoise.transactions import in_transaction
 
 from models.licensing import MrpRate
+from resolvers import page_memo
 from resolvers.changes import record_change, snapshot
 from rules.access import Actor
 from rules.enums import Role
@@ -36,10 +37,14 @@ class MrpValue:
 
 async def mrp_by_year() -> dict[int, Decimal]:
     """Tenge per MRP by year: the built-in defaults, overridden by the recorded rows."""
-    rates = dict(DEFAULT_MRP)
-    for row in await MrpRate.all():
-        rates[row.year] = Decimal(row.tenge)
-    return rates
+
+    async def load() -> dict[int, Decimal]:
+        rates = dict(DEFAULT_MRP)
+        for year, tenge in await MrpRate.all().values_list("year", "tenge"):
+            rates[year] = Decimal(tenge)
+        return rates
+
+    return dict(await page_memo.once("mrp-by-year", load))  # a copy: callers may not share it
 
 
 async def list_mrp() -> list[MrpValue]:

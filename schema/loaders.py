@@ -25,6 +25,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.db import in_chunks
+from resolvers.page_memo import rows_by
 from resolvers.scope import visible
 from rules.access import Actor
 
@@ -70,11 +71,7 @@ class Loaders:
 
     def one(self, model: type[M], column: str) -> DataLoader[int, M | None]:
         async def batch(keys: Sequence[int]) -> list[M | None]:
-            rows: dict[int, M] = {}
-            for chunk in in_chunks(keys):
-                for row in await model.filter(**{f"{column}__in": chunk}):
-                    rows[getattr(row, column)] = row
-            return [rows.get(k) for k in keys]
+            return await rows_by(model, column, keys)  # shared with a page's review (page_memo)
 
         return self._get(("one", model, column), batch)
 

@@ -24,6 +24,7 @@ from tortoise.queryset import ValuesQuery
 
 from models.applications import Application
 from models.registry import RegistryApplication
+from resolvers.page_memo import rows_by
 from resolvers.procedures import ProcedureHooks
 from resolvers.registry.approval import (
     _approve_change,
@@ -95,10 +96,12 @@ _PROBLEMS: dict[ProcedureCode, Callable[[RegistryApplication], list[Problem]]] =
 
 
 async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]]:
-    """The completeness problems of a page of registry applications, in one statement."""
+    """The completeness problems of a page of registry applications, in one statement (none when
+    the page's `registryDetails` read them: resolvers/page_memo)."""
+    ids = [app.id for app in apps]
     details = {
-        d.application_id: d  # type: ignore[attr-defined]
-        for d in await RegistryApplication.filter(application_id__in=[app.id for app in apps])
+        app_id: d for app_id, d in zip(ids, await rows_by(RegistryApplication, "application_id", ids), strict=True)
+        if d is not None
     }
     return [
         _PROBLEMS[ProcedureCode(app.procedure)](details[app.id]) if app.id in details else []

@@ -24,6 +24,7 @@ from models import licensing as lm
 from models import parties as pm
 from resolvers import applications as engine
 from resolvers import licensing as luc
+from resolvers.page_memo import page_memo
 from rules.access import OwnerRef
 from rules.calendar import ALMATY, WorkCalendar
 from rules.enums import Channel
@@ -559,37 +560,45 @@ def prime_page(info: strawberry.Info) -> Any:
     wanted = node_selection(info)
 
     async def prepare(rows: Sequence[m.Application]) -> None:
-        loaders = info.context.loaders
-        ids = [row.id for row in rows]
-        # The page's rows came through the caller's visibility: the fields that read an
-        # application by id (the review batch) take them from here instead of reading them again.
-        loaders.visible(m.Application).prime_many({row.id: row for row in rows})
-        loads: list[Awaitable[Any]] = []
-        if "daysLeft" in wanted:
-            loads.append(info.context.calendar())
-        if "miner" in wanted:
-            loads.append(loaders.visible(pm.Miner).load_many(sorted({r.miner_id for r in rows if r.miner_id})))  # type: ignore[attr-defined]
-        if "pool" in wanted:
-            loads.append(loaders.visible(pm.Pool).load_many(sorted({r.pool_id for r in rows if r.pool_id})))  # type: ignore[attr-defined]
-        if "assignee" in wanted:
-            loads.append(loaders.visible(am.User).load_many(sorted({r.assignee_id for r in rows if r.assignee_id})))  # type: ignore[attr-defined]
-        if "stageHistory" in wanted:
-            loads.append(_stage_events(info).load_many(ids))
-        if "documents" in wanted:
-            loads.append(_documents(info).load_many(ids))
-        if "completenessProblems" in wanted or "qualificationFindings" in wanted:
-            loads.append(_review(info).load_many(ids))
-        if "license" in wanted:
-            loads.append(_licenses(info).load_many(ids))
-        if "licenseDetails" in wanted:
-            loads.append(_prime_license_details(info, wanted, rows))
-        if "registryDetails" in wanted:
-            from schema.types.registry import prime_registry_details
-
-            loads.append(prime_registry_details(info, {w.removeprefix("registryDetails.") for w in wanted}, rows))
-        await asyncio.gather(*loads)
+        # The review batch reads the details, data centers and MRP rates the fields read too:
+        # once for both (resolvers/page_memo), only while the page loads.
+        with page_memo():
+            await _prime(info, wanted, rows)
 
     return prepare
+
+
+async def _prime(info: strawberry.Info, wanted: set[str], rows: Sequence[m.Application]) -> None:
+    """Start every load the selection `wanted` needs for the page `rows`, and await them."""
+    loaders = info.context.loaders
+    ids = [row.id for row in rows]
+    # The page's rows came through the caller's visibility: the fields that read an
+    # application by id (the review batch) take them from here instead of reading them again.
+    loaders.visible(m.Application).prime_many({row.id: row for row in rows})
+    loads: list[Awaitable[Any]] = []
+    if "daysLeft" in wanted:
+        loads.append(info.context.calendar())
+    if "miner" in wanted:
+        loads.append(loaders.visible(pm.Miner).load_many(sorted({r.miner_id for r in rows if r.miner_id})))  # type: ignore[attr-defined]
+    if "pool" in wanted:
+        loads.append(loaders.visible(pm.Pool).load_many(sorted({r.pool_id for r in rows if r.pool_id})))  # type: ignore[attr-defined]
+    if "assignee" in wanted:
+        loads.append(loaders.visible(am.User).load_many(sorted({r.assignee_id for r in rows if r.assignee_id})))  # type: ignore[attr-defined]
+    if "stageHistory" in wanted:
+        loads.append(_stage_events(info).load_many(ids))
+    if "documents" in wanted:
+        loads.append(_documents(info).load_many(ids))
+    if "completenessProblems" in wanted or "qualificationFindings" in wanted:
+        loads.append(_review(info).load_many(ids))
+    if "license" in wanted:
+        loads.append(_licenses(info).load_many(ids))
+    if "licenseDetails" in wanted:
+        loads.append(_prime_license_details(info, wanted, rows))
+    if "registryDetails" in wanted:
+        from schema.types.registry import prime_registry_details
+
+        loads.append(prime_registry_details(info, {w.removeprefix("registryDetails.") for w in wanted}, rows))
+    await asyncio.gather(*loads)
 
 
 async def _prime_license_details(info: strawberry.Info, wanted: set[str], rows: Sequence[m.Application]) -> None:
