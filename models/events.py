@@ -30,7 +30,7 @@ class PartnerEvent(Model):
     pool_id = fields.IntField(null=True, db_index=True)
     # The regions of the data centers the event concerns, `|ABAI|PAVLODAR|` (rules.events.regions_key):
     # the partners' region filter; empty for a pool's own events.
-    regions = fields.CharField(max_length=400, default="")
+    regions = fields.CharField(max_length=400, default="", db_default="")
     data = fields.JSONField()
     outbox_id = fields.BigIntField(unique=True)
 
@@ -55,7 +55,7 @@ class WebhookEndpoint(TimestampedModel):
     cursor = fields.BigIntField(default=0)
     # The circuit breaker (rules/webhooks.Circuit): failed attempts in a row, and while it is
     # open, the end of the cool-down.
-    consecutive_failures = fields.IntField(default=0)
+    consecutive_failures = fields.IntField(default=0, db_default=0)
     circuit_open_until = fields.DatetimeField(null=True)
 
     @property

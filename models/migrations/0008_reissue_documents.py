@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         ),
         # Who issued each licence document (001 App.4-7), frozen at issue.
         *(
-            ops.AddField(model_name=model, name=name, field=fields.CharField(default='', max_length=300))
+            ops.AddField(model_name=model, name=name, field=fields.CharField(default='', db_default='', max_length=300))
             for model in ('License', 'LicenseAppendix')
             for name in _ISSUED_BY
         ),

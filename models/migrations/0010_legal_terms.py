@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Complaint',
             name='subject',
-            field=fields.CharEnumField(default=ComplaintSubject.DECISION, description='DECISION: DECISION\nACTION: ACTION\nINACTION: INACTION', enum_type=ComplaintSubject, max_length=16),
+            field=fields.CharEnumField(default=ComplaintSubject.DECISION, db_default='DECISION', description='DECISION: DECISION\nACTION: ACTION\nINACTION: INACTION', enum_type=ComplaintSubject, max_length=16),
         ),
         ops.AlterModelOptions(
             name='Complaint',

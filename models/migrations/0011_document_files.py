@@ -13,5 +13,5 @@ class Migration(migrations.Migration):
         ops.AddField(model_name='ApplicationDocument', name='file_sha256', field=fields.CharField(null=True, max_length=64)),
         ops.AddField(model_name='ApplicationDocument', name='file_size', field=fields.IntField(null=True)),
         ops.AddField(model_name='ApplicationDocument', name='file_type', field=fields.CharField(null=True, max_length=64)),
-        ops.AddField(model_name='ApplicationDocument', name='file_name', field=fields.CharField(default='', max_length=255)),
+        ops.AddField(model_name='ApplicationDocument', name='file_name', field=fields.CharField(default='', db_default='', max_length=255)),
     ]

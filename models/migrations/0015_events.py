@@ -94,8 +94,8 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         # Notifications to people: the recipient's language, the head of the unit, the messages.
-        ops.AddField(model_name='User', name='language', field=fields.CharField(default='ru', max_length=2)),
-        ops.AddField(model_name='User', name='is_head', field=fields.BooleanField(default=False)),
+        ops.AddField(model_name='User', name='language', field=fields.CharField(default='ru', db_default='ru', max_length=2)),
+        ops.AddField(model_name='User', name='is_head', field=fields.BooleanField(default=False, db_default=False)),
         ops.CreateModel(
             name='Notification',
             fields=[

@@ -19,7 +19,8 @@ class Migration(migrations.Migration):
 
     operations = [
         # The circuit breaker of a webhook endpoint (rules/webhooks.Circuit).
-        ops.AddField(model_name='WebhookEndpoint', name='consecutive_failures', field=fields.IntField(default=0)),
+        ops.AddField(model_name='WebhookEndpoint', name='consecutive_failures',
+                     field=fields.IntField(default=0, db_default=0)),
         ops.AddField(model_name='WebhookEndpoint', name='circuit_open_until',
                      field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
         # The supervisors' queue (models/notifications.Escalation).

@@ -11,5 +11,5 @@ class Migration(migrations.Migration):
         # The regions of the data centers an event concerns, for the partners' region filter on
         # `events` (query and subscription). Events written before it have none.
         ops.AddField(model_name='PartnerEvent', name='regions',
-                     field=fields.CharField(default='', max_length=400)),
+                     field=fields.CharField(default='', db_default='', max_length=400)),
     ]
