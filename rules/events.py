@@ -139,6 +139,11 @@ def regions_key(regions: Iterable[str]) -> str:
     return "|" + "|".join(found) + "|" if found else ""
 
 
+def regions_of(key: str) -> list[str]:
+    """The regions a stored `regions_key` names, in order."""
+    return [region for region in key.split("|") if region]
+
+
 @dataclass(frozen=True)
 class EventFilter:
     """What a partner asks for on top of its grants (rules.access.event_scope): event types, the

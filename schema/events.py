@@ -19,7 +19,7 @@ from resolvers.listing import Order
 from rules.access import event_scope
 from rules.enums import Region
 from rules.errors import DomainError, ErrorCode
-from rules.events import EVENT_TYPES, EventFilter
+from rules.events import EVENT_TYPES, EventFilter, regions_of
 from schema.ids import pks_of, to_global_id
 from schema.multiplex import cohort_for, current_sink
 from schema.relay import Connection, Rows, connection, decode_cursor, encode_cursor
@@ -64,7 +64,7 @@ class PartnerEvent:
             entity=EventEntity(type=row.entity_type, id=strawberry.ID(str(to_global_id(row.entity_type, row.entity_id))),
                                key=row.entity_id),
             data=row.data, schema_version=row.schema_version,
-            regions=[Region(r) for r in row.regions.strip("|").split("|") if r], cursor=encode_cursor(Order(), (row.id, row.id)),
+            regions=[Region(r) for r in regions_of(row.regions)], cursor=encode_cursor(Order(), (row.id, row.id)),
         )
 
 
