@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -32,6 +32,49 @@ from rules.access import Actor
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 
+
+class PageLoader(DataLoader[Any, Any]):
+    """strawberry's DataLoader, with `load_many` that calls the batch function at once for the
+    keys not yet loaded or loading, instead of a future, a batch entry and a gather per key
+    and a task for the batch (a page primes hundreds of keys; that machinery cost more than
+    the rows). `load` batches across fields as before. A key another caller is loading is
+    awaited, not loaded twice; a failed or cancelled load leaves no stale entry behind."""
+
+    async def load_many(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
+        keys = list(keys)
+        cache = self.cache_map
+        mine: list[tuple[Any, asyncio.Future[Any]]] = []
+        for key in keys:
+            future = cache.get(key)
+            if future is None or future.cancelled():
+                future = self.loop.create_future()
+                cache.set(key, future)
+                mine.append((key, future))
+        if mine:
+            try:
+                values = list(await self.load_fn([key for key, _ in mine]))
+                if len(values) != len(mine):
+                    raise ValueError(f"batch returned {len(values)} values for {len(mine)} keys")
+            except BaseException:
+                for key, future in mine:
+                    cache.delete(key)
+                    if not future.done():
+                        future.cancel()  # others awaiting it see a cancelled load, not a hang
+                raise
+            for (_key, future), value in zip(mine, values, strict=True):
+                if isinstance(value, BaseException):
+                    future.set_exception(value)
+                else:
+                    future.set_result(value)
+        out = []
+        for key in keys:
+            future = cache.get(key)
+            if future is not None and future.done() and not future.cancelled():
+                out.append(future.result())
+            else:
+                out.append(await self.load(key))
+        return out
+
 class Loaders:
     """The request's loaders; made on first use."""
 
@@ -42,7 +85,7 @@ class Loaders:
     def _get(self, key: Hashable, batch: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
-            loader = self._loaders[key] = DataLoader(batch)
+            loader = self._loaders[key] = PageLoader(batch)
         return loader
 
     def visible(self, model: type[M]) -> DataLoader[int, M | None]:

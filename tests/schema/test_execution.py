@@ -87,3 +87,121 @@ def test_node_ids_from_the_fast_path_are_relays_own(query):
     fast = strawberry.Schema(query=NodeQuery, execution_context_class=FastLeafExecutionContext)
     a, b = full.execute_sync(query), fast.execute_sync(query)
     assert a.errors is None and a.data == b.data
+
+
+# -- objects, lists, resolvers, arguments and errors: the plan-driven executor against the full path --
+
+
+@strawberry.interface
+class Named:
+    label: str
+
+
+@strawberry.type
+class Leaf(Named):
+    label: str
+    tags: list[str | None]
+    strict_tags: list[str]
+    colours: list[Colour]
+
+
+@strawberry.type
+class Other(Named):
+    label: str
+
+
+@strawberry.type
+class Branch:
+    title: str
+    leaf: Leaf
+    maybe_leaf: Leaf | None
+    leaves: list[Leaf]
+    sparse: list[Leaf | None]
+    strict: list[Leaf]
+
+    @strawberry.field
+    def computed(self, times: int = 1) -> Leaf:
+        return Leaf(label=self.title * times, tags=[], strict_tags=[], colours=[Colour.GREEN])
+
+    @strawberry.field
+    async def later(self) -> Leaf | None:
+        return self.leaf
+
+    @strawberry.field
+    def wrong(self) -> Leaf:
+        return BRANCHES[0]  # type: ignore[return-value]  # not a Leaf: graphql-core's type check refuses it
+
+    @strawberry.field
+    def raises(self) -> Leaf | None:
+        raise ValueError("broken resolver")
+
+    @strawberry.field
+    async def raises_later(self) -> list[Leaf]:
+        raise ValueError("broken async resolver")
+
+    @strawberry.field
+    def named(self) -> Named:
+        return self.leaf
+
+
+def _leaf(label: str, **kw: object) -> Leaf:
+    return Leaf(**{"label": label, "tags": ["a", None], "strict_tags": ["x"], "colours": [Colour.RED], **kw})  # type: ignore[arg-type]
+
+
+BRANCHES = [
+    Branch(title="one", leaf=_leaf("l1"), maybe_leaf=None, leaves=[_leaf("l2"), _leaf("l3")],
+           sparse=[_leaf("l4"), None], strict=[_leaf("l5")]),
+    Branch(title="two", leaf=None, maybe_leaf=_leaf("m"), leaves=[], sparse=[None],  # type: ignore[arg-type]
+           strict=[_leaf("s1"), None, _leaf("s2")]),  # type: ignore[list-item]
+    Branch(title="three", leaf=_leaf("l6", strict_tags=["ok", None]), maybe_leaf=None, leaves=[_leaf("l7")],  # type: ignore[list-item]
+           sparse=[], strict=[]),
+]
+
+
+@strawberry.type
+class TreeQuery:
+    @strawberry.field
+    def branches(self) -> list[Branch | None]:  # an error nulls one branch, the others stay to compare
+        return BRANCHES
+
+    @strawberry.field
+    async def async_branches(self) -> list[Branch]:
+        return BRANCHES[:1]
+
+    @strawberry.field
+    def branch(self, index: int) -> Branch | None:
+        return BRANCHES[index] if 0 <= index < len(BRANCHES) else None
+
+
+TREE_QUERIES = [
+    ("{ branches { title leaf { label tags colours } maybeLeaf { label } } }", None),
+    ("{ branches { leaves { label __typename } sparse { label } } }", None),
+    ("{ branches { strict { label strictTags } } }", None),
+    ("{ branches { title leaf { strictTags } } }", None),
+    ("{ branches { computed { label } c3: computed(times: 3) { label colours } } }", None),
+    ("query($n: Int!) { branches { computed(times: $n) { label } } }", {"n": 2}),
+    ("query($i: Int!) { branch(index: $i) { title later { label } } }", {"i": 0}),
+    ("query($i: Int!) { branch(index: $i) { title later { label } } }", {"i": 7}),
+    ("{ branches { title wrong { label } } }", None),
+    ("{ branches { title raises { label } } }", None),
+    ("{ branches { title raisesLater { label } } }", None),
+    ("{ asyncBranches { later { label tags } leaves { label } } }", None),
+    ("{ branches { named { label ... on Leaf { tags } } } }", None),
+    ("fragment L on Leaf { label colours } { branches { leaf { ...L } leaves { ...L } } }", None),
+    ("{ branches { leaf @include(if: false) { label } title @skip(if: true) maybeLeaf { label } } }", None),
+    ("{ branches { a: leaf { label } b: leaf { tags } } }", None),
+]
+
+
+@pytest.mark.parametrize(("query", "variables"), TREE_QUERIES)
+async def test_plans_give_the_same_data_and_errors_as_graphql_core(query, variables):
+    full = strawberry.Schema(query=TreeQuery, types=[Other])
+    fast = strawberry.Schema(query=TreeQuery, types=[Other], execution_context_class=FastLeafExecutionContext)
+    a = await full.execute(query, variable_values=variables)
+    b = await fast.execute(query, variable_values=variables)
+    assert a.data == b.data
+    assert sorted((e.message, tuple(e.path or ())) for e in a.errors or []) == sorted(
+        (e.message, tuple(e.path or ())) for e in b.errors or []
+    )
+    if query.startswith("{ branches { strict"):
+        assert a.errors, "the case must exercise a null in a non-null list item"
