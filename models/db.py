@@ -9,13 +9,19 @@ import asyncpg
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.terms import Criterion, Term
 from tortoise import Tortoise
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.asyncpg.executor import AsyncpgExecutor
+from tortoise.backends.base.client import (
+    NestedTransactionContext,
+    TransactionContext,
+    TransactionContextPooled,
+)
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.filters import is_in
 from tortoise.migrations.api.migrate import migrate
 
 from models import MODEL_MODULES
+from models.rows import builder
 
 IN_CHUNK = 5000  # values per IN (...) list: far below SQLite's 32,766 variables
 
@@ -76,9 +82,39 @@ def any_of(field: Term, value: Any) -> Criterion:
 class _Executor(AsyncpgExecutor):  # type: ignore[misc]
     FILTER_FUNC_OVERRIDE: ClassVar[dict[Any, Any]] = {**AsyncpgExecutor.FILTER_FUNC_OVERRIDE, is_in: any_of}
 
+    async def execute_select(self, sql: str, values: list[Any] | None = None, custom_fields: list[Any] | None = None) -> list[Any]:
+        """Plain SELECTs of one model's columns: rows become instances by position
+        (models/rows.py); joins, partial rows and annotations take Tortoise's own path."""
+        related = self.select_related_idx
+        if custom_fields or len(related) != 1 or related[0][0] is not self.model or related[0][4] != (None,):
+            return await super().execute_select(sql, values, custom_fields)  # type: ignore[no-any-return]
+        _, records = await self.db.execute_query(sql, values)
+        if not records:
+            instances: list[Any] = []
+        else:
+            build = builder(self.model, tuple(records[0].keys()))
+            if build is None:
+                instances = [self.model._init_from_db(**record) for record in records]
+            else:
+                instances = [build(record) for record in records]
+        await self._execute_prefetch_queries(instances)
+        return instances
+
+
+class _TransactionWrapper(TransactionWrapper):  # type: ignore[misc]
+    """A transaction's client, with the same executor as outside transactions."""
+
+    executor_class = _Executor
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(_TransactionWrapper(self))
+
 
 class _Client(AsyncpgDBClient):  # type: ignore[misc]
     executor_class = _Executor
+
+    def _in_transaction(self) -> TransactionContext:
+        return TransactionContextPooled(_TransactionWrapper(self), self._pool_init_lock)
 
 
 client_class = _Client  # this module is the engine of PostgreSQL URLs (see _connection)

@@ -1,0 +1,82 @@
+"""Model instances from PostgreSQL rows without Tortoise's per-row bookkeeping.
+
+Tortoise's `execute_select` turns each asyncpg record into keyword arguments
+(`Model._init_from_db(**row)`) and looks every column up by name again; for a page of 100
+applications that cost five times the query itself (bench/README.md, "Read path"). Here the
+columns of a result are matched to the model's fields once per (model, column list), and
+each row is read by position into a fresh instance, each value converted exactly as
+`_init_from_db` converts it: driver-native fields as they come, plain fields by their type
+(`int(...)`, `str(...)`), the others by the field's own `to_python_value`, enums by a
+lookup of their value. A result whose columns are not exactly the model's (`.only()`,
+annotations, joins) takes Tortoise's own path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from enum import Enum
+from typing import Any
+
+from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
+
+Builder = Callable[[Any], Any]
+_BUILDERS: dict[tuple[type, tuple[str, ...]], Builder | None] = {}
+
+
+def builder(model: type, columns: Sequence[str]) -> Builder | None:
+    """How a row with these columns becomes an instance of `model`; None when the columns are
+    not exactly the model's own (Tortoise's path then)."""
+    key = (model, tuple(columns))
+    if key not in _BUILDERS:
+        _BUILDERS[key] = _make(model, key[1])
+    return _BUILDERS[key]
+
+
+def _enum_reader(enum_type: type[Enum]) -> Callable[[Any], Any]:
+    members = enum_type._value2member_map_
+
+    def read(value: Any) -> Any:
+        if value is None:
+            return None
+        member = members.get(value)
+        return member if member is not None else enum_type(value)  # anything odd: the enum's own lookup
+
+    return read
+
+
+def _make(model: type, columns: tuple[str, ...]) -> Builder | None:
+    meta = model._meta  # type: ignore[attr-defined]
+    position = {column: index for index, column in enumerate(columns)}
+    expected = [key for key, _, _ in (*meta.db_native_fields, *meta.db_default_fields, *meta.db_complex_fields)]
+    if len(position) != len(columns) or set(position) != set(expected):
+        return None
+    native = [(position[key], attribute) for key, attribute, _ in meta.db_native_fields]
+    plain = [(position[key], attribute, field.field_type) for key, attribute, field in meta.db_default_fields]
+    complex_ = []
+    for key, attribute, field in meta.db_complex_fields:
+        if isinstance(field, CharEnumFieldInstance | IntEnumFieldInstance) and type(field).to_python_value in (
+            CharEnumFieldInstance.to_python_value, IntEnumFieldInstance.to_python_value
+        ):
+            complex_.append((position[key], attribute, _enum_reader(field.enum_type)))
+        else:
+            complex_.append((position[key], attribute, field.to_python_value))
+    custom_pk = meta.db_pk_column not in meta.generated_db_fields
+    new = object.__new__
+
+    def build(row: Any) -> Any:
+        instance = new(model)
+        values = instance.__dict__
+        values["_partial"] = False
+        values["_saved_in_db"] = True
+        values["_custom_generated_pk"] = custom_pk
+        values["_await_when_save"] = {}
+        for index, attribute in native:
+            values[attribute] = row[index]
+        for index, attribute, convert in plain:
+            value = row[index]
+            values[attribute] = value if value is None else convert(value)
+        for index, attribute, convert in complex_:
+            values[attribute] = convert(row[index])
+        return instance
+
+    return build
