@@ -21,7 +21,7 @@ from tortoise.filters import is_in
 from tortoise.migrations.api.migrate import migrate
 
 from models import MODEL_MODULES
-from models.rows import builder
+from models.rows import instances
 
 IN_CHUNK = 5000  # values per IN (...) list: far below SQLite's 32,766 variables
 
@@ -89,16 +89,9 @@ class _Executor(AsyncpgExecutor):  # type: ignore[misc]
         if custom_fields or len(related) != 1 or related[0][0] is not self.model or related[0][4] != (None,):
             return await super().execute_select(sql, values, custom_fields)  # type: ignore[no-any-return]
         _, records = await self.db.execute_query(sql, values)
-        if not records:
-            instances: list[Any] = []
-        else:
-            build = builder(self.model, tuple(records[0].keys()))
-            if build is None:
-                instances = [self.model._init_from_db(**record) for record in records]
-            else:
-                instances = [build(record) for record in records]
-        await self._execute_prefetch_queries(instances)
-        return instances
+        rows = instances(self.model, records)
+        await self._execute_prefetch_queries(rows)
+        return rows
 
 
 class _TransactionWrapper(TransactionWrapper):  # type: ignore[misc]

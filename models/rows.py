@@ -20,16 +20,26 @@ from typing import Any
 from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
 
 Builder = Callable[[Any], Any]
-_BUILDERS: dict[tuple[type, tuple[str, ...]], Builder | None] = {}
+_BUILDERS: dict[tuple[type, tuple[str, ...], frozenset[str]], Builder | None] = {}
 
 
-def builder(model: type, columns: Sequence[str]) -> Builder | None:
+def builder(model: type, columns: Sequence[str], ignore: frozenset[str] = frozenset()) -> Builder | None:
     """How a row with these columns becomes an instance of `model`; None when the columns are
-    not exactly the model's own (Tortoise's path then)."""
-    key = (model, tuple(columns))
+    not exactly the model's own, besides those in `ignore` (Tortoise's path then)."""
+    key = (model, tuple(columns), ignore)
     if key not in _BUILDERS:
-        _BUILDERS[key] = _make(model, key[1])
+        _BUILDERS[key] = _make(model, key[1], ignore)
     return _BUILDERS[key]
+
+
+def instances(model: type, records: Sequence[Any], ignore: frozenset[str] = frozenset()) -> list[Any]:
+    """`model` instances of asyncpg records, by position where the columns allow."""
+    if not records:
+        return []
+    build = builder(model, tuple(records[0].keys()), ignore)
+    if build is None:
+        return [model._init_from_db(**record) for record in records]  # type: ignore[attr-defined]
+    return [build(record) for record in records]
 
 
 def _enum_reader(enum_type: type[Enum]) -> Callable[[Any], Any]:
@@ -44,11 +54,11 @@ def _enum_reader(enum_type: type[Enum]) -> Callable[[Any], Any]:
     return read
 
 
-def _make(model: type, columns: tuple[str, ...]) -> Builder | None:
+def _make(model: type, columns: tuple[str, ...], ignore: frozenset[str]) -> Builder | None:
     meta = model._meta  # type: ignore[attr-defined]
-    position = {column: index for index, column in enumerate(columns)}
+    position = {column: index for index, column in enumerate(columns) if column not in ignore}
     expected = [key for key, _, _ in (*meta.db_native_fields, *meta.db_default_fields, *meta.db_complex_fields)]
-    if len(position) != len(columns) or set(position) != set(expected):
+    if len(position) != len(columns) - len(ignore & set(columns)) or set(position) != set(expected):
         return None
     native = [(position[key], attribute) for key, attribute, _ in meta.db_native_fields]
     plain = [(position[key], attribute, field.field_type) for key, attribute, field in meta.db_default_fields]

@@ -20,6 +20,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.rows import instances
 from rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
@@ -183,6 +184,9 @@ async def fetch_page(
     return Page(rows=rows, keys=keys, has_next=has_next, has_previous=has_previous, order=order)
 
 
+_ROW_NUMBER = frozenset({"_rn"})
+
+
 async def fetch_first_pages(
     listing: Listing[M], parent_column: str, parent_ids: list[int], size: int
 ) -> dict[int, Page[M]]:
@@ -224,8 +228,11 @@ async def fetch_first_pages(
         f' ORDER BY numbered."{parent_db_column}", numbered."_rn"'
     )
     by_parent: dict[int, list[M]] = {pk: [] for pk in parent_ids}
-    for record in await db.execute_query_dict(sql, [*params, size + 1]):
-        row = model._init_from_db(**record)  # what Tortoise's own executor does with a row
+    if db.capabilities.dialect == "postgres":  # by position, as the executor reads rows (models/rows.py)
+        found = instances(model, (await db.execute_query(sql, [*params, size + 1]))[1], _ROW_NUMBER)
+    else:  # what Tortoise's own executor does with a row
+        found = [model._init_from_db(**record) for record in await db.execute_query_dict(sql, [*params, size + 1])]
+    for row in found:
         by_parent[getattr(row, parent_column)].append(row)
     pages = {}
     for pk, rows in by_parent.items():

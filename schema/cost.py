@@ -89,3 +89,21 @@ def query_cost(document: Any, variables: Mapping[str, Any] | None) -> int:
         ),
         default=0,
     )
+
+
+def page_variables(document: Any) -> tuple[str, ...]:
+    """The variables a document's cost depends on: those given as page sizes (`first: $n`)."""
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, FieldNode):
+            for arg in node.arguments or ():
+                if arg.name.value in _PAGE_ARGS and isinstance(arg.value, VariableNode):
+                    names.add(arg.value.name.value)
+        selection_set = getattr(node, "selection_set", None)
+        for child in selection_set.selections if selection_set else ():
+            visit(child)
+
+    for definition in document.definitions:
+        visit(definition)
+    return tuple(sorted(names))

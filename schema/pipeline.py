@@ -10,6 +10,7 @@ every step of every request, which cost more than the work they wrapped on small
 from __future__ import annotations
 
 import hashlib
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
@@ -23,14 +24,54 @@ from resolvers.personal_data import record_personal_data_read
 from rules.access import reads_others_contacts
 from rules.errors import DEFAULT_LANGUAGE, ErrorCode, render
 from schema.contact_reads import listed_contacts
-from schema.cost import query_cost
+from schema.cost import page_variables, query_cost
 from schema.errors import localize
 from settings import Settings
 
 CACHE_SIZE = 512  # distinct query texts kept parsed and validated (clients send few)
 
 _parse = lru_cache(maxsize=CACHE_SIZE)(parse)
-_validate = lru_cache(maxsize=CACHE_SIZE)(validate_document)
+# Validation results by document: the parse cache hands back the same document object for the
+# same text, so it is looked up by identity (an lru_cache on the document hashed the whole
+# tree at every request). The entry holds the document, so its id is not reused meanwhile.
+_validated: OrderedDict[tuple[int, int, tuple[type[ASTValidationRule], ...]], tuple[Any, Any, list[GraphQLError]]] = (
+    OrderedDict()
+)
+# Query costs by document: (document, its page-size variables, cost by their values): the cost
+# depends on no other variable.
+_costs: OrderedDict[int, tuple[Any, tuple[str, ...], dict[tuple[str, ...], int]]] = OrderedDict()
+_COSTS_PER_DOCUMENT = 16
+
+
+def _validate(schema: Any, document: Any, rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+    key = (id(schema), id(document), rules)
+    entry = _validated.get(key)
+    if entry is not None and entry[0] is schema and entry[1] is document:
+        _validated.move_to_end(key)
+        return entry[2]
+    errors = list(validate_document(schema, document, rules))
+    _validated[key] = (schema, document, errors)
+    if len(_validated) > CACHE_SIZE:
+        _validated.popitem(last=False)
+    return errors
+
+
+def _cost(document: Any, variables: dict[str, Any] | None) -> int:
+    entry = _costs.get(id(document))
+    if entry is None or entry[0] is not document:
+        entry = _costs[id(document)] = (document, page_variables(document), {})
+        if len(_costs) > CACHE_SIZE:
+            _costs.popitem(last=False)
+    else:
+        _costs.move_to_end(id(document))
+    _, names, by_values = entry
+    values = tuple(repr((variables or {}).get(name)) for name in names)
+    cost = by_values.get(values)
+    if cost is None:
+        cost = query_cost(document, variables)
+        if len(by_values) < _COSTS_PER_DOCUMENT:
+            by_values[values] = cost
+    return cost
 
 
 def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:
@@ -95,7 +136,7 @@ class RequestPipeline(SchemaExtension):
 
     def _cost_errors(self, document: Any, variables: dict[str, Any] | None) -> list[GraphQLError]:
         limit = self.settings.max_query_cost
-        cost = query_cost(document, variables)
+        cost = _cost(document, variables)
         if cost <= limit:
             return []
         return [

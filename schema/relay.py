@@ -228,7 +228,7 @@ class RowsConnection(FieldExtension):
         if page.rows and rows.prepare is not None:
             await rows.prepare(page.rows)
         connection = self._connection(info, rows, page, listing.count, order=order)
-        await prefetch_nested(info, rows.view, page.rows)
+        await prefetch_nested(info, rows.view, [edge.node for edge in connection.edges])
         return connection
 
     async def _later(self, info: strawberry.Info, rows: Rows[Any], page: Awaitable[Page[Any]], count: Any) -> Any:
@@ -344,16 +344,16 @@ def _nested_fields(view_cls: type, name_converter: Any) -> dict[str, Any]:
     return found
 
 
-async def prefetch_nested(info: strawberry.Info, view: Any, rows: Sequence[Any]) -> None:
+async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]) -> None:
     """Read, once for the page, the first pages (and counts) of the nested lists the query
-    selects on its nodes, so each node's nested list answers without a task of its own."""
+    selects on its nodes (`views`: the page's nodes, made by `view`), so each node's nested
+    list answers without a task of its own."""
     view_cls = getattr(view, "__self__", None)
-    if not rows or view_cls is None:
+    if not views or view_cls is None:
         return
     nested = _nested_fields(view_cls, info.schema.config.name_converter)
     if not nested:
         return
-    views = [view(row) for row in rows]
     typename = view_cls.__strawberry_definition__.name
     loads = []
     for selected in _node_selections(info):

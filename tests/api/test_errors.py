@@ -87,6 +87,9 @@ async def test_page_sizes_in_variables_count_toward_the_cost(officer):
              dataCenters(first: $b) { edges { node { name address region miner { name } } } } } } } }"""
     assert errors_of(await officer.gql(q, {"a": 100, "b": 100})) == ["QUERY_TOO_COSTLY"]
     assert errors_of(await officer.gql(q, {"a": 10, "b": 10})) == []
+    # The same text again (parsed, validated and costed from the caches): the values still count.
+    assert errors_of(await officer.gql(q, {"a": 100, "b": 100})) == ["QUERY_TOO_COSTLY"]
+    assert errors_of(await officer.gql(q, {"a": 10, "b": 10})) == []
 
 
 async def test_syntax_and_schema_errors_are_graphql_validation(officer):
