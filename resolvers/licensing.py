@@ -16,6 +16,7 @@ from tortoise.queryset import ValuesQuery
 from tortoise.transactions import in_transaction
 
 from models.applications import Application, ApplicationDocument
+from models.batch import values_in
 from models.licensing import License, LicenseAppendix, LicenseApplication, PoolMembership
 from models.parties import DataCenter, Miner
 from resolvers import applications as engine
@@ -420,11 +421,13 @@ async def _completeness_batch(apps: Sequence[Application]) -> list[list[Problem]
     detail_ids = [d["id"] for d in details.values()]
     dc_lists = dict(zip(detail_ids, await data_center_ids_of(detail_ids), strict=True))
     dc_ids = sorted({pk for ids_ in dc_lists.values() for pk in ids_})
-    dcs = {dc["id"]: dc for dc in await DataCenter.filter(id__in=dc_ids).values(*_DC_FACT_COLUMNS)} if dc_ids else {}
+    dcs = {
+        dc["id"]: dc
+        for dc in (dict(zip(_DC_FACT_COLUMNS, values, strict=True))
+                   for values in await values_in(DataCenter, _DC_FACT_COLUMNS, "id", dc_ids))
+    }
     documents: dict[int, list[QualificationDocument]] = defaultdict(list)
-    rows = await ApplicationDocument.filter(application_id__in=ids).order_by("id").values_list(
-        "application_id", "kind", "valid_until"
-    )
+    rows = await values_in(ApplicationDocument, ("application_id", "kind", "valid_until"), "application_id", ids)
     for app_id, kind, valid_until in rows:
         documents[app_id].append(QualificationDocument(DocumentKind(kind), valid_until))
     hosts = {
@@ -484,7 +487,9 @@ async def _pools_accredited_on_registration(apps: Sequence[Application]) -> dict
     if not owners:
         return {}
     by_miner: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for m in await PoolMembership.filter(miner_id__in=owners).values("miner_id", "pool_id", "since", "until"):
+    columns = ("miner_id", "pool_id", "since", "until")
+    for values in await values_in(PoolMembership, columns, "miner_id", owners):
+        m = dict(zip(columns, values, strict=True))
         by_miner[m["miner_id"]].append(m)
     pool_of: dict[int, int] = {}
     for app in apps:

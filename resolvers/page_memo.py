@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from tortoise.models import Model
 
-from models.db import in_chunks
+from models.batch import rows_in
 
 __all__ = ["many", "once", "page_memo", "rows_by"]
 
@@ -75,10 +75,6 @@ async def rows_by(model: type[M], column: str, keys: Sequence[Any]) -> list[M | 
     """The row whose unique `column` is each key (None where there is none), in key order."""
 
     async def load(wanted: list[Any]) -> dict[Any, M]:
-        rows: dict[Any, M] = {}
-        for chunk in in_chunks(wanted):
-            for row in await model.filter(**{f"{column}__in": chunk}):
-                rows[getattr(row, column)] = row
-        return rows
+        return {getattr(row, column): row for row in await rows_in(model, column, wanted)}
 
     return await many(("rows-by", model, column), keys, load)

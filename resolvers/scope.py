@@ -78,6 +78,11 @@ def require_may_act_for(actor: Actor, instance: Model) -> None:
         raise DomainError(ErrorCode.FORBIDDEN)
 
 
+def sees_all(actor: Actor, model: type[Model]) -> bool:
+    """Whether `actor` reads every row of `model` (`visible` leaves its querysets as they are)."""
+    return reach(actor, model.__name__) is Reach.ALL
+
+
 def visible(queryset: QuerySet[M], actor: Actor) -> QuerySet[M]:
     """The rows of `queryset` that `actor` may read."""
     name = queryset.model.__name__

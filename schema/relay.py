@@ -244,21 +244,46 @@ class RowsConnection(FieldExtension):
             info.context.loaders.visible(type(page.rows[0])).prime_many({row.pk: row for row in page.rows})
         order = order or page.order
         view = rows.view
-        edge_cls = relay.Edge
-        edges = [
-            edge_cls(cursor=encode_cursor(order, key), node=view(row))
-            for row, key in zip(page.rows, page.keys, strict=True)
-        ]
-        return self.connection_type(
-            edges=edges,
-            page_info=relay.PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            _count=count,
-        )
+        edges = [_Edge(view(row), order, key) for row, key in zip(page.rows, page.keys, strict=True)]
+        return self.connection_type(edges=edges, page_info=_PageInfo(edges, page), _count=count)  # type: ignore[arg-type]
+
+
+class _Edge:
+    """A connection's edge (relay's `Edge` type: `cursor`, `node`) whose cursor is encoded only
+    when read: most queries select only the nodes."""
+
+    __slots__ = ("_cursor", "_key", "_order", "node")
+
+    def __init__(self, node: Any, order: Order, key: tuple[Any, int]) -> None:
+        self.node = node
+        self._order = order
+        self._key = key
+        self._cursor: str | None = None
+
+    @property
+    def cursor(self) -> str:
+        if self._cursor is None:
+            self._cursor = encode_cursor(self._order, self._key)
+        return self._cursor
+
+
+class _PageInfo:
+    """relay's `PageInfo` of a page, its cursors those of its first and last edges (when read)."""
+
+    __slots__ = ("_edges", "has_next_page", "has_previous_page")
+
+    def __init__(self, edges: list[_Edge], page: Page[Any]) -> None:
+        self._edges = edges
+        self.has_next_page = page.has_next
+        self.has_previous_page = page.has_previous
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self._edges[0].cursor if self._edges else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self._edges[-1].cursor if self._edges else None
 
 
 class _Nested:
