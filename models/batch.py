@@ -59,7 +59,7 @@ def _statement(model: type[Model], fields: tuple[str, ...] | None, column: str, 
         meta = model._meta
         projection = meta.fields_db_projection
         selected = ",".join(_quote(projection[f]) for f in fields) if fields is not None else "*"
-        order_sql = ",".join(_quote(projection[f]) for f in order)
+        order_sql = ",".join(_quote(projection[f.lstrip("-")]) + (" DESC" if f.startswith("-") else "") for f in order)
         converters = [_converter(model, f) for f in fields] if fields is not None else []
         where = f"SELECT {selected} FROM {_quote(meta.db_table)} WHERE {_quote(projection[column])}"
         found = _STATEMENTS[key] = (where, f" ORDER BY {order_sql}", converters, len(fields or ()))
@@ -85,15 +85,18 @@ async def _fetch(model: type[Model], fields: tuple[str, ...] | None, column: str
 
 
 async def rows_in(model: type[Model], column: str, keys: Sequence[Any], order: tuple[str, ...] = ("id",)) -> list[Any]:
-    """The `model` rows whose `column` is one of `keys`, in `order`."""
+    """The `model` rows whose `column` is one of `keys`, in `order` (field names, `-name` for
+    descending, as Tortoise's `order_by`)."""
     records = await _fetch(model, None, column, keys, order, as_dicts=True)
     if not records:
         return []
     if not isinstance(records[0], dict):
         return instances(model, records)
     rows = [model._init_from_db(**record) for record in records]  # SQLite: Tortoise's own conversion
-    if len(keys) > IN_CHUNK:  # read in chunks: in order again
-        rows.sort(key=lambda row: tuple((getattr(row, f) is None, getattr(row, f)) for f in order))
+    if len(keys) > IN_CHUNK:  # read in chunks: in order again (stable sorts, the last key first)
+        for f in reversed(order):
+            name = f.lstrip("-")
+            rows.sort(key=lambda row: (getattr(row, name) is None, getattr(row, name)), reverse=f.startswith("-"))
     return rows
 
 

@@ -21,6 +21,8 @@ CASES = [
     (StageEvent, "application_id", ("at", "id")),
     (DataCenter, "miner_id", ("id",)),
     (Miner, "id", ("id",)),
+    (Application, "miner_id", ("-stage", "-id")),
+    (StageEvent, "application_id", ("-at", "id")),
 ]
 
 
