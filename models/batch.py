@@ -21,6 +21,7 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models.rows import instances
 
@@ -108,3 +109,61 @@ async def values_in(model: type[Model], fields: tuple[str, ...], column: str, ke
                             == "postgres")[2]
     plan = list(enumerate(converters))
     return [tuple(record[i] if convert is None else convert(record[i]) for i, convert in plan) for record in records]
+
+
+# -- a plain listing's first page --------------------------------------------------------------
+
+# The state of a Tortoise QuerySet (its __slots__ and its base's): `is_plain` reads them all, and
+# tests/test_batch_reads.py fails when a Tortoise upgrade adds one, so that it is looked at.
+QUERYSET_STATE = frozenset({
+    "fields", "_prefetch_map", "_prefetch_queries", "_single", "_raw_sql", "_raise_does_not_exist", "_limit",
+    "_offset", "_fields_for_select", "_filter_kwargs", "_orderings", "_distinct", "_having", "_group_bys",
+    "_select_for_update", "_select_for_update_nowait", "_select_for_update_skip_locked", "_select_for_update_of",
+    "_select_for_update_no_key", "_select_related", "_select_related_idx", "_use_indexes", "_force_indexes",
+    "_joined_tables", "_db", "_capabilities", "_annotations", "_custom_filters", "_q_objects", "model", "query",
+})
+
+
+def is_plain(queryset: Any) -> bool:
+    """Whether `queryset` reads every row of its model (`Model.all()`, in any order): no filter,
+    join, annotation, grouping, limit, lock or prefetch."""
+    q = queryset
+    return (
+        type(q) is QuerySet
+        and not (q._q_objects or q._filter_kwargs or q._custom_filters or q._annotations or q._having)
+        and not (q._joined_tables or q._group_bys or q._distinct or q._fields_for_select or q._select_related)
+        and not (q._prefetch_map or q._prefetch_queries or q._force_indexes or q._use_indexes)
+        and not (q._select_for_update or q._single or getattr(q, "_raw_sql", None))
+        and q._limit is None
+        and q._offset is None
+    )
+
+
+def order_sql(model: type[Model], order: Sequence[str]) -> str:
+    """`ORDER BY` terms of field names (`-name`: descending), as Tortoise's `order_by` writes them."""
+    projection = model._meta.fields_db_projection
+    return ",".join(_quote(projection[f.lstrip("-")]) + (" DESC" if f.startswith("-") else "") for f in order)
+
+
+def connection_of(queryset: Any) -> Any:
+    """The connection a queryset runs on (its transaction's, inside one)."""
+    return queryset._db or Tortoise.get_connection("default")
+
+
+async def first_rows(queryset: Any, order: Sequence[str], limit: int) -> list[Any]:
+    """The first `limit` rows of a plain queryset (`is_plain`) in `order`, as
+    `queryset.order_by(*order).limit(limit)` gives them."""
+    model, db = queryset.model, connection_of(queryset)
+    postgres = db.capabilities.dialect == "postgres"
+    sql = f"SELECT * FROM {_quote(model._meta.db_table)} ORDER BY {order_sql(model, order)} LIMIT {'$1' if postgres else '?'}"
+    if postgres:
+        return instances(model, (await db.execute_query(sql, [limit]))[1])
+    return [model._init_from_db(**record) for record in await db.execute_query_dict(sql, [limit])]
+
+
+def where_in_sql(model: type[Model], column: str, keys: Sequence[Any], postgres: bool) -> tuple[str, list[Any]]:
+    """`"column" = ANY($1)` with the keys as one parameter, or SQLite's `IN (?, ...)` list."""
+    name = _quote(model._meta.fields_db_projection[column])
+    if postgres:
+        return f"{name}=ANY($1)", [list(keys)]
+    return f"{name} IN ({','.join('?' * len(keys))})", list(keys)

@@ -20,6 +20,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.batch import connection_of, first_rows, is_plain, where_in_sql
 from models.rows import instances
 from rules.errors import DomainError, ErrorCode
 
@@ -132,14 +133,18 @@ def _before(key: SortKey, value: Any, pk: int, forward_in_key_order: bool) -> Q:
     return Q(**{f"{col}__isnull": False, f"{col}__{lt}": value}) | Q(**{col: value, f"id__{lt}": pk})
 
 
+def _order_fields(order: Order, backward: bool) -> tuple[str, ...]:
+    """`order_by` arguments of a non-nullable key: the key, then the id."""
+    sign = "-" if order.descending != backward else ""
+    return (f"{sign}id",) if order.key is BY_ID else (f"{sign}{order.key.column}", f"{sign}id")
+
+
 def _ordered(qs: QuerySet[M], order: Order, backward: bool) -> QuerySet[M]:
     key = order.key
     descending = order.descending != backward
     sign = "-" if descending else ""
-    if key is BY_ID:
-        return qs.order_by(f"{sign}id")
     if not key.nullable:
-        return qs.order_by(f"{sign}{key.column}", f"{sign}id")
+        return qs.order_by(*_order_fields(order, backward))
     # Nulls last going forward: a 0/1 flag first, ascending forward and descending backward.
     flagged = qs.annotate(**{_NULLS: Case(When(**{f"{key.column}__isnull": True}, then="1"), default="0")})
     return flagged.order_by(f"{'-' if backward else ''}{_NULLS}", f"{sign}{key.column}", f"{sign}id")
@@ -172,7 +177,10 @@ async def fetch_page(
         qs = qs.filter(_before(order.key, before[0], before[1], forward_in_key_order))
     backward = last is not None
     size = last if backward else (DEFAULT_PAGE if first is None else first)
-    rows = list(await _ordered(qs, order, backward).limit(size + 1))
+    if qs is listing.queryset and not order.key.nullable and is_plain(qs):  # a whole table's first page
+        rows = await first_rows(qs, _order_fields(order, backward), size + 1)
+    else:
+        rows = list(await _ordered(qs, order, backward).limit(size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backward:
@@ -200,8 +208,7 @@ async def fetch_first_pages(
     if not parent_ids:
         return {}
     order = listing.order
-    qs = listing.queryset.filter(**{f"{parent_column}__in": parent_ids})
-    model = qs.model
+    model = listing.queryset.model
     meta = model._meta
 
     def column(name: str) -> str:
@@ -216,11 +223,16 @@ async def fetch_first_pages(
         key_col = column(order.key.column)
         keys = [f"CASE WHEN {key_col} IS NULL THEN 1 ELSE 0 END", f"{key_col} {direction}", *keys]
     window = f'ROW_NUMBER() OVER (PARTITION BY {column(parent_column)} ORDER BY {", ".join(keys)})'
-    numbered = qs.annotate(_rn=RawSQL(window))
-    numbered._choose_db_if_not_chosen()
-    numbered._make_query()
-    inner_sql, params = numbered.query.get_parameterized_sql()
-    db = numbered._db
+    if is_plain(listing.queryset):  # every row of the table: the statement without the query builder
+        db = connection_of(listing.queryset)
+        where, params = where_in_sql(model, parent_column, parent_ids, db.capabilities.dialect == "postgres")
+        inner_sql = f'SELECT *,{window} "_rn" FROM "{meta.db_table}" WHERE {where}'
+    else:
+        numbered = listing.queryset.filter(**{f"{parent_column}__in": parent_ids}).annotate(_rn=RawSQL(window))
+        numbered._choose_db_if_not_chosen()
+        numbered._make_query()
+        inner_sql, params = numbered.query.get_parameterized_sql()
+        db = numbered._db
     limit_param = f"${len(params) + 1}" if db.capabilities.dialect == "postgres" else "?"
     parent_db_column = getattr(meta.fields_map[parent_column], "source_field", None) or parent_column
     sql = (

@@ -54,3 +54,29 @@ async def test_values_by_key_are_tortoises_values(client):
         tuple(row) for row in await DataCenter.filter(id__in=dcs).order_by("id").values_list(*dc_fields)
     ]
     assert await values_in(DataCenter, dc_fields, "id", []) == []
+
+
+def test_the_plain_check_reads_every_part_of_a_querysets_state():
+    from tortoise.queryset import AwaitableQuery, QuerySet
+
+    state = {name for cls in (QuerySet, AwaitableQuery) for name in getattr(cls, "__slots__", ())}
+    assert state <= batch.QUERYSET_STATE, f"Tortoise added {state - batch.QUERYSET_STATE}: review models.batch.is_plain"
+
+
+async def test_only_a_whole_table_is_plain(client):
+    from tortoise.expressions import RawSQL
+
+    assert batch.is_plain(Miner.all()) and batch.is_plain(Miner.all().order_by("-id"))
+    for qs in (Miner.filter(id=1), Miner.all().limit(3), Miner.filter(name__icontains="x"), Miner.all().only("id"),
+               Miner.all().annotate(n=RawSQL("1")), Miner.all().distinct(), Miner.exclude(id=2),
+               DataCenter.filter(miner__name="x"), Miner.all().offset(1)):
+        assert not batch.is_plain(qs), qs.sql()
+    locked = Miner.all().select_for_update()
+    assert batch.is_plain(locked) is not locked._select_for_update  # (SQLite has no row locks: Tortoise drops it)
+
+
+@pytest.mark.parametrize("order", [("id",), ("-id",), ("name", "id"), ("-created_at", "-id")])
+async def test_a_whole_tables_first_rows_are_tortoises(client, order):
+    await load_demo()
+    expected = await Miner.all().order_by(*order).limit(3)
+    assert _rows(await batch.first_rows(Miner.all(), order, 3)) == _rows(expected) and expected
