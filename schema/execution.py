@@ -246,20 +246,24 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_fields:
             return results
-        return self._gather_fields(results, awaitable_fields)
+        return self._gather(results, awaitable_fields)
 
-    async def _gather_fields(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
-        if len(awaitable_fields) == 1:
-            field = awaitable_fields[0]
-            results[field] = await results[field]
+    @staticmethod
+    async def _gather(container: Any, slots: list[Any]) -> Any:
+        """`container` (an object's fields by name, or a list's items by index) with the
+        awaitables at `slots` awaited together, in place (graphql-core's way: one at once,
+        several gathered and cancelled together on error)."""
+        if len(slots) == 1:
+            container[slots[0]] = await container[slots[0]]
         else:
-            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
-            results.update(zip(awaitable_fields, awaited, strict=True))
-        return results
+            awaited = await gather_with_cancel(*(container[slot] for slot in slots))
+            for slot, value in zip(slots, awaited, strict=True):
+                container[slot] = value
+        return container
 
     def _attribute_field(
-        self, parent_type: GraphQLObjectType, source: Any, details: Any, path: Path, position_context: Any, field_def: GraphQLField, attribute: str,
-        shape: tuple[int, bool, bool, Any],
+        self, parent_type: GraphQLObjectType, source: Any, details: Any, path: Path, position_context: Any,
+        field_def: GraphQLField, attribute: str, shape: tuple[int, bool, bool, Any],
     ) -> Any:
         """A plain field holding an object or a list (a connection's `edges`, an edge's `node`):
         strawberry's resolver for it is `getattr`, so no ResolveInfo is built unless
@@ -383,17 +387,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_indices:
             return completed
-        return self._gather_items(completed, awaitable_indices)
-
-    async def _gather_items(self, completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
-        if len(awaitable_indices) == 1:
-            index = awaitable_indices[0]
-            completed[index] = await completed[index]
-        else:
-            awaited = await gather_with_cancel(*(completed[i] for i in awaitable_indices))
-            for index, value in zip(awaitable_indices, awaited, strict=True):
-                completed[index] = value
-        return completed
+        return self._gather(completed, awaitable_indices)
 
     def _node_id(self, parent_type: GraphQLObjectType, source: Any, field_def: GraphQLField) -> str | None:
         """What `relay.Node._id` gives (its default `resolve_id`/`resolve_typename`: base64 of
