@@ -460,7 +460,7 @@ def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_c
     """A nested list (a sync resolver taking self and info, only the paging arguments, one
     RowsConnection extension): called straight, without strawberry's argument conversion (the
     paging arguments are plain ints and strings) and extension chain."""
-    from schema.relay import PAGING_ARGUMENTS, RowsConnection
+    from schema.relay import PAGING_ARGUMENTS, RowsConnection, prefetched
 
     extensions = definition.extensions
     if (
@@ -475,6 +475,10 @@ def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_c
     extension, func, name = extensions[0], resolver.wrapped_func, resolver.info_parameter.name
 
     def resolve(source: Any, info: Any, first: Any = None, after: Any = None, last: Any = None, before: Any = None) -> Any:
+        if after is None and last is None and before is None:  # a first page the parent's page made
+            ready = prefetched(source, info.field_name, first)
+            if ready is not None:
+                return ready
         strawberry_info = info_class(_raw_info=info, _field=definition)
         return extension.resolve(
             lambda s, i: func(s, **{name: i}), source, strawberry_info, first=first, after=after, last=last, before=before

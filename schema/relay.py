@@ -381,6 +381,7 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
         return
     typename = view_cls.__strawberry_definition__.name
     loads = []
+    ready_lists: list[tuple[RowsConnection, str, int | None, _Nested, list[Rows[Any]]]] = []
     for selected in _node_selections(info):
         field = nested.get(selected.name)
         if field is None or set(selected.arguments) - _PAGING:
@@ -399,6 +400,8 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
         lists = _Nested(info.context.loaders, typename, selected.name, {}, first, specs[0])
         parent_ids = [spec.parent[1] for spec in specs]
         loads.append(lists.pages().load_many(parent_ids))
+        extension = next(e for e in field.extensions if isinstance(e, RowsConnection))
+        ready_lists.append((extension, selected.name, first, lists, specs))
         if any(s.name == "totalCount" for s in _flatten(selected.selections)):
             column = specs[0].parent[0]
             count_loader = info.context.loaders.custom(
@@ -408,6 +411,25 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
             loads.append(count_loader.load_many(parent_ids))
     if loads:
         await asyncio.gather(*loads)
+    # Each node's nested connection made now, for the page at once: the field finds it ready.
+    for extension, name, first, lists, specs in ready_lists:
+        pages = lists.pages()
+        for node, spec in zip(views, specs, strict=True):
+            page = ready(pages, spec.parent[1])  # type: ignore[index]
+            if not pending(page):
+                connection = extension._connection(info, spec, page, lists.count_of(spec.parent[1]),  # type: ignore[index]
+                                                   prepared=True)
+                node.__dict__.setdefault(_PREFETCHED, {})[(name, first)] = connection
+
+
+_PREFETCHED = "_prefetched_connections"
+
+
+def prefetched(node: Any, field_name: str, first: int | None) -> Any:
+    """The connection `prefetch_nested` made for `node`'s nested list `field_name` at page size
+    `first` (its first page), or None."""
+    found = getattr(node, "__dict__", {}).get(_PREFETCHED)
+    return None if found is None else found.get((field_name, first))
 
 
 async def _counts(rows: Rows[Any], column: str, parent_ids: Sequence[int]) -> list[int]:

@@ -223,6 +223,29 @@ async def test_data_centers_of_a_page_of_miners_cost_the_same_statements_at_any_
     assert len(small) == len(large), "\n".join(s[:90] for s in [*small, "---", *large])
 
 
+async def test_nested_lists_of_a_page_under_aliases_and_sizes_are_each_their_own(officer):
+    """A page's nested first pages are made with the page (prefetch_nested): two aliases with
+    other sizes, a cursor and a count each get their own answer, the same as a lone node's."""
+    miner = await make_miner()
+    names = [(await make_data_center(miner, name=f"DC {i}")).name for i in range(3)]
+    q = """query($after: String) { miners(first: 5) { edges { node {
+             one: dataCenters(first: 1) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } }
+             two: dataCenters(first: 2) { totalCount edges { node { name } } pageInfo { hasNextPage } }
+             all: dataCenters { edges { node { name } } pageInfo { hasNextPage startCursor } }
+             rest: dataCenters(first: 5, after: $after) { edges { node { name } } } } } } }"""
+    first = (await officer.gql(q))["data"]["miners"]["edges"][0]["node"]
+    assert [e["node"]["name"] for e in first["one"]["edges"]] == names[:1] and first["one"]["pageInfo"]["hasNextPage"]
+    assert [e["node"]["name"] for e in first["two"]["edges"]] == names[:2] and first["two"]["totalCount"] == 3
+    assert [e["node"]["name"] for e in first["all"]["edges"]] == names and not first["all"]["pageInfo"]["hasNextPage"]
+    assert first["one"]["edges"][0]["cursor"] == first["one"]["pageInfo"]["endCursor"] == first["all"]["pageInfo"]["startCursor"]
+    after = (await officer.gql(q, {"after": first["one"]["pageInfo"]["endCursor"]}))["data"]["miners"]["edges"][0]["node"]
+    assert [e["node"]["name"] for e in after["rest"]["edges"]] == names[1:]
+    lone = await officer.gql("""query($id: ID!) { node(id: $id) { ... on Miner {
+             two: dataCenters(first: 2) { totalCount edges { node { name } } pageInfo { hasNextPage } } } } }""",
+                             {"id": _gid("Miner", miner.id)})
+    assert lone["data"]["node"]["two"] == first["two"]
+
+
 async def test_a_nested_list_pages_on_with_its_cursor(officer):
     miner = await make_miner()
     names = [(await make_data_center(miner, name=f"DC {i}")).name for i in range(5)]
