@@ -95,7 +95,7 @@ class RegistryGraphQL(GraphQL):
         strawberry's general view (`run`): the caller first (authentication, counted failures),
         then the body, the operation, the result, the same response. Its request adapter, sub-
         response, content-type parsing and hooks for GET, the IDE, batches, uploads and
-        streams cost a quarter of a millisecond a request; anything other than a plain JSON
+        streams cost 0.05-0.1 ms a request (bench/README.md); anything other than a plain JSON
         object body (a batch, an upload, a streaming Accept, bad field types) goes to `run`,
         with the context already made."""
         context = await self.get_context(request)
