@@ -416,10 +416,11 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
         pages = lists.pages()
         for node, spec in zip(views, specs, strict=True):
             page = ready(pages, spec.parent[1])  # type: ignore[index]
-            if not pending(page):
+            attributes = getattr(node, "__dict__", None)
+            if attributes is not None and not pending(page):
                 connection = extension._connection(info, spec, page, lists.count_of(spec.parent[1]),  # type: ignore[index]
                                                    prepared=True)
-                node.__dict__.setdefault(_PREFETCHED, {})[(name, first)] = connection
+                attributes.setdefault(_PREFETCHED, {})[(name, first)] = connection
 
 
 _PREFETCHED = "_prefetched_connections"
