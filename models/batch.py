@@ -94,16 +94,18 @@ async def rows_in(model: type[Model], column: str, keys: Sequence[Any], order: t
     if not isinstance(records[0], dict):
         return instances(model, records)
     rows = [model._init_from_db(**record) for record in records]  # SQLite: Tortoise's own conversion
-    if len(keys) > IN_CHUNK:  # read in chunks: in order again (stable sorts, the last key first)
-        for f in reversed(order):
+    if len(keys) > IN_CHUNK:  # read in chunks: in order again (stable sorts, the last key first;
+        for f in reversed(order):  # NULL sorts first, as in SQLite)
             name = f.lstrip("-")
-            rows.sort(key=lambda row: (getattr(row, name) is None, getattr(row, name)), reverse=f.startswith("-"))
+            rows.sort(key=lambda row: (getattr(row, name) is not None, getattr(row, name)), reverse=f.startswith("-"))
     return rows
 
 
 async def values_in(model: type[Model], fields: tuple[str, ...], column: str, keys: Sequence[Any],
                     order: tuple[str, ...] = ("id",)) -> list[tuple[Any, ...]]:
-    """The `fields` of the `model` rows whose `column` is one of `keys`, as tuples, in `order`."""
+    """The `fields` of the `model` rows whose `column` is one of `keys`, as tuples, in `order`
+    (beyond IN_CHUNK keys on SQLite: in order within each key's rows, the chunks one after the
+    other)."""
     records = await _fetch(model, fields, column, keys, order, as_dicts=False)
     converters = _statement(model, fields, column, order, Tortoise.get_connection("default").capabilities.dialect
                             == "postgres")[2]
