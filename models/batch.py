@@ -23,11 +23,10 @@ from tortoise import Tortoise
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.db import IN_CHUNK, in_chunks
 from models.rows import instances
 
-IN_CHUNK = 5000  # as models/db.IN_CHUNK: values per IN (...) list on SQLite
-
-_Statement = tuple[str, str, list[Callable[[Any], Any] | None], int]  # SQL prefix, suffix, converters, columns
+_Statement = tuple[str, str, list[Callable[[Any], Any] | None]]  # SELECT ... WHERE, ORDER BY ..., converters
 _STATEMENTS: dict[tuple[Any, ...], _Statement] = {}
 
 
@@ -52,48 +51,56 @@ def _converter(model: type[Model], field_name: str) -> Callable[[Any], Any] | No
     raise ValueError(f"{model.__name__}.{field_name} is not a column")
 
 
-def _statement(model: type[Model], fields: tuple[str, ...] | None, column: str, order: tuple[str, ...],
-               postgres: bool) -> _Statement:
-    key = (model, fields, column, order, postgres)
+def order_sql(model: type[Model], order: Sequence[str]) -> str:
+    """`ORDER BY` terms of field names (`-name`: descending), as Tortoise's `order_by` writes them."""
+    projection = model._meta.fields_db_projection
+    return ",".join(_quote(projection[f.lstrip("-")]) + (" DESC" if f.startswith("-") else "") for f in order)
+
+
+def where_in_sql(model: type[Model], column: str, keys: Sequence[Any], postgres: bool) -> tuple[str, list[Any]]:
+    """`"column" = ANY($1)` with the keys as one parameter, or SQLite's `IN (?, ...)` list."""
+    name = _quote(model._meta.fields_db_projection[column])
+    if postgres:
+        return f"{name}=ANY($1)", [list(keys)]
+    return f"{name} IN ({','.join('?' * len(keys))})", list(keys)
+
+
+async def fetch_instances(db: Any, model: type[Model], sql: str, params: list[Any],
+                          ignore: frozenset[str] = frozenset()) -> list[Any]:
+    """`model` instances of a statement's rows (columns in `ignore` left out): by position on
+    PostgreSQL (models/rows.py), by Tortoise itself elsewhere."""
+    if db.capabilities.dialect == "postgres":
+        return instances(model, (await db.execute_query(sql, params))[1], ignore)
+    return [model._init_from_db(**record) for record in await db.execute_query_dict(sql, params)]
+
+
+def _statement(model: type[Model], fields: tuple[str, ...] | None, order: tuple[str, ...]) -> _Statement:
+    key = (model, fields, order)
     found = _STATEMENTS.get(key)
     if found is None:
-        meta = model._meta
-        projection = meta.fields_db_projection
-        selected = ",".join(_quote(projection[f]) for f in fields) if fields is not None else "*"
-        order_sql = ",".join(_quote(projection[f.lstrip("-")]) + (" DESC" if f.startswith("-") else "") for f in order)
-        converters = [_converter(model, f) for f in fields] if fields is not None else []
-        where = f"SELECT {selected} FROM {_quote(meta.db_table)} WHERE {_quote(projection[column])}"
-        found = _STATEMENTS[key] = (where, f" ORDER BY {order_sql}", converters, len(fields or ()))
+        selected = ",".join(_quote(model._meta.fields_db_projection[f]) for f in fields) if fields else "*"
+        converters = [_converter(model, f) for f in fields] if fields else []
+        found = _STATEMENTS[key] = (f"SELECT {selected} FROM {_quote(model._meta.db_table)} WHERE ",
+                                    f" ORDER BY {order_sql(model, order)}", converters)
     return found
 
 
-async def _fetch(model: type[Model], fields: tuple[str, ...] | None, column: str, keys: Sequence[Any],
-                 order: tuple[str, ...], *, as_dicts: bool) -> list[Any]:
-    db = Tortoise.get_connection("default")  # the current transaction's, inside one
-    postgres = db.capabilities.dialect == "postgres"
-    where, suffix, _, _ = _statement(model, fields, column, order, postgres)
-    keys = list(dict.fromkeys(keys))
-    if not keys:
-        return []
-    if postgres:
-        return list((await db.execute_query(f"{where}=ANY($1){suffix}", [keys]))[1])
-    out: list[Any] = []
-    for start in range(0, len(keys), IN_CHUNK):
-        chunk = keys[start:start + IN_CHUNK]
-        sql = f"{where} IN ({','.join('?' * len(chunk))}){suffix}"
-        out.extend(await db.execute_query_dict(sql, chunk) if as_dicts else (await db.execute_query(sql, chunk))[1])
-    return out
+def _chunks(keys: Sequence[Any], postgres: bool) -> list[Sequence[Any]]:
+    """The keys, once each: in one array on PostgreSQL, in IN lists of IN_CHUNK on SQLite."""
+    unique = list(dict.fromkeys(keys))
+    return [unique] if postgres or not unique else list(in_chunks(unique, IN_CHUNK))
 
 
 async def rows_in(model: type[Model], column: str, keys: Sequence[Any], order: tuple[str, ...] = ("id",)) -> list[Any]:
     """The `model` rows whose `column` is one of `keys`, in `order` (field names, `-name` for
     descending, as Tortoise's `order_by`)."""
-    records = await _fetch(model, None, column, keys, order, as_dicts=True)
-    if not records:
-        return []
-    if not isinstance(records[0], dict):
-        return instances(model, records)
-    rows = [model._init_from_db(**record) for record in records]  # SQLite: Tortoise's own conversion
+    db = Tortoise.get_connection("default")  # the current transaction's, inside one
+    postgres = db.capabilities.dialect == "postgres"
+    select, order_by, _ = _statement(model, None, order)
+    rows: list[Any] = []
+    for chunk in _chunks(keys, postgres):
+        where, params = where_in_sql(model, column, chunk, postgres)
+        rows += await fetch_instances(db, model, select + where + order_by, params)
     if len(keys) > IN_CHUNK:  # read in chunks: in order again (stable sorts, the last key first;
         for f in reversed(order):  # NULL sorts first, as in SQLite)
             name = f.lstrip("-")
@@ -106,11 +113,16 @@ async def values_in(model: type[Model], fields: tuple[str, ...], column: str, ke
     """The `fields` of the `model` rows whose `column` is one of `keys`, as tuples, in `order`
     (beyond IN_CHUNK keys on SQLite: in order within each key's rows, the chunks one after the
     other)."""
-    records = await _fetch(model, fields, column, keys, order, as_dicts=False)
-    converters = _statement(model, fields, column, order, Tortoise.get_connection("default").capabilities.dialect
-                            == "postgres")[2]
+    db = Tortoise.get_connection("default")
+    postgres = db.capabilities.dialect == "postgres"
+    select, order_by, converters = _statement(model, fields, order)
     plan = list(enumerate(converters))
-    return [tuple(record[i] if convert is None else convert(record[i]) for i, convert in plan) for record in records]
+    out: list[tuple[Any, ...]] = []
+    for chunk in _chunks(keys, postgres):
+        where, params = where_in_sql(model, column, chunk, postgres)
+        for record in (await db.execute_query(select + where + order_by, params))[1]:
+            out.append(tuple(record[i] if convert is None else convert(record[i]) for i, convert in plan))
+    return out
 
 
 # -- a plain listing's first page --------------------------------------------------------------
@@ -141,12 +153,6 @@ def is_plain(queryset: Any) -> bool:
     )
 
 
-def order_sql(model: type[Model], order: Sequence[str]) -> str:
-    """`ORDER BY` terms of field names (`-name`: descending), as Tortoise's `order_by` writes them."""
-    projection = model._meta.fields_db_projection
-    return ",".join(_quote(projection[f.lstrip("-")]) + (" DESC" if f.startswith("-") else "") for f in order)
-
-
 def connection_of(queryset: Any) -> Any:
     """The connection a queryset runs on (its transaction's, inside one)."""
     return queryset._db or Tortoise.get_connection("default")
@@ -158,14 +164,4 @@ async def first_rows(queryset: Any, order: Sequence[str], limit: int) -> list[An
     model, db = queryset.model, connection_of(queryset)
     postgres = db.capabilities.dialect == "postgres"
     sql = f"SELECT * FROM {_quote(model._meta.db_table)} ORDER BY {order_sql(model, order)} LIMIT {'$1' if postgres else '?'}"
-    if postgres:
-        return instances(model, (await db.execute_query(sql, [limit]))[1])
-    return [model._init_from_db(**record) for record in await db.execute_query_dict(sql, [limit])]
-
-
-def where_in_sql(model: type[Model], column: str, keys: Sequence[Any], postgres: bool) -> tuple[str, list[Any]]:
-    """`"column" = ANY($1)` with the keys as one parameter, or SQLite's `IN (?, ...)` list."""
-    name = _quote(model._meta.fields_db_projection[column])
-    if postgres:
-        return f"{name}=ANY($1)", [list(keys)]
-    return f"{name} IN ({','.join('?' * len(keys))})", list(keys)
+    return await fetch_instances(db, model, sql, [limit])

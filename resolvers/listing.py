@@ -20,8 +20,7 @@ from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from models.batch import connection_of, first_rows, is_plain, where_in_sql
-from models.rows import instances
+from models.batch import connection_of, fetch_instances, first_rows, is_plain, where_in_sql
 from rules.errors import DomainError, ErrorCode
 
 M = TypeVar("M", bound=Model)
@@ -240,11 +239,7 @@ async def fetch_first_pages(
         f' ORDER BY numbered."{parent_db_column}", numbered."_rn"'
     )
     by_parent: dict[int, list[M]] = {pk: [] for pk in parent_ids}
-    if db.capabilities.dialect == "postgres":  # by position, as the executor reads rows (models/rows.py)
-        found = instances(model, (await db.execute_query(sql, [*params, size + 1]))[1], _ROW_NUMBER)
-    else:  # what Tortoise's own executor does with a row
-        found = [model._init_from_db(**record) for record in await db.execute_query_dict(sql, [*params, size + 1])]
-    for row in found:
+    for row in await fetch_instances(db, model, sql, [*params, size + 1], _ROW_NUMBER):
         by_parent[getattr(row, parent_column)].append(row)
     pages = {}
     for pk, rows in by_parent.items():

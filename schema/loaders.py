@@ -25,9 +25,8 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.batch import rows_in
-from models.db import in_chunks
 from resolvers.page_memo import rows_by
-from resolvers.scope import sees_all, visible
+from resolvers.scope import visible_rows_in
 from rules.access import Actor
 
 M = TypeVar("M", bound=Model)
@@ -95,13 +94,7 @@ class Loaders:
         async def batch(keys: Sequence[int]) -> list[M | None]:
             if actor is None:
                 return [None] * len(keys)
-            rows: dict[int, M] = {}
-            if sees_all(actor, model):  # no filter to apply: the batched read by key (models/batch)
-                rows = {row.pk: row for row in await rows_in(model, model._meta.pk_attr, keys)}
-                return [rows.get(k) for k in keys]
-            for chunk in in_chunks(keys):
-                for row in await visible(model.filter(pk__in=chunk), actor):
-                    rows[row.pk] = row
+            rows = {row.pk: row for row in await visible_rows_in(model, actor, model._meta.pk_attr, keys)}
             return [rows.get(k) for k in keys]
 
         return self._get(("visible", model), batch)

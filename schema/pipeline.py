@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from graphql import GraphQLError, parse
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -31,47 +31,46 @@ from settings import Settings
 CACHE_SIZE = 512  # distinct query texts kept parsed and validated (clients send few)
 
 _parse = lru_cache(maxsize=CACHE_SIZE)(parse)
-# Validation results by document: the parse cache hands back the same document object for the
-# same text, so it is looked up by identity (an lru_cache on the document hashed the whole
-# tree at every request). The entry holds the document, so its id is not reused meanwhile.
-_validated: OrderedDict[tuple[int, int, tuple[type[ASTValidationRule], ...]], tuple[Any, Any, list[GraphQLError]]] = (
-    OrderedDict()
-)
-# Query costs by document: (document, its page-size variables, cost by their values): the cost
-# depends on no other variable.
-_costs: OrderedDict[int, tuple[Any, tuple[str, ...], dict[tuple[str, ...], int]]] = OrderedDict()
-_COSTS_PER_DOCUMENT = 16
+T = TypeVar("T")
+
+
+class _ByIdentity(Generic[T]):
+    """Values computed from objects the parse cache keeps alive (the schema, a parsed document),
+    looked up by the objects' identity: hashing a document hashes its whole tree, which cost
+    most of the validation step of a large query. The `size` most recent are kept; an entry
+    holds its objects, so their ids are not reused while it lives."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[Any, ...], tuple[tuple[Any, ...], T]] = OrderedDict()
+
+    def get(self, objects: tuple[Any, ...], extra: Hashable, compute: Callable[[], T]) -> T:
+        key = (*map(id, objects), extra)
+        entry = self.entries.get(key)
+        if entry is not None and all(a is b for a, b in zip(entry[0], objects, strict=True)):
+            self.entries.move_to_end(key)
+            return entry[1]
+        value = compute()
+        self.entries[key] = (objects, value)
+        if len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return value
+
+
+_VALIDATED: _ByIdentity[list[GraphQLError]] = _ByIdentity(CACHE_SIZE)
+# A query's cost depends on its document and the values of its page-size variables only.
+_PAGE_VARIABLES: _ByIdentity[tuple[str, ...]] = _ByIdentity(CACHE_SIZE)
+_COSTS: _ByIdentity[int] = _ByIdentity(CACHE_SIZE * 16)
 
 
 def _validate(schema: Any, document: Any, rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
-    key = (id(schema), id(document), rules)
-    entry = _validated.get(key)
-    if entry is not None and entry[0] is schema and entry[1] is document:
-        _validated.move_to_end(key)
-        return entry[2]
-    errors = list(validate_document(schema, document, rules))
-    _validated[key] = (schema, document, errors)
-    if len(_validated) > CACHE_SIZE:
-        _validated.popitem(last=False)
-    return errors
+    return _VALIDATED.get((schema, document), rules, lambda: list(validate_document(schema, document, rules)))
 
 
 def _cost(document: Any, variables: dict[str, Any] | None) -> int:
-    entry = _costs.get(id(document))
-    if entry is None or entry[0] is not document:
-        entry = _costs[id(document)] = (document, page_variables(document), {})
-        if len(_costs) > CACHE_SIZE:
-            _costs.popitem(last=False)
-    else:
-        _costs.move_to_end(id(document))
-    _, names, by_values = entry
+    names = _PAGE_VARIABLES.get((document,), None, lambda: page_variables(document))
     values = tuple(repr((variables or {}).get(name)) for name in names)
-    cost = by_values.get(values)
-    if cost is None:
-        cost = query_cost(document, variables)
-        if len(by_values) < _COSTS_PER_DOCUMENT:
-            by_values[values] = cost
-    return cost
+    return _COSTS.get((document,), values, lambda: query_cost(document, variables))
 
 
 def limit_rules(settings: Settings) -> tuple[type[ASTValidationRule], ...]:

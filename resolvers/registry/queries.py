@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
-from models.batch import rows_in
 from models.db import in_chunks
 from models.registry import (
     AsicUnit,
@@ -19,7 +18,7 @@ from models.registry import (
 )
 from resolvers.changes import connection
 from resolvers.listing import Listing, Order, SortKey
-from resolvers.scope import sees_all, visible
+from resolvers.scope import visible, visible_rows_in
 from rules.access import Actor, Reach, reach
 from rules.enums import Region
 from rules.limits import check_search
@@ -110,11 +109,8 @@ async def find_unit_by_serial(actor: Actor, serial: str) -> AsicUnit | None:
     """The live record of a serial number, else its latest excluded record; None if unknown
     or not visible to the caller. One indexed query (`serial_key`): the status order puts
     IN_REGISTRY before EXCLUDED, and a serial has a handful of records at most."""
-    key = serial_key_of(serial)
-    if sees_all(actor, AsicUnit):  # the batched read by key: no filter to apply (models/batch)
-        found = await rows_in(AsicUnit, "serial_key", [key], ("-status", "-id"))
-        return found[0] if found else None
-    return await visible(AsicUnit.filter(serial_key=key), actor).order_by("-status", "-id").first()
+    found = await visible_rows_in(AsicUnit, actor, "serial_key", [serial_key_of(serial)], ("-status", "-id"))
+    return found[0] if found else None
 
 
 def list_unit_events(actor: Actor) -> Listing[AsicUnitEvent]:
