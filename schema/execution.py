@@ -30,11 +30,15 @@ from collections.abc import Awaitable
 from typing import Any
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
+    ListValueNode,
+    ObjectValueNode,
     Undefined,
+    VariableNode,
     is_leaf_type,
 )
 from graphql.execution.executor import invalid_return_type_error, to_nodes
@@ -129,54 +133,129 @@ def _plain_type_check(object_type: GraphQLObjectType) -> bool:
     return check is None or getattr(check, "__module__", "") == GraphQLCoreConverter.__module__
 
 
+class _Field:
+    """One field of a selection set's plan: how to run it (`kind`, `data`), and the plan of its
+    sub-selection once an object of its type has been completed (`child`)."""
+
+    __slots__ = ("child", "data", "details", "dynamic", "kind", "name")
+
+    def __init__(self, name: str, kind: int, data: Any, details: Any, dynamic: bool = False) -> None:
+        self.name = name
+        self.kind = kind
+        self.data = data
+        self.details = details
+        self.dynamic = dynamic  # arguments with variables: coerced once per request, not in the plan
+        self.child: tuple[Any, list[_Field]] | None = None  # (grouped field set, plan) of its objects
+
+
+# Plans shared by the requests of one operation (see `_shared_root_plan`): the operation node
+# (kept alive, so its id is not reused) and the root plan of each root type.
+_SHARED: dict[int, tuple[Any, dict[str, list[_Field]] | None]] = {}
+_SHARED_MAX = 512
+
+
+def _shareable(operation: Any, fragments: dict[str, Any]) -> bool:
+    """Whether a selection set's fields are the same whatever the request's variables: no
+    directive anywhere (`@skip`/`@include` pick fields by variables, `@defer`/`@stream` deliver
+    in parts) and no fragment arguments. Arguments with variables are coerced per request."""
+    seen: set[str] = set()
+
+    def plain(selection_set: Any) -> bool:
+        for selection in selection_set.selections if selection_set else ():
+            if selection.directives:
+                return False
+            if isinstance(selection, FragmentSpreadNode):
+                if getattr(selection, "arguments", None):
+                    return False
+                name = selection.name.value
+                if name not in seen:
+                    seen.add(name)
+                    fragment = fragments.get(name)
+                    definition = getattr(fragment, "definition", fragment)
+                    if definition is None or definition.directives or getattr(definition, "variable_definitions", None):
+                        return False
+                    if not plain(definition.selection_set):
+                        return False
+            elif not plain(selection.selection_set):
+                return False
+        return True
+
+    return not operation.directives and plain(operation.selection_set)
+
+
+def _uses_variables(value: Any) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_uses_variables(v) for v in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_uses_variables(f.value) for f in value.fields)
+    return False
+
+
 class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
     # -- a selection set's plan ------------------------------------------------------------
 
-    def _selection_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[tuple[Any, ...]]:
-        """(response name, kind, data, field details) per field, made once per selection set
-        and request (the grouped field set is graphql-core's memoized one, the same object for
-        every item of a list; it is kept alive with its plan, so its id is not reused)."""
+    def _selection_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Field]:
+        """The fields' plans, made once per selection set and request (the grouped field set
+        is graphql-core's memoized one, the same object for every item of a list; it is kept
+        alive with its plan, so its id is not reused)."""
         plans = self.__dict__.get("_selection_plans")
         if plans is None:
             plans = self.__dict__["_selection_plans"] = {}
         key = (parent_type.name, id(grouped_field_set))
         found = plans.get(key)
         if found is None:
-            found = plans[key] = (grouped_field_set, [
-                (name, *self._field_plan(parent_type, details), details)
-                for name, details in grouped_field_set.items()
-            ])
+            found = plans[key] = (grouped_field_set, self._make_plan(parent_type, grouped_field_set))
         return found[1]
 
-    def _field_plan(self, parent_type: GraphQLObjectType, details: Any) -> tuple[int, Any]:
+    def _make_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Field]:
+        return [self._field_plan(parent_type, name, details) for name, details in grouped_field_set.items()]
+
+    def _shared_root_plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Field]:
+        """The root plan of this operation, made by its first request and kept for the next
+        ones (with the plans of every sub-selection, filled in as objects are completed), when
+        the fields do not depend on the variables (`_shareable`); else this request's own."""
+        operation = self.operation
+        entry = _SHARED.get(id(operation))
+        if entry is None or entry[0] is not operation:
+            if len(_SHARED) >= _SHARED_MAX:
+                del _SHARED[next(iter(_SHARED))]
+            entry = _SHARED[id(operation)] = (operation, {} if _shareable(operation, self.fragments) else None)
+        roots = entry[1]
+        if roots is None:
+            return self._selection_plan(parent_type, grouped_field_set)
+        plan = roots.get(parent_type.name)
+        if plan is None:
+            plan = roots[parent_type.name] = self._make_plan(parent_type, grouped_field_set)
+        return plan
+
+    def _field_plan(self, parent_type: GraphQLObjectType, name: str, details: Any) -> _Field:
         node = details[0].node
-        name = node.name.value
-        field_def = self.schema.get_field(parent_type, name)
+        field_name = node.name.value
+        field_def = self.schema.get_field(parent_type, field_name)
         middleware = self.middleware_manager
         if field_def is None or (middleware and middleware.middlewares) or any(d.node.directives for d in details):
-            return _SLOW, None
-        if name == "__typename":
-            return _TYPENAME, parent_type.name
+            return _Field(name, _SLOW, None, details)
+        if field_name == "__typename":
+            return _Field(name, _TYPENAME, parent_type.name, details)
         if not node.arguments:
             plan = field_def.__dict__.get("_fast_leaf")
             if plan is None:
                 plan = field_def.__dict__["_fast_leaf"] = _plan(field_def)
             if plan is _NODE_ID:
-                return _ID, field_def
+                return _Field(name, _ID, field_def, details)
             if plan is not _NOT_FAST:
-                return _LEAF, plan
+                return _Field(name, _LEAF, plan, details)
         shape = _shape(field_def.type)
         if shape is None:
-            return _SLOW, None
-        try:
-            args = (
-                get_argument_values(field_def, node, self.variable_values, details[0].fragment_variable_values,
-                                    self.hide_suggestions)
-                if field_def.args or node.arguments
-                else {}
-            )
-        except Exception:  # the full path reports it, located, at every object
-            return _SLOW, None
+            return _Field(name, _SLOW, None, details)
+        resolve = field_def.resolve or self.field_resolver
+        if details[0].fragment_variable_values is not None or any(_uses_variables(a.value) for a in node.arguments or ()):
+            return _Field(name, _RESOLVE, (field_def, resolve, None, shape, to_nodes(details)), details, dynamic=True)
+        args = self._arguments(field_def, details)
+        if args is None:  # the full path reports it, located, at every object
+            return _Field(name, _SLOW, None, details)
         definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
         if (
             not args
@@ -185,9 +264,29 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             and getattr(definition, "is_basic_field", False)
             and not definition.extensions
         ):
-            return _ATTRIBUTE, (field_def, definition.python_name, shape)
-        resolve = field_def.resolve or self.field_resolver
-        return _RESOLVE, (field_def, resolve, args, shape, to_nodes(details))
+            return _Field(name, _ATTRIBUTE, (field_def, definition.python_name, shape), details)
+        return _Field(name, _RESOLVE, (field_def, resolve, args, shape, to_nodes(details)), details)
+
+    def _arguments(self, field_def: GraphQLField, details: Any) -> dict[str, Any] | None:
+        """The field's arguments, coerced; None when they do not coerce."""
+        node = details[0].node
+        if not (field_def.args or node.arguments):
+            return {}
+        try:
+            return get_argument_values(field_def, node, self.variable_values, details[0].fragment_variable_values,
+                                       self.hide_suggestions)
+        except Exception:
+            return None
+
+    def _request_arguments(self, field: _Field) -> dict[str, Any] | None:
+        """A field's arguments with variables, coerced once per request (None: they do not)."""
+        cache = self.__dict__.get("_dynamic_arguments")
+        if cache is None:
+            cache = self.__dict__["_dynamic_arguments"] = {}
+        if field in cache:
+            return cache[field]  # type: ignore[no-any-return]
+        found = cache[field] = self._arguments(field.data[0], field.details)
+        return found
 
     # -- running it ------------------------------------------------------------------------
 
@@ -199,11 +298,20 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
+        if path is None and position_context is None:  # the operation's root fields
+            plan = self._shared_root_plan(parent_type, grouped_field_set)
+        else:
+            plan = self._selection_plan(parent_type, grouped_field_set)
+        return self._run(parent_type, source_value, path, plan, position_context)
+
+    def _run(self, parent_type: GraphQLObjectType, source_value: Any, path: Any, plan: list[_Field],
+             position_context: Any) -> Any:
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
-            for name, kind, data, details in self._selection_plan(parent_type, grouped_field_set):
+            for field in plan:
+                name, kind, data = field.name, field.kind, field.data
                 if kind is _LEAF:
                     attribute, leaf_type, non_null = data
                     value = getattr(source_value, attribute, None)
@@ -229,12 +337,18 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         continue
                 field_path = Path(path, name, parent_type.name)
                 if kind is _ATTRIBUTE:
-                    result = self._attribute_field(parent_type, source_value, details, field_path, position_context, *data)
+                    result = self._attribute_field(parent_type, source_value, field, field_path, position_context)
                 elif kind is _RESOLVE:
-                    result = self._resolve_field(parent_type, source_value, details, field_path, position_context,
-                                                 *data)
+                    args = self._request_arguments(field) if field.dynamic else data[2]
+                    if args is None:
+                        result = super().execute_field(parent_type, source_value, field.details, field_path,
+                                                       position_context)
+                    else:
+                        result = self._resolve_field(parent_type, source_value, field, args, field_path,
+                                                     position_context)
                 else:
-                    result = super().execute_field(parent_type, source_value, details, field_path, position_context)
+                    result = super().execute_field(parent_type, source_value, field.details, field_path,
+                                                   position_context)
                     if result is Undefined:
                         continue
                 results[name] = result
@@ -262,15 +376,16 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return container
 
     def _attribute_field(
-        self, parent_type: GraphQLObjectType, source: Any, details: Any, path: Path, position_context: Any,
-        field_def: GraphQLField, attribute: str, shape: tuple[int, bool, bool, Any],
+        self, parent_type: GraphQLObjectType, source: Any, field: _Field, path: Path, position_context: Any,
     ) -> Any:
         """A plain field holding an object or a list (a connection's `edges`, an edge's `node`):
         strawberry's resolver for it is `getattr`, so no ResolveInfo is built unless
         graphql-core's own completion needs one."""
+        field_def, attribute, shape = field.data
+        details = field.details
         try:
             result = getattr(source, attribute)
-            completed = self._complete(shape, result, details, path, position_context)
+            completed = self._complete(shape, result, field, path, position_context)
             if completed is _MISS:
                 info = self.build_resolve_info(field_def, to_nodes(details), parent_type, path)
                 completed = self.complete_value(field_def.type, details, info, path, result, position_context)
@@ -282,12 +397,13 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return completed
 
     def _resolve_field(
-        self, parent_type: GraphQLObjectType, source: Any, details: Any, path: Path, position_context: Any,
-        field_def: GraphQLField, resolve: Any, args: dict[str, Any], shape: tuple[int, bool, bool, Any],
-        nodes: list[Any],
+        self, parent_type: GraphQLObjectType, source: Any, field: _Field, args: dict[str, Any], path: Path,
+        position_context: Any,
     ) -> Any:
         """graphql-core's `execute_field` with the arguments already coerced, and the value
         completed directly when its shape allows."""
+        field_def, resolve, _, shape, nodes = field.data
+        details = field.details
         return_type = field_def.type
         info = self.build_resolve_info(field_def, nodes, parent_type, path)
         try:
@@ -295,7 +411,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             is_awaitable = self.is_awaitable
             if is_awaitable(result):
                 return self.complete_awaitable_value(return_type, details, info, path, result, position_context)
-            completed = self._complete(shape, result, details, path, position_context)
+            completed = self._complete(shape, result, field, path, position_context)
             if completed is _MISS:
                 completed = self.complete_value(return_type, details, info, path, result, position_context)
             if is_awaitable(completed):
@@ -312,7 +428,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, details, path)
             return None
 
-    def _complete(self, shape: tuple[int, bool, bool, Any], result: Any, details: Any, path: Path,
+    def _complete(self, shape: tuple[int, bool, bool, Any], result: Any, field: _Field, path: Path,
                   position_context: Any) -> Any:
         """The completed value, or _MISS where graphql-core's `complete_value` must decide (it
         raises the right error). Nothing is executed before the value is known to fit."""
@@ -327,8 +443,8 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if kind is _SHAPE_OBJECT:
             check = named.is_type_of
             if check is not None and not check(result, None):
-                raise invalid_return_type_error(named, result, details)
-            return self._object(named, result, details, path, position_context)
+                raise invalid_return_type_error(named, result, field.details)
+            return self._object(named, result, field, path, position_context)
         if type(result) is not list and type(result) is not tuple:
             return _MISS
         if items_non_null and any(item is None for item in result):
@@ -349,20 +465,26 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             for item in result:
                 if item is not None and not check(item, None):
                     return _MISS
-        return self._objects(named, items_non_null, result, details, path, position_context)
+        return self._objects(named, items_non_null, result, field, path, position_context)
 
-    def _object(self, object_type: GraphQLObjectType, value: Any, details: Any, path: Path,
+    def _object(self, object_type: GraphQLObjectType, value: Any, field: _Field, path: Path,
                 position_context: Any) -> Any:
-        grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, details)
-        if new_defer_usages or position_context is not None:
-            return self.execute_collected_subfields(object_type, value, path, grouped_field_set, new_defer_usages,
-                                                    position_context)
-        return self.execute_fields(object_type, value, path, grouped_field_set, None)
+        """An object's fields, from the plan of the field's sub-selection (made at its first
+        object, kept with the field's plan)."""
+        child = field.child
+        if child is None or position_context is not None:
+            grouped_field_set, new_defer_usages, _ = self.collect_subfields(object_type, field.details)
+            if new_defer_usages or position_context is not None:
+                return self.execute_collected_subfields(object_type, value, path, grouped_field_set,
+                                                        new_defer_usages, position_context)
+            child = field.child = (grouped_field_set, self._make_plan(object_type, grouped_field_set))
+        return self._run(object_type, value, path, child[1], None)
 
-    def _objects(self, object_type: GraphQLObjectType, items_non_null: bool, items: Any, details: Any, path: Path,
+    def _objects(self, object_type: GraphQLObjectType, items_non_null: bool, items: Any, field: _Field, path: Path,
                  position_context: Any) -> Any:
         """graphql-core's `complete_iterable_value` for a list of objects (no stream)."""
         item_type: Any = GraphQLNonNull(object_type) if items_non_null else object_type
+        details = field.details
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         awaitable_indices: list[int] = []
@@ -373,7 +495,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     completed.append(None)
                     continue
                 try:
-                    value = self._object(object_type, item, details, item_path, position_context)
+                    value = self._object(object_type, item, field, item_path, position_context)
                     if is_awaitable(value):
                         value = self._settle(value, item_type, details, item_path)
                         awaitable_indices.append(index)

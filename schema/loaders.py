@@ -11,7 +11,8 @@ lazily, keyed by (model, column):
 - `one(Model, column)`: at most one row per key of a unique column (an application's details).
 
 `ready(awaitable)` lets a sync field return a cached value without an await: when a list
-resolver primed the loader (`prime_many`), nested fields resolve without scheduling tasks.
+resolver primed the loader (`prime_rows`, `prime_many`), nested fields resolve without
+scheduling tasks.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 from tortoise.models import Model
 
 from models.batch import rows_in
@@ -33,12 +34,64 @@ M = TypeVar("M", bound=Model)
 T = TypeVar("T")
 
 
+class _PrimedLazily(DefaultCache[Any, Any]):
+    """A loader's cache that also holds whole pages of rows given by `PageLoader.prime_rows`,
+    made into done futures only for the keys looked up (most primed rows never are)."""
+
+    def __init__(self, loader: DataLoader[Any, Any]) -> None:
+        super().__init__()
+        self._loader = loader
+        self._pages: list[Sequence[Any]] = []
+        self._rows: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> asyncio.Future[Any] | None:
+        future = self.cache_map.get(key)
+        if future is not None or not (self._pages or self._rows):
+            return future
+        if self._pages:  # first primed first, as DataLoader.prime_many keeps the first value
+            rows = self._rows
+            for page in self._pages:
+                for row in page:
+                    rows.setdefault(row.pk, row)
+            self._pages.clear()
+        row = self._rows.pop(key, _NO_ROW)
+        if row is _NO_ROW:
+            return None
+        future = self.cache_map[key] = self._loader.loop.create_future()
+        future.set_result(row)
+        return future
+
+    def delete(self, key: Any) -> None:
+        self.cache_map.pop(key, None)
+
+    def clear(self) -> None:
+        super().clear()
+        self._pages.clear()
+        self._rows.clear()
+
+
+_NO_ROW = object()
+
+
 class PageLoader(DataLoader[Any, Any]):
     """strawberry's DataLoader, with `load_many` that calls the batch function at once for the
     keys not yet loaded or loading, instead of a future, a batch entry and a gather per key
     and a task for the batch (a page primes hundreds of keys; that machinery cost more than
     the rows). `load` batches across fields as before. A key another caller is loading is
-    awaited, not loaded twice; a failed or cancelled load leaves no stale entry behind."""
+    awaited, not loaded twice; a failed or cancelled load leaves no stale entry behind.
+
+    `prime_rows(rows)` primes a page of rows by their keys, as `prime_many({row.pk: row})`
+    would, without a future per row until a key is looked up."""
+
+    def __init__(self, load_fn: Callable[[list[Any]], Awaitable[Sequence[Any]]]) -> None:
+        super().__init__(load_fn)
+        self.cache_map: _PrimedLazily = _PrimedLazily(self)
+
+    def prime_rows(self, rows: Sequence[Any]) -> None:
+        if self.batch is not None and not self.batch.dispatched and self.batch.tasks:
+            self.prime_many({row.pk: row for row in rows})  # settles the keys waiting for this batch
+        elif rows:
+            self.cache_map._pages.append(rows)
 
     async def load_many(self, keys: Iterable[Any]) -> list[Any]:  # type: ignore[override]
         keys = list(keys)
@@ -80,15 +133,15 @@ class Loaders:
 
     def __init__(self, actor: Actor | None) -> None:
         self._actor = actor
-        self._loaders: dict[Hashable, DataLoader[Any, Any]] = {}
+        self._loaders: dict[Hashable, PageLoader] = {}
 
-    def _get(self, key: Hashable, batch: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> DataLoader[Any, Any]:
+    def _get(self, key: Hashable, batch: Callable[[Sequence[Any]], Awaitable[list[Any]]]) -> PageLoader:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = PageLoader(batch)
         return loader
 
-    def visible(self, model: type[M]) -> DataLoader[int, M | None]:
+    def visible(self, model: type[M]) -> PageLoader:
         actor = self._actor
 
         async def batch(keys: Sequence[int]) -> list[M | None]:

@@ -241,7 +241,7 @@ class RowsConnection(FieldExtension):
         if page.rows:
             # Every list is filtered by visibility: its rows may answer later lookups of the
             # same records (a data center's `miner` on a page of miners) without a query.
-            info.context.loaders.visible(type(page.rows[0])).prime_many({row.pk: row for row in page.rows})
+            info.context.loaders.visible(type(page.rows[0])).prime_rows(page.rows)
         order = order or page.order
         view = rows.view
         edges = [_Edge(view(row), order, key) for row, key in zip(page.rows, page.keys, strict=True)]

@@ -574,7 +574,7 @@ async def _prime(info: strawberry.Info, wanted: set[str], rows: Sequence[m.Appli
     ids = [row.id for row in rows]
     # The page's rows came through the caller's visibility: the fields that read an
     # application by id (the review batch) take them from here instead of reading them again.
-    loaders.visible(m.Application).prime_many({row.id: row for row in rows})
+    loaders.visible(m.Application).prime_rows(rows)
     loads: list[Awaitable[Any]] = []
     if "daysLeft" in wanted:
         loads.append(info.context.calendar())

@@ -361,7 +361,7 @@ def prime_licenses(info: strawberry.Info) -> Any:
             groups = await loaders.children(m.LicenseAppendix, "license_id").load_many(ids)
             appendices = [a for group in groups for a in group]
             # An appendix of a licence the caller sees is visible: answers `statusHistory.appendix`.
-            loaders.visible(m.LicenseAppendix).prime_many({a.id: a for a in appendices})
+            loaders.visible(m.LicenseAppendix).prime_rows(appendices)
             dc_ids = sorted({a.data_center_id for a in appendices if a.data_center_id})  # type: ignore[attr-defined]
             if "appendices.dataCenter" in wanted:
                 await loaders.visible(pm.DataCenter).load_many(dc_ids)

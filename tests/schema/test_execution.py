@@ -205,3 +205,62 @@ async def test_plans_give_the_same_data_and_errors_as_graphql_core(query, variab
     )
     if query.startswith("{ branches { strict"):
         assert a.errors, "the case must exercise a null in a non-null list item"
+
+
+# -- plans shared by the requests of one parsed operation ------------------------------------------
+
+SHARED_QUERIES = [
+    # (query, the variables of each request in turn)
+    ("query($n: Int!) { branches { title computed(times: $n) { label } } }", [{"n": 1}, {"n": 3}, {"n": "x"}, {"n": 2}]),
+    ("query($i: Int!) { branch(index: $i) { title leaf { label } later { label } } }", [{"i": 0}, {"i": 2}, {"i": 9}]),
+    ("query($y: Boolean!) { branches { title leaf @include(if: $y) { label } } }", [{"y": True}, {"y": False}, {"y": True}]),
+    ("query($y: Boolean!) { branches { ...F @include(if: $y) leaf { label } } } fragment F on Branch { title }",
+     [{"y": False}, {"y": True}]),
+    ("{ branches { title raises { label } leaves { label } } }", [None, None]),
+]
+
+
+@pytest.mark.parametrize(("query", "runs"), SHARED_QUERIES)
+async def test_a_parsed_operation_answers_each_request_by_its_own_variables(query, runs):
+    """The app parses a query text once (schema/pipeline.py): the plans made by its first request
+    serve the next ones, which must still answer by their own variables, @include/@skip included."""
+    from graphql import execute, parse
+
+    full = strawberry.Schema(query=TreeQuery, types=[Other])
+    fast = strawberry.Schema(query=TreeQuery, types=[Other], execution_context_class=FastLeafExecutionContext)
+    document = parse(query)
+    for variables in runs:
+        a = await full.execute(query, variable_values=variables)
+        b = execute(fast._schema, document, variable_values=variables, executor_class=FastLeafExecutionContext)
+        b = await b if hasattr(b, "__await__") else b
+        assert a.data == b.data, variables
+        assert sorted((e.message, tuple(e.path or ())) for e in a.errors or []) == sorted(
+            (e.message, tuple(e.path or ())) for e in b.errors or []
+        ), variables
+
+
+async def test_the_first_request_of_an_operation_makes_the_plans_the_next_ones_use():
+    from graphql import execute, parse
+
+    from schema import execution
+
+    fast = strawberry.Schema(query=TreeQuery, types=[Other], execution_context_class=FastLeafExecutionContext)
+    document = parse("{ branches { title leaves { label } } }")
+    made = []
+    original = FastLeafExecutionContext._make_plan
+
+    def counting(self, parent_type, grouped_field_set):
+        made.append(parent_type.name)
+        return original(self, parent_type, grouped_field_set)
+
+    FastLeafExecutionContext._make_plan = counting
+    try:
+        first = execute(fast._schema, document, executor_class=FastLeafExecutionContext)
+        after_first = list(made)
+        second = execute(fast._schema, document, executor_class=FastLeafExecutionContext)
+    finally:
+        FastLeafExecutionContext._make_plan = original
+    assert first.data == second.data and first.errors is None
+    assert after_first == ["TreeQuery", "Branch", "Leaf"]
+    assert made == after_first, "the second request made plans again"
+    assert id(document.definitions[0]) in execution._SHARED
