@@ -14,10 +14,12 @@ annotations, joins) takes Tortoise's own path.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
-from tortoise.fields.data import CharEnumFieldInstance, IntEnumFieldInstance
+from tortoise import timezone
+from tortoise.fields.data import CharEnumFieldInstance, DatetimeField, IntEnumFieldInstance
 
 Builder = Callable[[Any], Any]
 _BUILDERS: dict[tuple[type, tuple[str, ...], frozenset[str]], Builder | None] = {}
@@ -54,6 +56,20 @@ def _enum_reader(enum_type: type[Enum]) -> Callable[[Any], Any]:
     return read
 
 
+def _datetime_reader(field: DatetimeField) -> Callable[[Any], Any]:
+    """`DatetimeField.to_python_value` with `use_tz` (the project's setting, models/db.py) for
+    the values asyncpg gives a `timestamptz` column: aware, in UTC, made into the default zone
+    as Tortoise does; anything else through Tortoise itself."""
+    zone = timezone.get_default_timezone()
+
+    def read(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is UTC:
+            return value.astimezone(zone)
+        return field.to_python_value(value)
+
+    return read
+
+
 def _make(model: type, columns: tuple[str, ...], ignore: frozenset[str]) -> Builder | None:
     meta = model._meta  # type: ignore[attr-defined]
     position = {column: index for index, column in enumerate(columns) if column not in ignore}
@@ -68,25 +84,22 @@ def _make(model: type, columns: tuple[str, ...], ignore: frozenset[str]) -> Buil
             CharEnumFieldInstance.to_python_value, IntEnumFieldInstance.to_python_value
         ):
             complex_.append((position[key], attribute, _enum_reader(field.enum_type)))
+        elif type(field).to_python_value is DatetimeField.to_python_value and timezone.get_use_tz():
+            complex_.append((position[key], attribute, _datetime_reader(field)))
         else:
             complex_.append((position[key], attribute, field.to_python_value))
     custom_pk = meta.db_pk_column not in meta.generated_db_fields
-    new = object.__new__
-
-    def build(row: Any) -> Any:
-        instance = new(model)
-        values = instance.__dict__
-        values["_partial"] = False
-        values["_saved_in_db"] = True
-        values["_custom_generated_pk"] = custom_pk
-        values["_await_when_save"] = {}
-        for index, attribute in native:
-            values[attribute] = row[index]
-        for index, attribute, convert in plain:
-            value = row[index]
-            values[attribute] = value if value is None else convert(value)
-        for index, attribute, convert in complex_:
-            values[attribute] = convert(row[index])
-        return instance
-
-    return build
+    # The builder's code, written once per shape: one dict display of the instance's attributes
+    # (bookkeeping, then the fields in Tortoise's order: native, plain, complex), no loop.
+    names: dict[str, Any] = {"new": object.__new__, "put": object.__setattr__, "model": model, "custom_pk": custom_pk}
+    items = ['"_partial": False', '"_saved_in_db": True', '"_custom_generated_pk": custom_pk', '"_await_when_save": {}']
+    items += [f"{attribute!r}: row[{index}]" for index, attribute in native]
+    for n, (index, attribute, convert) in enumerate(plain):
+        names[f"p{n}"] = convert
+        items.append(f"{attribute!r}: None if (v := row[{index}]) is None else p{n}(v)")
+    for n, (index, attribute, convert) in enumerate(complex_):
+        names[f"c{n}"] = convert
+        items.append(f"{attribute!r}: c{n}(row[{index}])")
+    source = "def build(row):\n    instance = new(model)\n    put(instance, '__dict__', {" + ", ".join(items) + "})\n    return instance\n"
+    exec(compile(source, f"<rows of {model.__name__}>", "exec"), names)  # our own code, from field names
+    return names["build"]  # type: ignore[no-any-return]

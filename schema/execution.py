@@ -410,7 +410,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             result = resolve(source, info, **args)
             is_awaitable = self.is_awaitable
             if is_awaitable(result):
-                return self.complete_awaitable_value(return_type, details, info, path, result, position_context)
+                return self._complete_awaited(field, info, path, result, position_context)
             completed = self._complete(shape, result, field, path, position_context)
             if completed is _MISS:
                 completed = self.complete_value(return_type, details, info, path, result, position_context)
@@ -419,6 +419,23 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, details, path)
             return None
+        return completed
+
+    async def _complete_awaited(self, field: _Field, info: Any, path: Path, result: Any, position_context: Any) -> Any:
+        """graphql-core's `complete_awaitable_value`, the value completed directly when its
+        shape allows (through the plans of the field's sub-selection)."""
+        field_def, _, _, shape, _ = field.data
+        return_type, details = field_def.type, field.details
+        try:
+            resolved = await self.with_abort_signal(result)
+            completed = self._complete(shape, resolved, field, path, position_context)
+            if completed is _MISS:
+                completed = self.complete_value(return_type, details, info, path, resolved, position_context)
+            if self.is_awaitable(completed):
+                completed = await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            completed = None
         return completed
 
     async def _settle(self, completed: Awaitable[Any], return_type: Any, details: Any, path: Path) -> Any:
@@ -579,24 +596,50 @@ def lean_resolvers(schema: Any) -> int:
 
 
 def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_class: Any) -> Any:
-    """A nested list (a sync resolver taking self and info, only the paging arguments, one
-    RowsConnection extension): called straight, without strawberry's argument conversion (the
-    paging arguments are plain ints and strings) and extension chain."""
+    """A list field (one RowsConnection extension, a resolver taking self, info and optional
+    filters): called straight, without strawberry's argument conversion and extension chain,
+    when no filter is given (the paging arguments are plain ints and strings; a filter may be
+    an input object to convert: then strawberry's own resolver runs). A nested list's first
+    page is the one its parent's page made (`prefetched`) when there is one."""
+    from schema.bounds import InputBounds
     from schema.relay import PAGING_ARGUMENTS, RowsConnection, prefetched
 
     extensions = definition.extensions
     if (
-        resolver.is_async
-        or len(extensions) != 1
+        not extensions
         or not isinstance(extensions[0], RowsConnection)
-        or set(field_def.args) != PAGING_ARGUMENTS
+        # InputBounds, inside RowsConnection, checks only the filters (none given on this path)
+        or not all(isinstance(e, InputBounds) for e in extensions[1:])
+        or not set(field_def.args) >= PAGING_ARGUMENTS
         or resolver.info_parameter is None
-        or {p.name for p in resolver.signature.parameters.values()} != {resolver.self_parameter.name, resolver.info_parameter.name}
+        or resolver.self_parameter is None
     ):
         return None
-    extension, func, name = extensions[0], resolver.wrapped_func, resolver.info_parameter.name
+    parameters = resolver.signature.parameters
+    python_names = {a.python_name for a in definition.arguments} - PAGING_ARGUMENTS
+    if set(parameters) != {resolver.self_parameter.name, resolver.info_parameter.name, *python_names}:
+        return None
+    if any(parameters[name].default is not None for name in python_names):
+        return None
+    filters = set(field_def.args) - PAGING_ARGUMENTS  # graphql-core passes arguments by their GraphQL names
+    full, extension, func, name = field_def.resolve, extensions[0], resolver.wrapped_func, resolver.info_parameter.name
+    if resolver.is_async:
+        def resolve_async(source: Any, info: Any, first: Any = None, after: Any = None, last: Any = None,
+                          before: Any = None, **given: Any) -> Any:
+            if any(given.get(f) is not None for f in filters):
+                return full(source, info, first=first, after=after, last=last, before=before, **given)
+            strawberry_info = info_class(_raw_info=info, _field=definition)
+            return extension.resolve_async(
+                lambda s, i: func(s, **{name: i}), source, strawberry_info, first=first, after=after, last=last,
+                before=before,
+            )
 
-    def resolve(source: Any, info: Any, first: Any = None, after: Any = None, last: Any = None, before: Any = None) -> Any:
+        return resolve_async
+
+    def resolve(source: Any, info: Any, first: Any = None, after: Any = None, last: Any = None, before: Any = None,
+                **given: Any) -> Any:
+        if any(given.get(f) is not None for f in filters):
+            return full(source, info, first=first, after=after, last=last, before=before, **given)
         if after is None and last is None and before is None:  # a first page the parent's page made
             ready = prefetched(source, info.field_name, first)
             if ready is not None:

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
+from graphql import Undefined
 from strawberry import relay
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions import FieldExtension
@@ -28,7 +29,6 @@ from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry.types.lazy_type import LazyType
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from resolvers.listing import (
     BY_ID,
@@ -48,6 +48,7 @@ from rules.limits import DATE_MAX, DATE_MIN, text_problem
 from schema.enums import OrderDirection
 from schema.ids import MAX_PK, parse_pk
 from schema.loaders import pending, ready
+from schema.selection import argument_values, fields_of, node_fields
 
 __all__ = ["Connection", "RowNode", "Rows", "Timestamped", "connection", "order_of"]
 
@@ -331,28 +332,6 @@ _PAGING = {"first", "after", "last", "before"}
 PAGING_ARGUMENTS = frozenset(_PAGING)
 
 
-def _flatten(selections: Sequence[Any]) -> list[SelectedField]:
-    out: list[SelectedField] = []
-    for s in selections:
-        if isinstance(s, SelectedField):
-            out.append(s)
-        elif isinstance(s, FragmentSpread | InlineFragment):
-            out.extend(_flatten(s.selections))
-    return out
-
-
-def _node_selections(info: strawberry.Info) -> list[SelectedField]:
-    """What the query selects of each node of this connection (`edges { node { ... } }`)."""
-    out: list[SelectedField] = []
-    for field in _flatten(info.selected_fields):
-        for edges in _flatten(field.selections):
-            if edges.name == "edges":
-                for node in _flatten(edges.selections):
-                    if node.name == "node":
-                        out.extend(_flatten(node.selections))
-    return out
-
-
 def _nested_fields(view_cls: type, name_converter: Any) -> dict[str, Any]:
     """GraphQL name -> the StrawberryField of each nested list of `view_cls` (sync resolvers)."""
     found = getattr(view_cls, "__nested_lists__", None)
@@ -382,27 +361,29 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
     typename = view_cls.__strawberry_definition__.name
     loads = []
     ready_lists: list[tuple[RowsConnection, str, int | None, _Nested, list[Rows[Any]]]] = []
-    for selected in _node_selections(info):
-        field = nested.get(selected.name)
-        if field is None or set(selected.arguments) - _PAGING:
+    raw = info._raw_info
+    for selected in node_fields(info):
+        name = selected.name.value
+        field = nested.get(name)
+        if field is None or {a.name.value for a in selected.arguments or ()} - _PAGING:
             continue
-        arguments = selected.arguments
-        if any(arguments.get(k) is not None for k in ("after", "last", "before")):
+        arguments = argument_values(selected, raw.variable_values)
+        if any(arguments.get(k, Undefined) not in (None, Undefined) for k in ("after", "last", "before")):
             continue
         first = arguments.get("first")
-        if isinstance(first, str):  # a literal in the query text comes as its source text
-            first = int(first) if first.isascii() and first.isdigit() else None
-        if first is not None and not 0 <= first <= MAX_PAGE:
+        if first is Undefined:
+            first = None
+        if first is not None and (type(first) is not int or not 0 <= first <= MAX_PAGE):
             continue  # the field itself refuses it, with its own error
         specs = [field.base_resolver.wrapped_func(v, info) for v in views]
         if not specs or specs[0].parent is None or specs[0].prepare is not None:
             continue  # a list with its own priming needs its own field's selection: it loads lazily
-        lists = _Nested(info.context.loaders, typename, selected.name, {}, first, specs[0])
+        lists = _Nested(info.context.loaders, typename, name, {}, first, specs[0])
         parent_ids = [spec.parent[1] for spec in specs]
         loads.append(lists.pages().load_many(parent_ids))
         extension = next(e for e in field.extensions if isinstance(e, RowsConnection))
-        ready_lists.append((extension, selected.name, first, lists, specs))
-        if any(s.name == "totalCount" for s in _flatten(selected.selections)):
+        ready_lists.append((extension, name, first, lists, specs))
+        if any(s.name.value == "totalCount" for s in fields_of(selected.selection_set, raw.fragments)):
             column = specs[0].parent[0]
             count_loader = info.context.loaders.custom(
                 ("count", *lists.shape),

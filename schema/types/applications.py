@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from models import access as am
 from models import applications as m
@@ -51,6 +50,7 @@ from rules.workflow import (
 from schema.enums import expose_enum
 from schema.loaders import load_view, load_views, pending, ready, then
 from schema.relay import RowNode, Timestamped
+from schema.selection import node_fields, selected_paths
 from schema.types.licensing import LicenseApplicationDetails
 from schema.types.parties import Miner, Pool
 from schema.types.problems import CompletenessProblem
@@ -534,23 +534,10 @@ def _problems(info: strawberry.Info, app_id: int, *, completeness: bool) -> Any:
 # --- priming a page ---------------------------------------------------------------------------
 
 
-def _selected(fields: Iterable[Any], prefix: str = "") -> set[str]:
-    """Dotted names of the fields selected (through fragments), e.g. `licenseDetails.fee`."""
-    out: set[str] = set()
-    for f in fields:
-        if isinstance(f, SelectedField):
-            name = f"{prefix}{f.name}"
-            out.add(name)
-            out |= _selected(f.selections, f"{name}.")
-        elif isinstance(f, FragmentSpread | InlineFragment):
-            out |= _selected(f.selections, prefix)
-    return out
-
-
 def node_selection(info: strawberry.Info) -> set[str]:
-    """What a connection's query selects of each node (`edges { node { ... } }`)."""
-    prefix = f"{info.field_name}.edges.node."
-    return {path.removeprefix(prefix) for path in _selected(info.selected_fields) if path.startswith(prefix)}
+    """What a connection's query selects of each node (`edges { node { ... } }`), as dotted
+    names (`licenseDetails.fee`)."""
+    return selected_paths(node_fields(info), info._raw_info.fragments)
 
 
 def prime_page(info: strawberry.Info) -> Any:

@@ -239,13 +239,15 @@ async def test_a_parsed_operation_answers_each_request_by_its_own_variables(quer
         ), variables
 
 
-async def test_the_first_request_of_an_operation_makes_the_plans_the_next_ones_use():
+@pytest.mark.parametrize("root", ["branches", "asyncBranches"])
+async def test_the_first_request_of_an_operation_makes_the_plans_the_next_ones_use(root):
+    """Below a synchronous field and below an awaited one (a page of rows is read with an await)."""
     from graphql import execute, parse
 
     from schema import execution
 
     fast = strawberry.Schema(query=TreeQuery, types=[Other], execution_context_class=FastLeafExecutionContext)
-    document = parse("{ branches { title leaves { label } } }")
+    document = parse(f"{{ {root} {{ title leaves {{ label }} }} }}")
     made = []
     original = FastLeafExecutionContext._make_plan
 
@@ -256,8 +258,10 @@ async def test_the_first_request_of_an_operation_makes_the_plans_the_next_ones_u
     FastLeafExecutionContext._make_plan = counting
     try:
         first = execute(fast._schema, document, executor_class=FastLeafExecutionContext)
+        first = await first if hasattr(first, "__await__") else first
         after_first = list(made)
         second = execute(fast._schema, document, executor_class=FastLeafExecutionContext)
+        second = await second if hasattr(second, "__await__") else second
     finally:
         FastLeafExecutionContext._make_plan = original
     assert first.data == second.data and first.errors is None
