@@ -142,6 +142,9 @@ class Loaders:
         return loader
 
     def visible(self, model: type[M]) -> PageLoader:
+        found = self._loaders.get(("visible", model))
+        if found is not None:
+            return found
         actor = self._actor
 
         async def batch(keys: Sequence[int]) -> list[M | None]:

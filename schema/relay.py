@@ -18,6 +18,7 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
@@ -237,9 +238,9 @@ class RowsConnection(FieldExtension):
 
     def _connection(
         self, info: strawberry.Info, rows: Rows[Any], page: Page[Any], count: Callable[[], Any],
-        *, prepared: bool = False, order: Order | None = None,
+        *, prepared: bool = False, order: Order | None = None, primed: bool = False,
     ) -> Any:
-        if page.rows:
+        if page.rows and not primed:
             # Every list is filtered by visibility: its rows may answer later lookups of the
             # same records (a data center's `miner` on a page of miners) without a query.
             info.context.loaders.visible(type(page.rows[0])).prime_rows(page.rows)
@@ -315,6 +316,10 @@ class _Nested:
         return self.loaders.custom(("first-page", *self.shape), batch)
 
     def count_of(self, parent_id: int) -> Callable[[], Any]:
+        """The parent's count (its loader made when a count is asked for)."""
+        return partial(self._count, parent_id)
+
+    def _count(self, parent_id: int) -> Any:
         rows = self.rows
         column = rows.parent[0]  # type: ignore[index]
 
@@ -322,8 +327,7 @@ class _Nested:
             found = await count_by_parent(rows.get_listing(), column, list(parent_ids))
             return [found[pk] for pk in parent_ids]
 
-        loader = self.loaders.custom(("count", *self.shape), batch)
-        return lambda: ready(loader, parent_id)
+        return ready(self.loaders.custom(("count", *self.shape), batch), parent_id)
 
 
 # -- looking ahead: a page primes the nested lists its query selects -------------------------------
@@ -395,13 +399,17 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
     # Each node's nested connection made now, for the page at once: the field finds it ready.
     for extension, name, first, lists, specs in ready_lists:
         pages = lists.pages()
+        every: list[Any] = []
         for node, spec in zip(views, specs, strict=True):
             page = ready(pages, spec.parent[1])  # type: ignore[index]
             attributes = getattr(node, "__dict__", None)
             if attributes is not None and not pending(page):
+                every += page.rows
                 connection = extension._connection(info, spec, page, lists.count_of(spec.parent[1]),  # type: ignore[index]
-                                                   prepared=True)
+                                                   prepared=True, primed=True)
                 attributes.setdefault(_PREFETCHED, {})[(name, first)] = connection
+        if every:  # as each connection would, for all of them at once
+            info.context.loaders.visible(type(every[0])).prime_rows(every)
 
 
 _PREFETCHED = "_prefetched_connections"
