@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from pypika_tortoise.context import SqlContext
 from pypika_tortoise.terms import Criterion, Term
 from tortoise import Tortoise
@@ -44,6 +45,47 @@ class _NoResetConnection(asyncpg.Connection):  # type: ignore[misc]
 
     def get_reset_query(self) -> str:
         return ""
+
+
+class _Pool(asyncpg.Pool):  # type: ignore[misc]
+    """asyncpg's pool, with a connection that needs no reset given back at once.
+
+    asyncpg returns every connection through a task of its own (`asyncio.shield(holder.release())`),
+    so that a cancellation cannot stop the reset query half-way. With no reset query
+    (`_NoResetConnection`) and nothing to roll back, there is nothing to await and nothing to
+    shield: the connection goes back as `PoolConnectionHolder.release` would put it, without the
+    task and the loop iteration it costs every statement run outside a transaction (three a
+    request on a page). Any other case takes asyncpg's own path. Relies on asyncpg's internals
+    (requirements.lock pins the version; tests/test_db_pool.py checks both paths)."""
+
+    __slots__ = ()
+
+    async def release(self, connection: Any, *, timeout: float | None = None) -> None:
+        holder = getattr(connection, "_holder", None)
+        con = getattr(holder, "_con", None)
+        if (
+            type(connection) is PoolConnectionProxy
+            and holder._pool is self
+            and connection._con is not None
+            and con is not None
+            and holder._in_use is not None
+            and self._reset is None
+            and not con.is_closed()
+            and holder._generation == self._generation
+            and con._protocol.queries_count < holder._max_queries
+            and not con._protocol._is_cancelling()
+            and not con._protocol.is_in_transaction()
+            and con._top_xact is None
+            and not con.get_reset_query()
+        ):
+            self._check_init()
+            connection._con._on_release()  # Pool.release
+            holder._timeout = None  # PoolConnectionHolder.release
+            con._listeners.clear()  # Connection._reset, with no transaction to roll back
+            con._log_listeners.clear()
+            holder._release()  # back to the pool's queue
+            return
+        await super().release(connection, timeout=timeout)
 
 
 class _AnyOf(Criterion):  # type: ignore[misc]
@@ -105,6 +147,11 @@ class _TransactionWrapper(TransactionWrapper):  # type: ignore[misc]
 
 class _Client(AsyncpgDBClient):  # type: ignore[misc]
     executor_class = _Executor
+
+    async def create_pool(self, **kwargs: Any) -> asyncpg.Pool:
+        pool = await asyncpg.create_pool(None, **kwargs)
+        pool.__class__ = _Pool  # the same object, its release without a task where none is needed
+        return pool
 
     def _in_transaction(self) -> TransactionContext:
         return TransactionContextPooled(_TransactionWrapper(self), self._pool_init_lock)
