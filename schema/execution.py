@@ -25,7 +25,7 @@ and errors.
 
 from __future__ import annotations
 
-import base64
+from binascii import b2a_base64 as _b64
 from collections.abc import Awaitable
 from typing import Any
 
@@ -148,9 +148,10 @@ class _Field:
         self.child: tuple[Any, list[_Field]] | None = None  # (grouped field set, plan) of its objects
 
 
-# Plans shared by the requests of one operation (see `_shared_root_plan`): the operation node
-# (kept alive, so its id is not reused) and the root plan of each root type.
-_SHARED: dict[int, tuple[Any, dict[str, list[_Field]] | None]] = {}
+# Plans shared by the requests of one operation on one schema (see `_shared_root_plan`): the
+# operation node and the schema (kept alive, so their ids are not reused) and the root plan of
+# each root type.
+_SHARED: dict[tuple[int, int], tuple[Any, Any, dict[str, list[_Field]] | None]] = {}
 _SHARED_MAX = 512
 
 
@@ -216,13 +217,14 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """The root plan of this operation, made by its first request and kept for the next
         ones (with the plans of every sub-selection, filled in as objects are completed), when
         the fields do not depend on the variables (`_shareable`); else this request's own."""
-        operation = self.operation
-        entry = _SHARED.get(id(operation))
-        if entry is None or entry[0] is not operation:
+        operation, schema = self.operation, self.schema
+        key = (id(schema), id(operation))
+        entry = _SHARED.get(key)
+        if entry is None or entry[0] is not operation or entry[1] is not schema:
             if len(_SHARED) >= _SHARED_MAX:
                 del _SHARED[next(iter(_SHARED))]
-            entry = _SHARED[id(operation)] = (operation, {} if _shareable(operation, self.fragments) else None)
-        roots = entry[1]
+            entry = _SHARED[key] = (operation, schema, {} if _shareable(operation, self.fragments) else None)
+        roots = entry[2]
         if roots is None:
             return self._selection_plan(parent_type, grouped_field_set)
         plan = roots.get(parent_type.name)
@@ -352,7 +354,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if result is Undefined:
                         continue
                 results[name] = result
-                if is_awaitable(result):
+                if type(result) is not dict and is_awaitable(result):  # an object's fields: a dict
                     awaitable_fields.append(name)
         except Exception:
             if awaitable_fields:
@@ -389,7 +391,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if completed is _MISS:
                 info = self.build_resolve_info(field_def, to_nodes(details), parent_type, path)
                 completed = self.complete_value(field_def.type, details, info, path, result, position_context)
-            if self.is_awaitable(completed):
+            if type(completed) is not list and type(completed) is not dict and self.is_awaitable(completed):
                 return self._settle(completed, field_def.type, details, path)
         except Exception as raw_error:
             self.handle_field_error(raw_error, field_def.type, details, path)
@@ -414,7 +416,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
             completed = self._complete(shape, result, field, path, position_context)
             if completed is _MISS:
                 completed = self.complete_value(return_type, details, info, path, result, position_context)
-            if is_awaitable(completed):
+            if type(completed) is not list and type(completed) is not dict and is_awaitable(completed):
                 return self._settle(completed, return_type, details, path)
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, details, path)
@@ -513,7 +515,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     continue
                 try:
                     value = self._object(object_type, item, field, item_path, position_context)
-                    if is_awaitable(value):
+                    if type(value) is not dict and is_awaitable(value):
                         value = self._settle(value, item_type, details, item_path)
                         awaitable_indices.append(index)
                 except Exception as raw_error:
@@ -539,7 +541,7 @@ class FastLeafExecutionContext(StrawberryGraphQLCoreExecutionContext):
         key = getattr(source, attribute, None)
         if key is None:
             return None
-        return base64.b64encode(f"{parent_type.name}:{key}".encode()).decode()
+        return _b64(f"{parent_type.name}:{key}".encode(), newline=False).decode()
 
 
 _ID_ATTRIBUTES: dict[type, Any] = {}

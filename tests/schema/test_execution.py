@@ -267,4 +267,9 @@ async def test_the_first_request_of_an_operation_makes_the_plans_the_next_ones_u
     assert first.data == second.data and first.errors is None
     assert after_first == ["TreeQuery", "Branch", "Leaf"]
     assert made == after_first, "the second request made plans again"
-    assert id(document.definitions[0]) in execution._SHARED
+    assert (id(fast._schema), id(document.definitions[0])) in execution._SHARED
+    other = strawberry.Schema(query=TreeQuery, types=[Other], execution_context_class=FastLeafExecutionContext)
+    third = execute(other._schema, document, executor_class=FastLeafExecutionContext)
+    third = await third if hasattr(third, "__await__") else third
+    assert third.data == first.data
+    assert (id(other._schema), id(document.definitions[0])) in execution._SHARED, "another schema has its own plans"
