@@ -38,6 +38,7 @@ from rules.errors import ErrorCode
 from rules.messages import negotiate_language
 from schema.context import Context
 from schema.errors import localize
+from schema.pipeline import execute_query
 from schema.schema import build_schema
 from schema.websocket import LegacyWSHandler, TransportWSHandler, check_handshake
 from settings import Settings
@@ -116,12 +117,18 @@ class RegistryGraphQL(GraphQL):
             or not isinstance(extensions, dict | None)
         ):
             return await self.run(request, context=context)
-        result = await self.execute_single(
-            request=request, request_adapter=self.request_adapter_class(request), sub_response=None,
-            context=context, root_value=None,
-            request_data=GraphQLRequestData(query=query, variables=variables, operation_name=data.get("operationName"),
-                                            extensions=extensions, protocol="http"),
-        )
+        operation_name = data.get("operationName")
+        result = None
+        if extensions is None and isinstance(operation_name, str | None):  # a query: without strawberry's hooks
+            result = await execute_query(self.schema, self.settings, self.schema.request_rules, query, variables,
+                                         operation_name, context)
+        if result is None:
+            result = await self.execute_single(
+                request=request, request_adapter=self.request_adapter_class(request), sub_response=None,
+                context=context, root_value=None,
+                request_data=GraphQLRequestData(query=query, variables=variables, operation_name=operation_name,
+                                                extensions=extensions, protocol="http"),
+            )
         response_data = await self.process_result(request, result)
         if result.errors:
             self._handle_errors(result.errors, response_data)

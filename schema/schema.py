@@ -95,6 +95,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[lambda: RequestPipeline(settings, rules)],
         execution_context_class=FastLeafExecutionContext,
     )
+    schema.request_rules = rules  # type: ignore[attr-defined]  # schema/pipeline.execute_query's
     lean_resolvers(schema)
     return schema
 
