@@ -4,7 +4,10 @@ introspection), refuse costly queries, give every top-level error its code and m
 audit a bulk read of personal contacts (schema/contact_reads.py; one event per request).
 
 One extension instead of seven: strawberry runs each extension's hooks as context managers at
-every step of every request, which cost more than the work they wrapped on small requests.
+every step of every request, which cost more than the work they wrapped on small requests. A
+plain query (valid, within its cost) skips even that: `execute_query` runs the same steps
+straight into graphql-core (main.py's JSON POST); the rest goes through strawberry and this
+extension.
 """
 
 from __future__ import annotations
