@@ -610,8 +610,7 @@ def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_c
     if (
         not extensions
         or not isinstance(extensions[0], RowsConnection)
-        # InputBounds, inside RowsConnection, checks only the filters (none given on this path)
-        or not all(isinstance(e, InputBounds) for e in extensions[1:])
+        or not all(isinstance(e, InputBounds) for e in extensions[1:])  # run below, on the paging arguments
         or not set(field_def.args) >= PAGING_ARGUMENTS
         or resolver.info_parameter is None
         or resolver.self_parameter is None
@@ -625,11 +624,18 @@ def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_c
         return None
     filters = set(field_def.args) - PAGING_ARGUMENTS  # graphql-core passes arguments by their GraphQL names
     full, extension, func, name = field_def.resolve, extensions[0], resolver.wrapped_func, resolver.info_parameter.name
+    bounds = extensions[1:]  # InputBounds: strawberry runs it outside RowsConnection, on every argument
+
+    def check(first: Any, after: Any, last: Any, before: Any) -> None:
+        for bound in bounds:
+            bound._check({"first": first, "after": after, "last": last, "before": before})  # no filter given
+
     if resolver.is_async:
         def resolve_async(source: Any, info: Any, first: Any = None, after: Any = None, last: Any = None,
                           before: Any = None, **given: Any) -> Any:
             if any(given.get(f) is not None for f in filters):
                 return full(source, info, first=first, after=after, last=last, before=before, **given)
+            check(first, after, last, before)
             strawberry_info = info_class(_raw_info=info, _field=definition)
             return extension.resolve_async(
                 lambda s, i: func(s, **{name: i}), source, strawberry_info, first=first, after=after, last=last,
@@ -642,6 +648,7 @@ def _nested_list(definition: Any, field_def: GraphQLField, resolver: Any, info_c
                 **given: Any) -> Any:
         if any(given.get(f) is not None for f in filters):
             return full(source, info, first=first, after=after, last=last, before=before, **given)
+        check(first, after, last, before)
         if after is None and last is None and before is None:  # a first page the parent's page made
             ready = prefetched(source, info.field_name, first)
             if ready is not None:

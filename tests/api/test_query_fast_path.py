@@ -79,3 +79,34 @@ async def test_errors_are_localized_on_the_fast_path(officer, monkeypatch, fast_
     assert fast_calls == [True] and fast == full
     [error] = fast["errors"]
     assert error["extensions"]["code"] and any("\u0400" <= ch <= "\u04ff" for ch in error["message"])
+
+
+# -- list resolvers called without strawberry's chain (schema/execution._nested_list) ---------------
+
+HOSTILE_PAGING = [
+    '{ miners(first: 1, after: "%s") { totalCount } }' % ("x" * 5000),  # over the input bounds' text limit
+    '{ miners(first: 1, after: "ab\\u0000c") { totalCount } }',  # NUL: refused by the input bounds
+    '{ miners(first: -1) { totalCount } }',
+    '{ miners(first: 101) { totalCount } }',
+    '{ miners(last: 2, before: "zz") { totalCount } }',
+    '{ miners(first: 2, after: "WyJpZCIsMSwxXQ") { edges { node { name } } } }',
+    '{ miners(first: 2, name: "a") { edges { node { name dataCenters(first: 1, after: "zz") { totalCount } } } } }',
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_PAGING)
+async def test_a_list_without_strawberrys_resolver_chain_answers_as_with_it(officer, settings, monkeypatch, query):
+    """Bad paging arguments get the same typed errors, the input bounds' included, as through
+    strawberry's own resolver and field extensions."""
+    from httpx import ASGITransport, AsyncClient
+
+    import schema.schema
+    from tests.factories import gql
+
+    await make_miner(name="a miner")
+    lean = await officer.gql(query)
+    monkeypatch.setattr(schema.schema, "lean_resolvers", lambda built: 0)
+    full_app = main.create_app(settings, manage_db=False)
+    async with AsyncClient(transport=ASGITransport(app=full_app), base_url="http://test") as client:
+        full = await gql(client, query, token=officer.token)
+    assert lean == full
