@@ -15,6 +15,8 @@ QUERIES = [
     ("{ miners(first: 1000) { totalCount } }", None),  # refused by the field: VALIDATION
     ('{ miners(first: 1, after: "garbage") { totalCount } }', None),
     ("query C { miners(first: 3) { edges { node { phone email } } } }", None),  # audited
+    ("query Named($n: Int) { miners(first: $n) { totalCount } }", {"n": "three"}),  # a variable that does not coerce
+    ("query Named($n: Int!) { miners(first: $n) { totalCount } }", None),  # a required variable missing
 ]
 NOT_FAST = [
     ("{ nope }", None),  # invalid: strawberry's path reports it
