@@ -124,23 +124,28 @@ class RequestPipeline(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         context.validation_rules = context.validation_rules + self.rules
-        errors = _validate(context.schema._schema, context.graphql_document, context.validation_rules)
-        if not errors:
-            errors = self._cost_errors(context.graphql_document, context.variables)
-        context.pre_execution_errors = list(errors)
+        context.pre_execution_errors = _refusals(context.schema._schema, context.graphql_document,
+                                                 context.validation_rules, context.variables, self.settings,
+                                                 self._language())
         yield
 
-    def _cost_errors(self, document: Any, variables: dict[str, Any] | None) -> list[GraphQLError]:
-        limit = self.settings.max_query_cost
-        cost = _cost(document, variables)
-        if cost <= limit:
-            return []
-        return [
-            GraphQLError(
-                render(ErrorCode.QUERY_TOO_COSTLY, self._language(), {"cost": cost, "limit": limit}),
-                extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": cost, "limit": limit},
-            )
-        ]
+
+def _refusals(schema: Any, document: Any, rules: tuple[type[ASTValidationRule], ...],
+              variables: dict[str, Any] | None, settings: Settings, language: str) -> list[GraphQLError]:
+    """Why a parsed operation may not run: its validation errors, else a cost over the limit."""
+    errors = _validate(schema, document, rules)
+    if errors:
+        return list(errors)
+    limit = settings.max_query_cost
+    cost = _cost(document, variables)
+    if cost <= limit:
+        return []
+    return [
+        GraphQLError(
+            render(ErrorCode.QUERY_TOO_COSTLY, language, {"cost": cost, "limit": limit}),
+            extensions={"code": ErrorCode.QUERY_TOO_COSTLY.value, "cost": cost, "limit": limit},
+        )
+    ]
 
 
 async def _audit_contact_reads(schema: Any, actor: Any, result: Any, query: str, operation_name: str | None,
@@ -175,9 +180,8 @@ async def execute_query(schema: Any, settings: Settings, rules: tuple[type[ASTVa
     if operation_name is None and operation.name is not None:  # as strawberry names it (audit, execution)
         operation_name = operation.name.value
     graphql_schema = schema._schema
-    if _validate(graphql_schema, document, (*specified_rules, *rules)):
-        return None
-    if _cost(document, variables) > settings.max_query_cost:
+    language = getattr(context, "language", DEFAULT_LANGUAGE)
+    if _refusals(graphql_schema, document, (*specified_rules, *rules), variables, settings, language):
         return None
     try:
         result = execute(graphql_schema, document, context_value=context, variable_values=variables,
@@ -193,6 +197,5 @@ async def execute_query(schema: Any, settings: Settings, rules: tuple[type[ASTVa
         schema._process_errors(errors, None)
     await _audit_contact_reads(graphql_schema, getattr(context, "actor", None), result, query, operation_name, document)
     if errors:
-        language = getattr(context, "language", DEFAULT_LANGUAGE)
         errors = [localize(error, language) for error in errors]
     return StrawberryExecutionResult(data=result.data, errors=errors, extensions={})

@@ -18,7 +18,6 @@ import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
@@ -315,11 +314,8 @@ class _Nested:
 
         return self.loaders.custom(("first-page", *self.shape), batch)
 
-    def count_of(self, parent_id: int) -> Callable[[], Any]:
-        """The parent's count (its loader made when a count is asked for)."""
-        return partial(self._count, parent_id)
-
-    def _count(self, parent_id: int) -> Any:
+    def counts(self) -> Any:
+        """Every parent's count, in one statement."""
         rows = self.rows
         column = rows.parent[0]  # type: ignore[index]
 
@@ -327,7 +323,11 @@ class _Nested:
             found = await count_by_parent(rows.get_listing(), column, list(parent_ids))
             return [found[pk] for pk in parent_ids]
 
-        return ready(self.loaders.custom(("count", *self.shape), batch), parent_id)
+        return self.loaders.custom(("count", *self.shape), batch)
+
+    def count_of(self, parent_id: int) -> Callable[[], Any]:
+        """The parent's count (its loader made when a count is asked for)."""
+        return lambda: ready(self.counts(), parent_id)
 
 
 # -- looking ahead: a page primes the nested lists its query selects -------------------------------
@@ -388,13 +388,10 @@ async def prefetch_nested(info: strawberry.Info, view: Any, views: Sequence[Any]
         extension = next(e for e in field.extensions if isinstance(e, RowsConnection))
         ready_lists.append((extension, name, first, lists, specs))
         if any(s.name.value == "totalCount" for s in fields_of(selected.selection_set, raw.fragments)):
-            column = specs[0].parent[0]
-            count_loader = info.context.loaders.custom(
-                ("count", *lists.shape),
-                lambda ids, spec=specs[0], column=column: _counts(spec, column, ids),
-            )
-            loads.append(count_loader.load_many(parent_ids))
-    if loads:
+            loads.append(lists.counts().load_many(parent_ids))
+    if len(loads) == 1:
+        await loads[0]  # without a task of its own
+    elif loads:
         await asyncio.gather(*loads)
     # Each node's nested connection made now, for the page at once: the field finds it ready.
     for extension, name, first, lists, specs in ready_lists:
@@ -420,11 +417,6 @@ def prefetched(node: Any, field_name: str, first: int | None) -> Any:
     `first` (its first page), or None."""
     found = getattr(node, "__dict__", {}).get(_PREFETCHED)
     return None if found is None else found.get((field_name, first))
-
-
-async def _counts(rows: Rows[Any], column: str, parent_ids: Sequence[int]) -> list[int]:
-    found = await count_by_parent(rows.get_listing(), column, list(parent_ids))
-    return [found[pk] for pk in parent_ids]
 
 
 def connection(description: str, **kwargs: Any) -> Any:
